@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Hot pixel and network code is compiled with optimisation even in debug builds, so that
+// `swift test` (a debug build) runs the real kernels at real speed. Architecture-specific
+// instructions (AVX2/FMA/F16C) live only in CSharpKernels behind a run-time CPU check; the
+// Swift modules stay portable (x86-64 baseline SSE2, or aarch64 NEON).
+let hotSwift: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let hotC: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+
+let package = Package(
+    name: "SharpCam",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sharpcamd", targets: ["sharpcamd"]),
+        .executable(name: "sharpcam-bench", targets: ["sharpcam-bench"]),
+        .library(name: "SharpFrames", targets: ["SharpFrames"]),
+        .library(name: "SharpImaging", targets: ["SharpImaging"]),
+        .library(name: "SharpVideoIO", targets: ["SharpVideoIO"]),
+        .library(name: "SharpPipeline", targets: ["SharpPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: C shims
+        .systemLibrary(
+            name: "CFFmpeg",
+            path: "Sources/CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev", "pkg-config"])]
+        ),
+        .target(name: "CSharpKernels", path: "Sources/CSharpKernels", cSettings: hotC),
+
+        // MARK: Libraries
+        .target(name: "SharpFrames", dependencies: ["CSharpKernels"], swiftSettings: hotSwift),
+        .target(name: "SharpImaging", dependencies: ["SharpFrames", "CSharpKernels"], swiftSettings: hotSwift),
+        .target(
+            name: "SharpVideoIO",
+            dependencies: ["SharpFrames", "CFFmpeg", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "SharpPipeline",
+            dependencies: [
+                "SharpFrames", "SharpImaging", "SharpVideoIO",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: hotSwift
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "sharpcamd",
+            dependencies: [
+                "SharpPipeline", "SharpVideoIO", "SharpFrames", "SharpImaging", "CSharpKernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "sharpcam-bench",
+            dependencies: [
+                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpPipeline", "CSharpKernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "benchmarks/sharpcam-bench"
+        ),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["SharpFrames", "SharpVideoIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "SharpFramesTests", dependencies: ["SharpFrames", "CSharpKernels", "TestSupport"]),
+        .testTarget(name: "SharpImagingTests", dependencies: ["SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]),
+        .testTarget(name: "SharpVideoIOTests", dependencies: ["SharpVideoIO", "SharpFrames", "TestSupport"]),
+        .testTarget(name: "SharpPipelineTests", dependencies: ["SharpPipeline", "SharpImaging", "SharpVideoIO", "SharpFrames", "TestSupport"]),
+        .testTarget(name: "sharpcamdTests", dependencies: ["sharpcamd", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,24 @@
+import SharpFrames
+import SharpImaging
+
+/// The classic tier: unsharp mask on luma, chroma untouched, scaled by `strength`.
+///
+/// Invariant: one `UnsharpMask` per frame size, created on the first frame of that size.
+public final class ClassicProcessor: FrameProcessor {
+    public let name = "classic"
+    public let settings: UnsharpMask.Settings
+    public let strength: Float
+    private var mask: UnsharpMask?
+
+    public init(settings: UnsharpMask.Settings = .default, strength: Float = 1) {
+        self.settings = settings
+        self.strength = strength
+    }
+
+    public func process(_ input: Frame, into output: Frame) {
+        if mask == nil || mask!.width != input.width || mask!.height != input.height {
+            mask = UnsharpMask(width: input.width, height: input.height, settings: settings)
+        }
+        mask!.apply(input, strength: strength, into: output)
+    }
+}

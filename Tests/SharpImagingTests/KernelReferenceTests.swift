@@ -1,0 +1,83 @@
+import CSharpKernels
+import SharpFrames
+import SharpImaging
+import TestSupport
+import Testing
+
+/// Every optimised row kernel against the plain Swift reference beside it, on random frames
+/// of odd and tiny sizes, in every layout and colour space.
+@Suite struct KernelReferenceTests {
+    static let sizes = [(1, 1), (2, 1), (1, 5), (3, 3), (67, 31), (320, 17)]
+
+    @Test(arguments: PixelFormat.allCases)
+    func sobelKernelEqualsReference(_ pf: PixelFormat) {
+        for (w, h) in Self.sizes {
+            let f = TestFrames.random(FrameFormat(pf, width: w, height: h)!, seed: UInt64(w * 31 + h))
+            let s = SobelEdgeMap(width: w, height: h)
+            let a = GrayImage(width: w, height: h), b = GrayImage(width: w, height: h)
+            s.compute(f, into: a)
+            s.computeReference(f, into: b)
+            #expect(a.pixels == b.pixels, "\(pf) \(w)x\(h)")
+        }
+    }
+
+    @Test func flatFrameHasAnAllZeroEdgeMap() {
+        let f = Frame(format: FrameFormat(.i420, width: 40, height: 30)!)
+        f.fillGrey(77)
+        let s = SobelEdgeMap(width: 40, height: 30), out = GrayImage(width: 40, height: 30)
+        out.row(0)[0] = 9
+        s.compute(f, into: out)
+        #expect(out.pixels.allSatisfy { $0 == 0 })
+    }
+
+    @Test(arguments: [ColorSpace.bt601Limited, .bt601Full, .bt709Limited, .bt709Full])
+    func maskKernelEqualsOpenCVTableArithmetic(_ cs: ColorSpace) {
+        for pf in PixelFormat.allCases {
+            for (w, h) in Self.sizes + [(600, 4)] {
+                let f = TestFrames.random(FrameFormat(pf, width: w, height: h)!, colorSpace: cs, seed: UInt64(w + 7 * h))
+                let a = GrayImage(width: w, height: h), b = GrayImage(width: w, height: h)
+                SaturationMask().compute(f, into: a)
+                SaturationMask.computeReference(f, into: b)
+                #expect(a.pixels == b.pixels, "\(pf) \(cs) \(w)x\(h)")
+            }
+        }
+    }
+
+    @Test(arguments: PixelFormat.allCases)
+    func unsharpKernelEqualsReferenceWithinOne(_ pf: PixelFormat) {
+        for (w, h) in Self.sizes {
+            let f = TestFrames.random(FrameFormat(pf, width: w, height: h)!, seed: 5)
+            let u = UnsharpMask(width: w, height: h, sigma: 1.3, amount: 1.5)
+            let a = Frame(format: f.format), b = Frame(format: f.format)
+            u.apply(f, strength: 0.8, into: a)
+            u.applyReference(f, strength: 0.8, into: b)
+            #expect(TestFrames.maxDifference(TestFrames.bytes(a), TestFrames.bytes(b)) <= 1, "\(pf) \(w)x\(h)")
+        }
+    }
+
+    /// Portable and AVX2 tables agree: bit for bit for integer kernels, within float rounding
+    /// (FMA contraction) for the blur.
+    @Test(.enabled(if: sc_pixels_avx2() != nil, "needs an AVX2 CPU"))
+    func portableAndAVX2TablesAgree() throws {
+        let fast = try #require(sc_pixels_avx2()).pointee, slow = sc_pixels_portable()!.pointee
+        var rng = TestFrames.Random(seed: 42)
+        let w = 1001
+        let a = (0..<3 * (w + 2)).map { _ in rng.byte() }
+        var out1 = [UInt8](repeating: 0, count: w), out2 = out1
+        fast.grey_from_rgb24(a, Int32(w), &out1); slow.grey_from_rgb24(a, Int32(w), &out2)
+        #expect(out1 == out2)
+        fast.mask_rgb_row(a, Int32(w), &out1); slow.mask_rgb_row(a, Int32(w), &out2)
+        #expect(out1 == out2)
+        var s1 = [Int16](repeating: 0, count: 2 * (w + 2)), s2 = s1
+        var m1 = [Float](repeating: 0, count: w), m2 = m1
+        let r1 = fast.sobel_magnitude_row(a, Array(a[w...]), Array(a[(2 * w)...]), Int32(w), &s1, &m1)
+        let r2 = slow.sobel_magnitude_row(a, Array(a[w...]), Array(a[(2 * w)...]), Int32(w), &s1 , &m2)
+        _ = s2
+        #expect(r1 == r2 && m1 == m2)
+        let fin = (0..<(w + 8)).map { _ in Float(rng.byte()) }
+        let taps: [Float] = [0.05, 0.25, 0.4, 0.25, 0.05]
+        var c1 = [Float](repeating: 0, count: w), c2 = c1
+        fast.convolve_row(fin, Int32(w), taps, 5, &c1); slow.convolve_row(fin, Int32(w), taps, 5, &c2)
+        #expect(zip(c1, c2).allSatisfy { abs($0 - $1) <= 1e-4 })
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The `sharpcamd` binary end to end: file and image mode, and every user-facing error.
+@Suite struct SharpCamDaemonCLITests {
+    let dir = TemporaryDirectory("cli")
+    var binary: String { TestEnvironment.executable("sharpcamd") }
+
+    func sharpcamd(_ args: String...) throws -> ProcessResult { try ProcessRunner.run(binary, args) }
+
+    @Test func sharpensAClipIntoMP4() throws {
+        let clip = dir.file("clip.y4m")
+        try Fixtures.clip(clip, width: 160, height: 120, frames: 8)
+        let r = try sharpcamd("--input", clip, "--output", dir.file("out.mp4"), "--mode", "classic")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Fixtures.probe(dir.file("out.mp4")) == .init(width: 160, height: 120, frames: 8, pixelFormat: "yuv420p", codec: "h264"))
+        #expect(r.stderr.contains("wrote \(dir.file("out.mp4")): 8 frames 160x120"))
+    }
+
+    @Test func photoInPhotoOutSameSize() throws {
+        let photo = try TestEnvironment.photo("skimage_astronaut")
+        let r = try sharpcamd("--input", photo, "--output", dir.file("out.png"), "--strength", "0.5", "--quiet")
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        #expect(try Fixtures.probe(dir.file("out.png")).width == 512)
+    }
+
+    @Test func demoWritesASideBySideClip() throws {
+        let r = try sharpcamd("--demo", "--output", dir.file("demo.mkv"), "--frames", "2", "--codec", "ffv1")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Fixtures.probe(dir.file("demo.mkv")) == .init(width: 2560, height: 720, frames: 2, pixelFormat: "yuv420p", codec: "ffv1"))
+    }
+
+    /// One clear line naming the file and the problem, exit status 1, nothing written.
+    @Test func errorsAreOneLineAndLeaveNothing() throws {
+        let clip = dir.file("clip.y4m")
+        try Fixtures.clip(clip, width: 64, height: 48, frames: 3)
+        let data = try Data(contentsOf: URL(fileURLWithPath: clip))
+        let truncated = dir.file("trunc.y4m")
+        FileManager.default.createFile(atPath: truncated, contents: data.prefix(data.count - 10))
+        let junk = dir.file("junk.mkv")
+        FileManager.default.createFile(atPath: junk, contents: Data(repeating: 0x42, count: 5000))
+        let cases: [([String], String)] = [
+            (["--input", dir.file("missing.mp4"), "--output", dir.file("o.mp4")], "\(dir.file("missing.mp4")): no such file"),
+            (["--input", clip, "--output", dir.file("nodir/o.mp4")], "output directory \(dir.file("nodir")) does not exist"),
+            (["--input", truncated, "--output", dir.file("o.mp4")], "\(truncated): truncated: frame 2"),
+            (["--input", junk, "--output", dir.file("o.mp4")], "\(junk): not a recognisable video"),
+            (["--input", clip, "--output", dir.file("o.xyz")], "unsupported output format '.xyz'"),
+            (["--input", clip, "--output", dir.file("o.png")], "an image file holds one picture"),
+            (["--input", clip, "--output", clip], "is the input file"),
+        ]
+        for (args, text) in cases {
+            let r = try ProcessRunner.run(binary, args + ["--quiet"])
+            #expect(r.status == 1, "\(args): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("sharpcamd: error: ") && r.stderr.contains(text), "\(args): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
+        #expect(dir.contents == ["clip.y4m", "junk.mkv", "trunc.y4m"])
+    }
+
+    @Test func invalidOptionsAreUsageErrors() throws {
+        for args in [["--demo", "--strength", "2"], ["--demo", "--size", "0x10"], ["--input", "x.mp4"], ["--demo", "--frames", "0"]] {
+            let r = try ProcessRunner.run(binary, args)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("Error:"), "\(r.stderr)")
+        }
+    }
+
+    /// SIGINT stops the job after the current frame, removes the partial output, exits 130.
+    @Test func interruptRemovesPartialOutput() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["--demo", "--output", dir.file("long.mp4"), "--quiet"]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        // Wait until the temporary output exists, then interrupt.
+        let deadline = Date().addingTimeInterval(30)
+        while !dir.contents.contains(where: { $0.hasPrefix(".long.mp4.sharpcam-") }) && Date() < deadline { usleep(20_000) }
+        #expect(dir.contents.count == 1)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("interrupted"))
+        #expect(dir.contents.isEmpty)
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import CSharpKernels
+import Foundation
+import SharpFrames
+import SharpImaging
+import SharpVideoIO
+
+/// Per-frame cost of the pixel stages on one core: layout conversions, the seed's maps and
+/// the classic sharpening, on both kernel tables, with libswscale for comparison.
+struct PixelsBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pixels",
+        abstract: "Time conversions, Sobel/HSV maps and unsharp mask per frame (one thread).")
+
+    @Option(help: "Frame size WIDTHxHEIGHT.")
+    var size: String = "1280x720"
+
+    @Option(help: "Timed iterations per operation (after warm-up).")
+    var iterations: Int = 200
+
+    @Option(help: "Video or picture to take frames from (default: the generated clip).")
+    var input: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    struct Row: Codable {
+        let operation: String
+        let kernels: String
+        let latency: LatencyStatistics
+    }
+
+    struct Report: Codable {
+        let size: String
+        let cpu: String
+        let rows: [Row]
+        /// YUYV → I420 → YUYV plus both maps from the I420 frame, p50 per kernel table
+        /// (issue #2 target: < 3 ms at 1280x720 on one core).
+        let chainP50: [String: Double]
+    }
+
+    /// Times closures and collects rows.
+    struct Timer {
+        let iterations: Int
+        var rows: [Row] = []
+
+        @discardableResult
+        mutating func time(_ operation: String, _ kernels: String, _ body: () -> Void) -> LatencyStatistics {
+            for _ in 0..<10 { body() }
+            var samples: [UInt64] = []
+            samples.reserveCapacity(iterations)
+            for _ in 0..<iterations {
+                let t0 = monotonicNanos()
+                body()
+                samples.append(monotonicNanos() - t0)
+            }
+            let s = LatencyStatistics(nanoseconds: samples)
+            rows.append(Row(operation: operation, kernels: kernels, latency: s))
+            return s
+        }
+    }
+
+    func run() throws {
+        guard let size = FrameSizeArgument(size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height) else {
+            throw ValidationError("--size must be WIDTHxHEIGHT")
+        }
+        let frames = try BenchmarkFrames(format: fmt, input: input).frames
+        let w = fmt.width, h = fmt.height
+        let i420 = Frame(format: fmt.with(.i420)), back = Frame(format: fmt), rgb = Frame(format: fmt.with(.rgb24))
+        let edge = GrayImage(width: w, height: h), mask = GrayImage(width: w, height: h)
+        let sobel = SobelEdgeMap(width: w, height: h), saturation = SaturationMask()
+        let unsharp = UnsharpMask(width: w, height: h, settings: .default)
+        var n = 0
+        func next() -> Frame { n += 1; return frames[n % frames.count] }
+
+        var timer = Timer(iterations: iterations)
+        var chain: [String: Double] = [:]
+        let tables = sc_pixels_avx2() != nil ? ["avx2", "portable"] : ["portable"]
+        for table in tables {
+            sc_pixels_force(table == "portable" ? 1 : 0)
+            timer.time("YUYV → I420", table) { next().convert(into: i420) }
+            timer.time("I420 → YUYV", table) { i420.convert(into: back) }
+            timer.time("Sobel edge map (from I420)", table) { sobel.compute(i420, into: edge) }
+            timer.time("Sobel edge map (from YUYV)", table) { sobel.compute(next(), into: edge) }
+            timer.time("HSV mask (from I420)", table) { saturation.compute(i420, into: mask) }
+            timer.time("HSV mask (from YUYV)", table) { saturation.compute(next(), into: mask) }
+            timer.time("I420 → RGB24", table) { i420.convert(into: rgb) }
+            timer.time("unsharp mask (YUYV)", table) { unsharp.apply(next(), strength: 1, into: back) }
+            chain[table] = timer.time("chain: YUYV→I420→YUYV + both maps", table) {
+                next().convert(into: i420)
+                i420.convert(into: back)
+                sobel.compute(i420, into: edge)
+                saturation.compute(i420, into: mask)
+            }.p50
+        }
+        sc_pixels_force(0)
+        let space = frames[0].colorSpace
+        let swsIn = try FrameResizer(from: fmt, to: fmt.with(.i420), colorSpace: space, quality: .fast)
+        let swsOut = try FrameResizer(from: fmt.with(.i420), to: fmt, colorSpace: space, quality: .fast)
+        timer.time("YUYV → I420", "libswscale") { swsIn.resize(next(), into: i420) }
+        timer.time("I420 → YUYV", "libswscale") { swsOut.resize(i420, into: back) }
+
+        let report = Report(size: "\(w)x\(h)", cpu: cpuDescription(), rows: timer.rows, chainP50: chain)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            return
+        }
+        var t = TextTable(header: ["operation (\(w)x\(h), 1 thread)", "kernels", "p50 ms", "p99 ms", "max ms"])
+        for r in timer.rows { t.rows.append([r.operation, r.kernels, fmt3(r.latency.p50), fmt3(r.latency.p99), fmt3(r.latency.max)]) }
+        print("CPU: \(report.cpu)\n")
+        print(t.rendered)
+        print("")
+        for (k, v) in chain.sorted(by: { $0.key < $1.key }) {
+            print("chain YUYV→I420→YUYV + Sobel + HSV mask, \(k) kernels: p50 \(fmt3(v)) ms per frame (issue #2 target: < 3 ms at 1280x720)")
+        }
+    }
+}
+
+/// `WIDTHxHEIGHT`.
+struct FrameSizeArgument {
+    let width: Int, height: Int
+    init?(_ text: String) {
+        let p = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard p.count == 2, p[0] > 0, p[1] > 0 else { return nil }
+        width = p[0]; height = p[1]
+    }
+}
+
+func cpuDescription() -> String {
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+        .map { String($0.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    let f = sc_cpu_detect()
+    return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, avx2=\(f.avx2) fma=\(f.fma) f16c=\(f.f16c)"
+}

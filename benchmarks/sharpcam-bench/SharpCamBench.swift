@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct SharpCamBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sharpcam-bench",
+        abstract: "SharpCam's latency benchmark.",
+        subcommands: [PixelsBenchmark.self],
+        defaultSubcommand: PixelsBenchmark.self)
+}
