@@ -84,7 +84,7 @@ import Testing
         try Fixtures.clip(clip, width: 64, height: 32, frames: 5)
         let data = try Data(contentsOf: URL(fileURLWithPath: clip))
         let broken = dir.file("broken.y4m")
-        FileManager.default.createFile(atPath: broken, contents: data.prefix(data.count - 100))
+        try writeFile(broken, data.prefix(data.count - 100))
         #expect(throws: MediaError.self) { try run(broken, dir.file("out.mp4")) }
         let flag = CancellationFlag()
         flag.cancel()

@@ -86,21 +86,21 @@ import Testing
         }
         var rng = TestFrames.Random(seed: 5)
         let junk = dir.file("junk.mp4")
-        FileManager.default.createFile(atPath: junk, contents: Data((0..<4096).map { _ in rng.byte() }))
+        try writeFile(junk, Data((0..<4096).map { _ in rng.byte() }))
         expectError(junk, .corrupt, "not a recognisable video")
 
         let good = dir.file("good.mp4")
         try Fixtures.clip(good, width: 320, height: 240, frames: 30, codec: "libx264", extra: ["-movflags", "+faststart"])
         let data = try Data(contentsOf: URL(fileURLWithPath: good))
         let truncated = dir.file("truncated.mp4")
-        FileManager.default.createFile(atPath: truncated, contents: data.prefix(data.count / 2))
+        try writeFile(truncated, data.prefix(data.count / 2))
         expectError(truncated, .truncated, "truncated")
 
         let png = dir.file("p.png")
         try Fixtures.clip(png, width: 64, height: 64, frames: 1, pixelFormat: "rgb24", extra: ["-update", "1"])
         let pngData = try Data(contentsOf: URL(fileURLWithPath: png))
         let brokenPNG = dir.file("broken.png")
-        FileManager.default.createFile(atPath: brokenPNG, contents: pngData.prefix(pngData.count / 2))
+        try writeFile(brokenPNG, pngData.prefix(pngData.count / 2))
         expectError(brokenPNG, .corrupt, "damaged or truncated")
 
         let audio = dir.file("audio.wav")
@@ -108,7 +108,7 @@ import Testing
         expectError(audio, .unsupported, "no video stream")
 
         let empty = dir.file("empty.mp4")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        try writeFile(empty, Data())
         expectError(empty, .corrupt, "empty")
         expectError(dir.file("missing.mkv"), .notFound, "no such file")
         expectError(dir.path, .unreadable, "directory")

@@ -79,8 +79,10 @@ import Testing
     }
 
     @Test func errorsNameTheFileAndTheProblem() throws {
-        func write(_ name: String, _ bytes: [UInt8]) -> String {
-            let p = dir.file(name); FileManager.default.createFile(atPath: p, contents: Data(bytes)); return p
+        func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let p = dir.file(name)
+            try writeFile(p, Data(bytes))
+            return p
         }
         let header = Array("YUV4MPEG2 W4 H2 F25:1 C420jpeg\n".utf8)
         let frameBytes = 4 * 2 + 2 * 2 * 1
@@ -92,21 +94,21 @@ import Testing
             ("p10.y4m", Array("YUV4MPEG2 W4 H2 C420p10\n".utf8), .unsupported, "C420p10"),
         ]
         for (name, bytes, kind, text) in cases {
-            let path = write(name, bytes)
+            let path = try write(name, bytes)
             #expect(throws: MediaError.self) { try Y4MReader(path: path) }
             do { _ = try Y4MReader(path: path) } catch let e as MediaError {
                 #expect(e.kind == kind && e.path == path && e.problem.contains(text), "\(e)")
             }
         }
         // Frame-level errors surface on read.
-        let truncated = write("trunc.y4m", header + Array("FRAME\n".utf8) + [UInt8](repeating: 1, count: frameBytes) + Array("FRAME\n".utf8) + [1, 2, 3])
+        let truncated = try write("trunc.y4m", header + Array("FRAME\n".utf8) + [UInt8](repeating: 1, count: frameBytes) + Array("FRAME\n".utf8) + [1, 2, 3])
         let r = try Y4MReader(path: truncated)
         let f = Frame(format: r.info.format)
         #expect(try r.read(into: f))
         do { _ = try r.read(into: f); Issue.record("truncated frame accepted") } catch let e as MediaError {
             #expect(e.kind == .truncated && e.problem.contains("frame 1 has 3 of \(frameBytes) bytes"), "\(e)")
         }
-        let badMarker = write("marker.y4m", header + Array("FRAMX\n".utf8) + [UInt8](repeating: 1, count: frameBytes))
+        let badMarker = try write("marker.y4m", header + Array("FRAMX\n".utf8) + [UInt8](repeating: 1, count: frameBytes))
         do { _ = try Y4MReader(path: badMarker).read(into: f); Issue.record("bad marker accepted") } catch let e as MediaError {
             #expect(e.kind == .corrupt && e.problem.contains("expected 'FRAME'"))
         }

@@ -19,3 +19,8 @@ public final class TemporaryDirectory: @unchecked Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 }
+
+/// Writes `data` to `path`, throwing on failure.
+public func writeFile(_ path: String, _ data: Data) throws {
+    try data.write(to: URL(fileURLWithPath: path))
+}

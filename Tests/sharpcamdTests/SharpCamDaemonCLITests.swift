@@ -37,9 +37,9 @@ import Testing
         try Fixtures.clip(clip, width: 64, height: 48, frames: 3)
         let data = try Data(contentsOf: URL(fileURLWithPath: clip))
         let truncated = dir.file("trunc.y4m")
-        FileManager.default.createFile(atPath: truncated, contents: data.prefix(data.count - 10))
+        try writeFile(truncated, data.prefix(data.count - 10))
         let junk = dir.file("junk.mkv")
-        FileManager.default.createFile(atPath: junk, contents: Data(repeating: 0x42, count: 5000))
+        try writeFile(junk, Data(repeating: 0x42, count: 5000))
         let cases: [([String], String)] = [
             (["--input", dir.file("missing.mp4"), "--output", dir.file("o.mp4")], "\(dir.file("missing.mp4")): no such file"),
             (["--input", clip, "--output", dir.file("nodir/o.mp4")], "output directory \(dir.file("nodir")) does not exist"),
