@@ -13,10 +13,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sharpcamd", targets: ["sharpcamd"]),
+        .executable(name: "sharpcam-train", targets: ["sharpcam-train"]),
         .executable(name: "sharpcam-bench", targets: ["sharpcam-bench"]),
         .library(name: "SharpFrames", targets: ["SharpFrames"]),
         .library(name: "SharpImaging", targets: ["SharpImaging"]),
         .library(name: "SharpVideoIO", targets: ["SharpVideoIO"]),
+        .library(name: "SharpNet", targets: ["SharpNet"]),
         .library(name: "SharpPipeline", targets: ["SharpPipeline"]),
     ],
     dependencies: [
@@ -36,6 +38,7 @@ let package = Package(
         // MARK: Libraries
         .target(name: "SharpFrames", dependencies: ["CSharpKernels"], swiftSettings: hotSwift),
         .target(name: "SharpImaging", dependencies: ["SharpFrames", "CSharpKernels"], swiftSettings: hotSwift),
+        .target(name: "SharpNet", dependencies: ["SharpFrames", "SharpImaging"], swiftSettings: hotSwift),
         .target(
             name: "SharpVideoIO",
             dependencies: ["SharpFrames", "CFFmpeg", .product(name: "Logging", package: "swift-log")]
@@ -43,7 +46,7 @@ let package = Package(
         .target(
             name: "SharpPipeline",
             dependencies: [
-                "SharpFrames", "SharpImaging", "SharpVideoIO",
+                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpNet",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotSwift
@@ -53,15 +56,22 @@ let package = Package(
         .executableTarget(
             name: "sharpcamd",
             dependencies: [
-                "SharpPipeline", "SharpVideoIO", "SharpFrames", "SharpImaging", "CSharpKernels",
+                "SharpPipeline", "SharpVideoIO", "SharpFrames", "SharpImaging", "SharpNet", "CSharpKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
+            name: "sharpcam-train",
+            dependencies: [
+                "SharpNet", "SharpFrames", "SharpVideoIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "sharpcam-bench",
             dependencies: [
-                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpPipeline", "CSharpKernels",
+                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpPipeline", "SharpNet", "CSharpKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "benchmarks/sharpcam-bench"
@@ -73,6 +83,7 @@ let package = Package(
         .testTarget(name: "SharpImagingTests", dependencies: ["SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]),
         .testTarget(name: "SharpVideoIOTests", dependencies: ["SharpVideoIO", "SharpFrames", "TestSupport"]),
         .testTarget(name: "SharpPipelineTests", dependencies: ["SharpPipeline", "SharpImaging", "SharpVideoIO", "SharpFrames", "TestSupport"]),
-        .testTarget(name: "sharpcamdTests", dependencies: ["sharpcamd", "TestSupport"]),
+        .testTarget(name: "SharpNetTests", dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "TestSupport"]),
+        .testTarget(name: "sharpcamdTests", dependencies: ["sharpcamd", "sharpcam-train", "TestSupport"]),
     ]
 )

@@ -17,6 +17,8 @@ public enum ProcessingMode: String, Sendable, CaseIterable {
     case classic
     /// Frames pass through untouched (for comparisons and troubleshooting).
     case bypass
+    /// A neural network from a weights file.
+    case nn
 }
 
 /// Copies frames unchanged.

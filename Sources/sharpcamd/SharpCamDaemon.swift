@@ -5,11 +5,12 @@ import Glibc
 import Logging
 import SharpFrames
 import SharpImaging
+import SharpNet
 import SharpPipeline
 import SharpVideoIO
 
 enum ProcessingModeArgument: String, CaseIterable {
-    case classic, bypass
+    case classic, bypass, nn
     var mode: ProcessingMode { ProcessingMode(rawValue: rawValue)! }
 }
 
@@ -35,8 +36,11 @@ struct SharpCamDaemon: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file or picture (written atomically).")
     var output: String?
 
-    @Option(help: "Processing: classic (unsharp mask on luma) or bypass.")
-    var mode: ProcessingModeArgument = .classic
+    @Option(help: "Processing: classic (unsharp mask on luma), nn (network from --model) or bypass. Default: nn with --model, else classic.")
+    var mode: ProcessingModeArgument?
+
+    @Option(help: "Weights file (.scw) for --mode nn.")
+    var model: String?
 
     @Option(help: "How much of the correction to apply, 0...1.")
     var strength: Float = 1
@@ -76,7 +80,11 @@ struct SharpCamDaemon: ParsableCommand {
         if demo && input != nil { throw ValidationError("--demo and --input are exclusive") }
         if !demo && input == nil { throw ValidationError("missing --input (or --demo)") }
         if !demo && output == nil { throw ValidationError("missing --output") }
+        if mode == .nn && model == nil { throw ValidationError("--mode nn needs --model FILE") }
+        if let mode, mode != .nn, model != nil { throw ValidationError("--model is only used with --mode nn") }
     }
+
+    var resolvedMode: ProcessingMode { mode?.mode ?? (model != nil ? .nn : .classic) }
 
     func run() throws {
         let logger = makeLogger()
@@ -99,9 +107,10 @@ struct SharpCamDaemon: ParsableCommand {
                 sourceName = path
             }
             logger.info("\(sourceName): \(source.info)")
-            let processor: FrameProcessor = switch mode.mode {
+            let processor: FrameProcessor = switch resolvedMode {
             case .classic: ClassicProcessor(settings: UnsharpMask.Settings(sigma: radius, amount: amount), strength: strength)
             case .bypass: BypassProcessor()
+            case .nn: NetworkProcessor(weights: try WeightsFile.load(model!), strength: strength)
             }
             let job = FileJob(source: source, sourceName: sourceName, processor: processor,
                               options: .init(output: outputPath, size: size.map { ($0.width, $0.height) }, maxFrames: frames,
@@ -110,6 +119,9 @@ struct SharpCamDaemon: ParsableCommand {
             let summary = try job.run(cancellation: cancellation)
             logger.info("wrote \(outputPath): \(summary.frames) frame\(summary.frames == 1 ? "" : "s") \(summary.format.width)x\(summary.format.height) in \(String(format1: summary.seconds)) s (\(String(format1: summary.framesPerSecond)) fps, \(processor.name))")
         } catch let error as MediaError {
+            StandardError.write("sharpcamd: error: \(error)\n")
+            throw ExitCode(1)
+        } catch let error as WeightsFileError {
             StandardError.write("sharpcamd: error: \(error)\n")
             throw ExitCode(1)
         } catch is CancelledError {

@@ -5,6 +5,6 @@ struct SharpCamBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sharpcam-bench",
         abstract: "SharpCam's latency benchmark.",
-        subcommands: [PixelsBenchmark.self],
+        subcommands: [PixelsBenchmark.self, ReferenceBenchmark.self],
         defaultSubcommand: PixelsBenchmark.self)
 }

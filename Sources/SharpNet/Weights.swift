@@ -1,0 +1,115 @@
+/// Named parameter tensors of one network, plus free-form metadata (training recipe,
+/// calibration scales...).
+///
+/// Invariant: after `validate(against:)` succeeded, holds exactly the graph's parameters with
+/// their shapes and only finite values.
+public struct Weights: Sendable, Equatable {
+    public var spec: ArchitectureSpec
+    public var tensors: [String: Tensor]
+    public var metadata: [String: String]
+
+    public init(spec: ArchitectureSpec, tensors: [String: Tensor], metadata: [String: String] = [:]) {
+        self.spec = spec
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    public subscript(name: String) -> Tensor? {
+        get { tensors[name] }
+        set { tensors[name] = newValue }
+    }
+
+    /// What is wrong with these tensors for `spec`'s graph (nil when they fit).
+    public func mismatch(for graph: NetworkGraph) -> String? {
+        let expected = graph.parameters
+        for (name, shape) in expected {
+            guard let t = tensors[name] else { return "missing tensor '\(name)'" }
+            if t.shape != shape { return "tensor '\(name)' has shape \(t.shape), the architecture needs \(shape)" }
+            if let bad = t.data.firstIndex(where: { !$0.isFinite }) { return "tensor '\(name)' holds a non-finite value at index \(bad)" }
+        }
+        let names = Set(expected.map(\.name))
+        if let extra = tensors.keys.sorted().first(where: { !names.contains($0) }) {
+            return "unexpected tensor '\(extra)' (not part of \(graph.spec))"
+        }
+        return nil
+    }
+
+    /// He-initialised weights (normal, σ = √(2 / fan-in)) and small non-zero biases, from a
+    /// seeded generator: the starting point for training, and random nets for tests.
+    public static func heInitialized(_ spec: ArchitectureSpec, seed: UInt64) -> Weights {
+        var rng = SplitMix64(seed: seed)
+        let graph = NetworkGraph(spec)
+        let transposed = Set(graph.nodes.compactMap { n -> String? in
+            if case .convTranspose2x2(let p) = n.op { return "\(p).weight" }
+            return nil
+        })
+        var tensors: [String: Tensor] = [:]
+        for (name, shape) in graph.parameters {
+            let count = shape.reduce(1, *)
+            var data = [Float](repeating: 0, count: count)
+            if name.hasSuffix(".scale") {
+                for i in 0..<count { data[i] = Float(rng.normal() * 0.1) }
+            } else if shape.count == 1 {
+                for i in 0..<count { data[i] = Float(rng.uniform() * 0.2 - 0.1) }
+            } else {
+                // Conv weights are [out, in, k, k] (fan-in in·k·k); transposed conv weights are
+                // [in, out, 2, 2] and each output pixel receives `in` taps.
+                let fanIn = transposed.contains(name) ? shape[0] : shape[1] * shape[2] * shape[3]
+                let std = (2.0 / Double(fanIn)).squareRoot()
+                for i in 0..<count { data[i] = Float(rng.normal() * std) }
+            }
+            tensors[name] = Tensor(shape: shape, data: data)
+        }
+        return Weights(spec: spec, tensors: tensors, metadata: ["init": "he-normal seed \(seed)", "trained": "no"])
+    }
+
+    /// The deployment form: re-parameterisable blocks folded into plain 3×3 convolutions.
+    public func collapsed() -> Weights {
+        guard spec.reparameterizable else { return self }
+        let graph = NetworkGraph(spec)
+        var out: [String: Tensor] = [:]
+        for n in graph.nodes {
+            switch n.op {
+            case .repConv(let p):
+                let (w, b) = RepConvBlock.collapse(prefix: p, inChannels: n.inChannels, outChannels: n.channels, weights: self)
+                out["\(p).weight"] = w
+                out["\(p).bias"] = b
+            case .conv(let p, _), .convTranspose2x2(let p):
+                out["\(p).weight"] = tensors["\(p).weight"]
+                out["\(p).bias"] = tensors["\(p).bias"]
+            default: break
+            }
+        }
+        var meta = metadata
+        meta["collapsed"] = "yes"
+        return Weights(spec: spec.collapsed, tensors: out, metadata: meta)
+    }
+}
+
+/// SplitMix64: a small seeded generator (deterministic across platforms).
+public struct SplitMix64: Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    /// Standard normal (Box–Muller).
+    public mutating func normal() -> Double {
+        let u1 = max(uniform(), 1e-300), u2 = uniform()
+        return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+    }
+}
+
+@inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Foundation.cos(x) }
+
+import Foundation

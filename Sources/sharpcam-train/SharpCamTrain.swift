@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import SharpNet
+
+@main
+struct SharpCamTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sharpcam-train",
+        abstract: "Builds, inspects and exports SharpCam's networks.",
+        subcommands: [Inspect.self, ExportONNX.self, InitWeights.self])
+}
+
+extension ArchitectureSpec: ExpressibleByArgument {}
+
+/// Prints what went wrong with a weights file and exits 1.
+func loadWeights(_ path: String) throws -> Weights {
+    do {
+        return try WeightsFile.load(path)
+    } catch let e as WeightsFileError {
+        FileHandle.standardError.write(Data("sharpcam-train: error: \(e)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Architecture, parameter count and MACs per pixel of a model file or an architecture.",
+        discussion: """
+        ARCH: seed-unet | teacher[:W1,W2,...] | student[:W1,...][:cN][:maps|:nomaps][:plain]
+        e.g. student:16:c3:nomaps (one level of 16 channels, 3 convs, luma only).
+        """)
+
+    @Argument(help: "A weights file (.scw).")
+    var model: String?
+
+    @Option(help: "Describe an architecture instead of a file.")
+    var arch: ArchitectureSpec?
+
+    @Flag(help: "List the standard variants with their costs.")
+    var catalog = false
+
+    func validate() throws {
+        if [model != nil, arch != nil, catalog].filter({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of MODEL, --arch or --catalog")
+        }
+    }
+
+    func run() throws {
+        if catalog {
+            let variants: [ArchitectureSpec] = [
+                .seedUNet, .teacher(), .teacher(widths: [16, 32, 64, 128]),
+                .student(widths: [8], convsPerLevel: 2), .student(widths: [16], convsPerLevel: 2), .student(widths: [16], convsPerLevel: 3),
+                .student(widths: [16], convsPerLevel: 3, usesMaps: true), .student(widths: [12, 24], convsPerLevel: 1),
+                .student(widths: [16, 32], convsPerLevel: 1), .student(widths: [16, 32], convsPerLevel: 2),
+                .student(widths: [24], convsPerLevel: 3), .student(widths: [32], convsPerLevel: 2),
+            ]
+            print("architecture".padding(toLength: 30, withPad: " ", startingAt: 0) + "  params (deploy)   MAC/pixel")
+            for v in variants {
+                let g = NetworkGraph(v.collapsed)
+                let name = v.argument.padding(toLength: 30, withPad: " ", startingAt: 0)
+                let params = String(g.parameterCount)
+                print("\(name)  \(String(repeating: " ", count: max(0, 15 - params.count)))\(params)   \(String(format: "%9.0f", g.macsPerPixel))")
+            }
+            return
+        }
+        let weights = try model.map(loadWeights)
+        let spec = weights?.spec ?? arch!
+        let graph = NetworkGraph(spec), deploy = NetworkGraph(spec.collapsed)
+        print("architecture: \(spec)")
+        print("argument:     \(spec.argument)")
+        print("input:        \(spec.inputChannels) channel\(spec.inputChannels == 1 ? "" : "s"), frame sides padded to multiples of \(spec.stride)")
+        print("output:       \(spec.outputChannels == 3 ? "RGB" : "luma")")
+        if spec.reparameterizable {
+            print("parameters:   \(graph.parameterCount) (training form), \(deploy.parameterCount) (deployment form)")
+        } else {
+            print("parameters:   \(graph.parameterCount)")
+        }
+        print("MACs/pixel:   \(Int(deploy.macsPerPixel.rounded())) (deployment form, per input pixel)")
+        if let weights {
+            for (k, v) in weights.metadata.sorted(by: { $0.key < $1.key }) { print("meta \(k): \(v)") }
+        }
+    }
+}
+
+struct ExportONNX: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-onnx",
+        abstract: "Write a model as ONNX (opset 13; students in deployment form).")
+
+    @Argument(help: "A weights file (.scw).")
+    var model: String
+
+    @Argument(help: "Output .onnx file.")
+    var output: String
+
+    func run() throws {
+        let weights = try loadWeights(model)
+        let bytes = ONNXExporter.export(weights)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            FileHandle.standardError.write(Data("sharpcam-train: error: \(output): cannot write: \(error.localizedDescription)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("wrote \(output): \(weights.spec.collapsed), \(bytes.count) bytes, opset \(ONNXExporter.opset)")
+    }
+}
+
+struct InitWeights: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write randomly initialised (He) weights for an architecture: the start of training, or a test net.")
+
+    @Option(help: "Architecture (see `inspect --help`).")
+    var arch: ArchitectureSpec
+
+    @Option(help: "Output weights file.")
+    var out: String
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Store in half precision.")
+    var fp16 = false
+
+    func run() throws {
+        let w = Weights.heInitialized(arch, seed: seed)
+        do {
+            try WeightsFile.write(w, to: out, dataType: fp16 ? .f16 : .f32)
+        } catch let e as WeightsFileError {
+            FileHandle.standardError.write(Data("sharpcam-train: error: \(e)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("wrote \(out): \(arch), \(NetworkGraph(arch).parameterCount) parameters (untrained)")
+    }
+}
