@@ -34,11 +34,19 @@ let package = Package(
             providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev", "pkg-config"])]
         ),
         .target(name: "CSharpKernels", path: "Sources/CSharpKernels", cSettings: hotC),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CJPEGCodec", path: "Sources/CJPEGCodec", cSettings: hotC, linkerSettings: [.linkedLibrary("jpeg")]),
 
         // MARK: Libraries
+        .target(name: "SharpSupport"),
         .target(name: "SharpFrames", dependencies: ["CSharpKernels"], swiftSettings: hotSwift),
         .target(name: "SharpImaging", dependencies: ["SharpFrames", "CSharpKernels"], swiftSettings: hotSwift),
         .target(name: "SharpNet", dependencies: ["SharpFrames", "SharpImaging"], swiftSettings: hotSwift),
+        .target(
+            name: "SharpTraining",
+            dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpSupport", "COpenBLAS", "CJPEGCodec"],
+            swiftSettings: hotSwift
+        ),
         .target(
             name: "SharpVideoIO",
             dependencies: ["SharpFrames", "CFFmpeg", .product(name: "Logging", package: "swift-log")]
@@ -46,7 +54,7 @@ let package = Package(
         .target(
             name: "SharpPipeline",
             dependencies: [
-                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpNet",
+                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpNet", "SharpSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotSwift
@@ -56,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "sharpcamd",
             dependencies: [
-                "SharpPipeline", "SharpVideoIO", "SharpFrames", "SharpImaging", "SharpNet", "CSharpKernels",
+                "SharpPipeline", "SharpVideoIO", "SharpFrames", "SharpImaging", "SharpNet", "SharpSupport", "CSharpKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "sharpcam-train",
             dependencies: [
-                "SharpNet", "SharpFrames", "SharpVideoIO",
+                "SharpNet", "SharpTraining", "SharpFrames", "SharpVideoIO", "SharpSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,8 +90,9 @@ let package = Package(
         .testTarget(name: "SharpFramesTests", dependencies: ["SharpFrames", "CSharpKernels", "TestSupport"]),
         .testTarget(name: "SharpImagingTests", dependencies: ["SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]),
         .testTarget(name: "SharpVideoIOTests", dependencies: ["SharpVideoIO", "SharpFrames", "TestSupport"]),
-        .testTarget(name: "SharpPipelineTests", dependencies: ["SharpPipeline", "SharpImaging", "SharpVideoIO", "SharpFrames", "TestSupport"]),
+        .testTarget(name: "SharpPipelineTests", dependencies: ["SharpPipeline", "SharpSupport", "SharpImaging", "SharpVideoIO", "SharpFrames", "TestSupport"]),
+        .testTarget(name: "SharpTrainingTests", dependencies: ["SharpTraining", "SharpNet", "SharpFrames", "SharpPipeline", "TestSupport"]),
         .testTarget(name: "SharpNetTests", dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "TestSupport"]),
-        .testTarget(name: "sharpcamdTests", dependencies: ["sharpcamd", "sharpcam-train", "TestSupport"]),
+        .testTarget(name: "sharpcamdTests", dependencies: ["sharpcamd", "sharpcam-train", "SharpPipeline", "SharpVideoIO", "SharpFrames", "TestSupport"]),
     ]
 )

@@ -55,7 +55,10 @@ public struct Weights: Sendable, Equatable {
                 // Conv weights are [out, in, k, k] (fan-in in·k·k); transposed conv weights are
                 // [in, out, 2, 2] and each output pixel receives `in` taps.
                 let fanIn = transposed.contains(name) ? shape[0] : shape[1] * shape[2] * shape[3]
-                let std = (2.0 / Double(fanIn)).squareRoot()
+                // Residual nets (teacher, student) start near the identity: their output layer
+                // is drawn 10× smaller, so the first steps refine instead of undoing noise.
+                let residualOutput = spec.kind != .seedUNet && name.hasPrefix("out.")
+                let std = (2.0 / Double(fanIn)).squareRoot() * (residualOutput ? 0.1 : 1)
                 for i in 0..<count { data[i] = Float(rng.normal() * std) }
             }
             tensors[name] = Tensor(shape: shape, data: data)

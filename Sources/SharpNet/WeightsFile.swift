@@ -7,7 +7,9 @@ import Foundation
 ///     8       4     format version (uint32 LE), currently 1
 ///     12      4     header length H (uint32 LE)
 ///     16      H     header, UTF-8 JSON: {"architecture": ArchitectureSpec, "metadata": {String: String},
-///                   "tensors": [{"name", "dtype": "f32"|"f16", "shape": [Int], "offset", "length"}]}
+///                   "tensors": [{"name", "dtype": "f32"|"f16", "shape": [Int], "offset", "length",
+///                   "role": "state" (optional: training state such as optimizer moments,
+///                   ignored when the file is used as a model)}]}
 ///     …             zero padding to a multiple of 16
 ///     D       …     tensor data, little endian, each at D + offset (16-byte aligned)
 ///     end−8   4     CRC-32 (IEEE 802.3) of every byte before it (uint32 LE)
@@ -30,6 +32,7 @@ public enum WeightsFile {
         var shape: [Int]
         var offset: Int
         var length: Int
+        var role: String?
     }
 
     struct Header: Codable {
@@ -40,19 +43,21 @@ public enum WeightsFile {
 
     // MARK: Writing
 
-    /// Serialises `weights` (fp32, or fp16 storage).
-    public static func encode(_ weights: Weights, dataType: DataType = .f32) throws -> [UInt8] {
+    /// Serialises `weights` (fp32, or fp16 storage) and optional training `state` tensors
+    /// (always fp32, so a resumed run continues exactly).
+    public static func encode(_ weights: Weights, dataType: DataType = .f32, state: [String: Tensor] = [:]) throws -> [UInt8] {
         var entries: [TensorEntry] = []
         var data: [UInt8] = []
-        for name in weights.tensors.keys.sorted() {
-            let t = weights.tensors[name]!
+        let items = weights.tensors.keys.sorted().map { ($0, weights.tensors[$0]!, false) } + state.keys.sorted().map { ($0, state[$0]!, true) }
+        for (name, t, isState) in items {
+            let dataType = isState ? .f32 : dataType
             while data.count % 16 != 0 { data.append(0) }
             let start = data.count
             switch dataType {
             case .f32: for v in t.data { appendLE(&data, v.bitPattern) }
             case .f16: for v in t.data { appendLE16(&data, Float16(v).bitPattern) }
             }
-            entries.append(TensorEntry(name: name, dtype: dataType, shape: t.shape, offset: start, length: data.count - start))
+            entries.append(TensorEntry(name: name, dtype: dataType, shape: t.shape, offset: start, length: data.count - start, role: isState ? "state" : nil))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -69,8 +74,8 @@ public enum WeightsFile {
     }
 
     /// Writes atomically (temporary file + rename).
-    public static func write(_ weights: Weights, to path: String, dataType: DataType = .f32) throws {
-        let bytes = try encode(weights, dataType: dataType)
+    public static func write(_ weights: Weights, to path: String, dataType: DataType = .f32, state: [String: Tensor] = [:]) throws {
+        let bytes = try encode(weights, dataType: dataType, state: state)
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
@@ -89,14 +94,23 @@ public enum WeightsFile {
     /// Reads and validates a weights file. With `expecting`, a file holding another kind of
     /// network is refused.
     public static func load(_ path: String, expecting kind: ArchitectureKind? = nil) throws -> Weights {
+        try loadWithState(path, expecting: kind).weights
+    }
+
+    /// The model and any training state tensors (a checkpoint).
+    public static func loadWithState(_ path: String, expecting kind: ArchitectureKind? = nil) throws -> (weights: Weights, state: [String: Tensor]) {
         guard FileManager.default.fileExists(atPath: path) else { throw WeightsFileError(.notFound, path: path, "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WeightsFileError(.unreadable, path: path, "cannot read the file (permissions?)")
         }
-        return try decode([UInt8](data), path: path, expecting: kind)
+        return try decodeWithState([UInt8](data), path: path, expecting: kind)
     }
 
     public static func decode(_ bytes: [UInt8], path: String, expecting kind: ArchitectureKind? = nil) throws -> Weights {
+        try decodeWithState(bytes, path: path, expecting: kind).weights
+    }
+
+    public static func decodeWithState(_ bytes: [UInt8], path: String, expecting kind: ArchitectureKind? = nil) throws -> (weights: Weights, state: [String: Tensor]) {
         func fail(_ k: WeightsFileError.Kind, _ problem: String) -> WeightsFileError { WeightsFileError(k, path: path, problem) }
         guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
             throw fail(.notWeights, bytes.isEmpty ? "empty file, not a SharpCam weights file" : "not a SharpCam weights file (no SCWEIGHT signature)")
@@ -128,7 +142,7 @@ public enum WeightsFile {
         }
         let dataStart = (16 + headerLength + 15) / 16 * 16
         let dataEnd = bytes.count - 8
-        var tensors: [String: Tensor] = [:]
+        var tensors: [String: Tensor] = [:], state: [String: Tensor] = [:]
         for e in header.tensors {
             let count = e.shape.reduce(1, *)
             let elementSize = e.dtype == .f32 ? 4 : 2
@@ -136,20 +150,20 @@ public enum WeightsFile {
                   dataStart + e.offset + e.length <= dataEnd else {
                 throw fail(.corrupt, "tensor '\(e.name)' has an inconsistent entry (shape \(e.shape), \(e.length) bytes at \(e.offset))")
             }
-            guard tensors[e.name] == nil else { throw fail(.corrupt, "tensor '\(e.name)' appears twice") }
+            guard tensors[e.name] == nil && state[e.name] == nil else { throw fail(.corrupt, "tensor '\(e.name)' appears twice") }
             var values = [Float](repeating: 0, count: count)
             let base = dataStart + e.offset
             for i in 0..<count {
                 values[i] = e.dtype == .f32 ? Float(bitPattern: readLE32(bytes, base + 4 * i))
                                             : Float(Float16(bitPattern: UInt16(bytes[base + 2 * i]) | UInt16(bytes[base + 2 * i + 1]) << 8))
             }
-            tensors[e.name] = Tensor(shape: e.shape, data: values)
+            if e.role == "state" { state[e.name] = Tensor(shape: e.shape, data: values) } else { tensors[e.name] = Tensor(shape: e.shape, data: values) }
         }
         let weights = Weights(spec: header.architecture, tensors: tensors, metadata: header.metadata)
         if let problem = weights.mismatch(for: NetworkGraph(header.architecture)) {
             throw fail(.wrongArchitecture, "does not match its architecture (\(header.architecture)): \(problem)")
         }
-        return weights
+        return (weights, state)
     }
 
     // MARK: Little-endian helpers

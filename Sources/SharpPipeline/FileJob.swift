@@ -1,5 +1,6 @@
 import Logging
 import SharpFrames
+import SharpSupport
 import SharpVideoIO
 
 /// Sharpens a file, an image or a generated clip into a file: source → (resize) → processor

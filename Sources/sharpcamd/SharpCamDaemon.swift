@@ -7,6 +7,7 @@ import SharpFrames
 import SharpImaging
 import SharpNet
 import SharpPipeline
+import SharpSupport
 import SharpVideoIO
 
 enum ProcessingModeArgument: String, CaseIterable {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SharpFrames
 import SharpPipeline
+import SharpSupport
 import SharpVideoIO
 import TestSupport
 import Testing

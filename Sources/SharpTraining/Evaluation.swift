@@ -1,0 +1,99 @@
+import Foundation
+import SharpFrames
+import SharpImaging
+import SharpNet
+
+/// Scores a model and the baselines (identity, classic unsharp mask, Wiener deconvolution with
+/// the known PSF) on one protocol.
+///
+/// Wiener's noise-to-signal ratio K is chosen from a fixed grid as the value with the best
+/// mean PSNR over the evaluated images (an oracle-tuned, i.e. strong, baseline); the chosen K
+/// is reported.
+public struct Evaluation {
+    public struct Score: Codable, Sendable {
+        public var psnr: Double
+        public var ssim: Double
+    }
+
+    public struct MethodResult: Codable, Sendable {
+        public var method: String
+        public var mean: Score
+        public var perImage: [String: Score]
+    }
+
+    public struct ProtocolResult: Codable, Sendable {
+        public var protocolName: String
+        public var images: Int
+        public var methods: [MethodResult]
+        public var wienerK: Double?
+    }
+
+    public static let wienerGrid: [Double] = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+
+    /// A named way to sharpen a picture.
+    public struct Method {
+        public let name: String
+        public let apply: (RGBImage) -> RGBImage
+        public init(name: String, apply: @escaping (RGBImage) -> RGBImage) { self.name = name; self.apply = apply }
+
+        public static var classic: Method { Method(name: "classic") { img in
+            let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
+            UnsharpMask(width: img.width, height: img.height, settings: .default).apply(f, strength: 1, into: out)
+            return RGBImage(frame: out)
+        } }
+
+        /// A network through the fast engine and the frame runner (the path `sharpcamd` takes).
+        public static func model(_ weights: Weights, name: String = "model") -> Method {
+            let runner = NetworkFrameRunner(engine: BLASEngine(weights: weights))
+            return Method(name: name) { img in
+                let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
+                runner.process(f, strength: 1, into: out)
+                return RGBImage(frame: out)
+            }
+        }
+    }
+
+    /// Evaluates `methods` (after identity, classic and Wiener) on the photos; `onImage` sees
+    /// each case and every method's output (for reports).
+    public static func run(_ proto: EvaluationProtocol, photos: [(name: String, image: RGBImage)], methods: [Method],
+                           onImage: (EvaluationProtocol.Case, [(String, RGBImage)]) -> Void = { _, _ in }) -> ProtocolResult {
+        let cases = photos.compactMap { proto.prepare($0.image, name: $0.name) }
+        var scores: [String: [String: Score]] = [:]
+        var wienerScores: [Double: [String: Score]] = [:]
+        var wienerOutputs: [String: [RGBImage]] = [:]
+        var outputs: [String: [(String, RGBImage)]] = [:]
+        for c in cases {
+            func score(_ x: RGBImage) -> Score { Score(psnr: Metrics.psnr(x, c.reference), ssim: Metrics.ssim(x, c.reference)) }
+            scores["identity", default: [:]][c.name] = score(c.degraded)
+            outputs[c.name] = [("identity", c.degraded)]
+            for m in [Method.classic] + methods {
+                let out = m.apply(c.degraded)
+                scores[m.name, default: [:]][c.name] = score(out)
+                outputs[c.name]!.append((m.name, out))
+            }
+            if let p = c.psf {
+                let wiener = WienerDeconvolution.gaussian(sigmaX: p.sigmaX, sigmaY: p.sigmaY, radiusX: p.radiusX, radiusY: p.radiusY)
+                let results = wiener.apply(c.degraded, ks: wienerGrid)
+                wienerOutputs[c.name] = results
+                for (k, out) in zip(wienerGrid, results) { wienerScores[k, default: [:]][c.name] = score(out) }
+            }
+        }
+        func mean(_ s: [String: Score]) -> Score {
+            let n = Double(max(s.count, 1))
+            return Score(psnr: s.values.map(\.psnr).reduce(0, +) / n, ssim: s.values.map(\.ssim).reduce(0, +) / n)
+        }
+        var result: [MethodResult] = [MethodResult(method: "identity", mean: mean(scores["identity"] ?? [:]), perImage: scores["identity"] ?? [:])]
+        result.append(MethodResult(method: "classic", mean: mean(scores["classic"] ?? [:]), perImage: scores["classic"] ?? [:]))
+        var bestK: Double?
+        if !wienerScores.isEmpty {
+            let k = wienerGrid.max { mean(wienerScores[$0]!).psnr < mean(wienerScores[$1]!).psnr }!
+            bestK = k
+            result.append(MethodResult(method: "wiener", mean: mean(wienerScores[k]!), perImage: wienerScores[k]!))
+            let ki = wienerGrid.firstIndex(of: k)!
+            for (name, outs) in wienerOutputs { outputs[name]!.insert(("wiener", outs[ki]), at: 2) }
+        }
+        for m in methods { result.append(MethodResult(method: m.name, mean: mean(scores[m.name]!), perImage: scores[m.name]!)) }
+        for c in cases { onImage(c, outputs[c.name]!) }
+        return ProtocolResult(protocolName: proto.rawValue, images: cases.count, methods: result, wienerK: bestK)
+    }
+}

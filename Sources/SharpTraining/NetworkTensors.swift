@@ -1,0 +1,46 @@
+import SharpFrames
+import SharpImaging
+import SharpNet
+
+/// Network input and target tensors for an architecture, from planar RGB in [0, 1]
+/// (the same recipe `NetworkFrameRunner` uses on frames).
+///
+/// - seed-unet / teacher: input [5, H, W] = RGB·2 − 1, Sobel edge, HSV mask; target RGB·2 − 1.
+/// - student: input [1 or 3, H, W] = BT.601 luma (+ edge, mask); target luma.
+public enum NetworkTensors {
+    public static func input(_ spec: ArchitectureSpec, rgb: [Float], height h: Int, width w: Int) -> Tensor {
+        let plane = h * w
+        switch spec.kind {
+        case .seedUNet, .teacher:
+            var data = rgb.map { $0 * 2 - 1 }
+            data += maps(rgb, height: h, width: w)
+            return Tensor(shape: [5, h, w], data: data)
+        case .student:
+            var data = ImageOps.luma(rgb, height: h, width: w)
+            if spec.usesMaps { data += maps(rgb, height: h, width: w) }
+            precondition(data.count == spec.inputChannels * plane)
+            return Tensor(shape: [spec.inputChannels, h, w], data: data)
+        }
+    }
+
+    public static func target(_ spec: ArchitectureSpec, rgb: [Float], height h: Int, width w: Int) -> Tensor {
+        switch spec.kind {
+        case .seedUNet, .teacher: return Tensor(shape: [3, h, w], data: rgb.map { $0 * 2 - 1 })
+        case .student: return Tensor(shape: [1, h, w], data: ImageOps.luma(rgb, height: h, width: w))
+        }
+    }
+
+    /// Edge map and HSV mask of an 8-bit-level RGB image, each in [0, 1].
+    public static func maps(_ rgb: [Float], height h: Int, width w: Int) -> [Float] {
+        let frame = RGBImage(planar: rgb, width: w, height: h).frame()
+        let edge = GrayImage(width: w, height: h), mask = GrayImage(width: w, height: h)
+        SobelEdgeMap(width: w, height: h).compute(frame, into: edge)
+        SaturationMask().compute(frame, into: mask)
+        return edge.pixels.map { Float($0) / 255 } + mask.pixels.map { Float($0) / 255 }
+    }
+
+    /// Output in [0, 1] for losses and metrics: RGB outputs live in [−1, 1].
+    public static func unitRange(_ spec: ArchitectureSpec, _ t: Tensor) -> (tensor: Tensor, scale: Float) {
+        spec.outputChannels == 3 ? (Tensor(shape: t.shape, data: t.data.map { ($0 + 1) / 2 }), 0.5) : (t, 1)
+    }
+}

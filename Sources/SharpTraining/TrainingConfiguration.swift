@@ -1,0 +1,70 @@
+import SharpNet
+
+/// Everything that determines a training run (stored in checkpoints so `--resume` continues
+/// the same run).
+///
+/// Invariant: `steps ≥ 1`, `batchSize ≥ 1`, `cropSize` a multiple of the architecture's stride
+/// and ≥ 16.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    public var architecture: ArchitectureSpec
+    public var recipe: DegradationRecipe
+    public var loss: Loss
+    public var steps: Int
+    public var batchSize: Int
+    public var cropSize: Int
+    public var learningRate: Double
+    public var finalLearningRateFraction: Double
+    public var warmupSteps: Int
+    public var weightDecay: Double
+    public var gradientClip: Double
+    public var seed: UInt64
+    /// Knowledge distillation: weight α of L1(student, teacher luma); 0 disables.
+    public var kdWeight: Double
+    /// Teacher weights file for distillation (its path, as given).
+    public var teacherPath: String?
+    public var validationEvery: Int
+
+    public init(architecture: ArchitectureSpec, recipe: DegradationRecipe = .webcam, loss: Loss = .charbonnier, steps: Int,
+                batchSize: Int = 16, cropSize: Int = 96, learningRate: Double = 2e-3, finalLearningRateFraction: Double = 0.02,
+                warmupSteps: Int? = nil, weightDecay: Double = 0, gradientClip: Double = 1, seed: UInt64 = 1, kdWeight: Double = 0,
+                teacherPath: String? = nil, validationEvery: Int = 200) {
+        self.architecture = architecture
+        self.recipe = recipe
+        self.loss = loss
+        self.steps = steps
+        self.batchSize = batchSize
+        self.cropSize = cropSize
+        self.learningRate = learningRate
+        self.finalLearningRateFraction = finalLearningRateFraction
+        self.warmupSteps = warmupSteps ?? min(200, steps / 20)
+        self.weightDecay = weightDecay
+        self.gradientClip = gradientClip
+        self.seed = seed
+        self.kdWeight = kdWeight
+        self.teacherPath = teacherPath
+        self.validationEvery = validationEvery
+    }
+
+    public var validationError: String? {
+        if steps < 1 { return "--steps must be at least 1" }
+        if batchSize < 1 { return "--batch must be at least 1" }
+        if cropSize < 16 || cropSize % architecture.stride != 0 {
+            return "--crop must be at least 16 and a multiple of \(architecture.stride) for \(architecture.kind.rawValue)"
+        }
+        if cropSize < 11 && loss == .seed { return "the seed loss (SSIM) needs crops of at least 11 pixels" }
+        if kdWeight > 0 && teacherPath == nil { return "--kd-weight needs --teacher" }
+        if kdWeight > 0 && architecture.kind != .student { return "distillation trains a student" }
+        if learningRate <= 0 { return "--lr must be positive" }
+        return nil
+    }
+}
+
+/// One point of the training curve.
+public struct TrainingRecord: Codable, Sendable, Equatable {
+    public var step: Int
+    public var loss: Double
+    /// PSNR (dB) of the network on the validation crops, and of the degraded input.
+    public var validationPSNR: Double?
+    public var identityPSNR: Double?
+    public var samplesPerSecond: Double
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import SharpNet
+import SharpSupport
+import SharpTraining
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "PSNR/SSIM of a model and the baselines (identity, classic, Wiener with the known PSF) on fixed protocols.",
+        discussion: """
+        Protocols: seed, p256, p720, webcam, clean (see README); `all` runs every protocol into one
+        table. PSNR over RGB 8-bit; SSIM on BT.601 luma (11×11 Gaussian σ 1.5), as scikit-image.
+        """)
+
+    @Option(help: "Weights file of the model to evaluate.")
+    var model: String
+
+    @Option(help: "Further models to score beside it, as NAME=FILE (repeatable).")
+    var compare: [String] = []
+
+    @Option(help: "Folder of photos (use the validation split).")
+    var data: String
+
+    @Option(help: "seed, p256, p720, webcam, clean or all.")
+    var `protocol`: String = "all"
+
+    @Option(help: "Report folder (results.json, side-by-side PNGs, training curve).")
+    var report: String?
+
+    @Option(help: "Evaluate at most N photos (name order).")
+    var maxImages: Int?
+
+    @Option(help: "Side-by-side PNGs per protocol (0: none).")
+    var pictures: Int = 3
+
+    func run() throws {
+        let protocols: [EvaluationProtocol]
+        if `protocol` == "all" { protocols = EvaluationProtocol.allCases } else {
+            guard let p = EvaluationProtocol(rawValue: `protocol`) else { throw ValidationError("unknown protocol '\(`protocol`)'") }
+            protocols = [p]
+        }
+        let weights: Weights
+        var others: [(String, Weights)] = []
+        do {
+            weights = try WeightsFile.load(model)
+            for item in compare {
+                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ValidationError("--compare takes NAME=FILE, got '\(item)'") }
+                others.append((parts[0], try WeightsFile.load(parts[1])))
+            }
+        } catch let e as WeightsFileError {
+            StandardError.write("sharpcam-train: error: \(e)\n")
+            throw ExitCode(1)
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: data).filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+        } catch {
+            StandardError.write("sharpcam-train: error: \(data): cannot list the folder\n")
+            throw ExitCode(1)
+        }
+        let chosen = maxImages.map { Array(names.prefix($0)) } ?? names
+        let photos = try chosen.map { (($0 as NSString).deletingPathExtension, try RGBImage(contentsOf: (data as NSString).appendingPathComponent($0))) }
+        if let report { try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true) }
+        let methods = [Evaluation.Method.model(weights)] + others.map { Evaluation.Method.model($0.1, name: $0.0) }
+        var results: [Evaluation.ProtocolResult] = []
+        print("protocol  images  method                 PSNR dB   Δ input    SSIM")
+        for p in protocols {
+            var written = 0
+            let r = Evaluation.run(p, photos: photos, methods: methods) { c, outputs in
+                guard let report, written < pictures, let sharpened = outputs.first(where: { $0.0 == "model" })?.1 else { return }
+                try? EvaluationReport.writePNG(EvaluationReport.sideBySide([c.reference, c.degraded, sharpened]),
+                                               to: (report as NSString).appendingPathComponent("\(p.rawValue)-\(c.name).png"))
+                written += 1
+            }
+            results.append(r)
+            let identity = r.methods.first { $0.method == "identity" }!.mean.psnr
+            for m in r.methods {
+                let name = m.method == "wiener" ? "wiener (K \(r.wienerK!))" : m.method
+                let cols = [p.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), String(format: "%6d", r.images),
+                            name.padding(toLength: 20, withPad: " ", startingAt: 0), String(format: "%7.2f", m.mean.psnr),
+                            String(format: "%+7.2f", m.mean.psnr - identity), String(format: "%.4f", m.mean.ssim)]
+                print(cols.joined(separator: "  "))
+            }
+        }
+        if let report {
+            let doc = EvaluationReport.Document(model: model, architecture: weights.spec.argument,
+                                                macsPerPixel: NetworkGraph(weights.spec.collapsed).macsPerPixel, protocols: results,
+                                                training: weights.metadata.filter { $0.key != "trainer.history" })
+            try EvaluationReport.writeJSON(doc, to: (report as NSString).appendingPathComponent("results.json"))
+            let history = weights.metadata["trainer.history"].flatMap { try? JSONDecoder().decode([TrainingRecord].self, from: Data($0.utf8)) } ?? []
+            try EvaluationReport.curveSVG(history, title: "training: \(weights.spec.argument)")
+                .write(toFile: (report as NSString).appendingPathComponent("training-curve.svg"), atomically: true, encoding: .utf8)
+            print("report: \(report)")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import SharpFrames
+import SharpNet
+import SharpPipeline
+@testable import SharpTraining
+import TestSupport
+import Testing
+
+/// A tiny real training on generated pictures (SharpCam's synthetic scene).
+@Suite struct TrainerTests {
+    static let photos: [RGBImage] = (0..<3).map { i in
+        let source = SyntheticClipSource(width: 160, height: 120, frames: 40, blurSigma: 0)
+        let f = Frame(format: source.info.format, colorSpace: source.info.colorSpace)
+        for _ in 0...(i * 13) { _ = try! source.read(into: f) }
+        return RGBImage(frame: f)
+    }
+
+    static func config(steps: Int, arch: ArchitectureSpec = .student(widths: [8], convsPerLevel: 1)) -> TrainingConfiguration {
+        TrainingConfiguration(architecture: arch, recipe: .webcam, loss: .charbonnier, steps: steps, batchSize: 4, cropSize: 32,
+                              learningRate: 3e-3, seed: 5, validationEvery: 0)
+    }
+
+    @Test func sameSeedSameWeights() throws {
+        let a = try Trainer(config: Self.config(steps: 4), photos: Self.photos, validationPhotos: [], teacher: nil)
+        let b = try Trainer(config: Self.config(steps: 4), photos: Self.photos, validationPhotos: [], teacher: nil)
+        try a.run { _ in }
+        try b.run { _ in }
+        #expect(a.weights == b.weights)
+        var other = Self.config(steps: 4)
+        other.seed = 6
+        let c = try Trainer(config: other, photos: Self.photos, validationPhotos: [], teacher: nil)
+        try c.run { _ in }
+        #expect(c.weights != a.weights)
+    }
+
+    /// Stopping at step 3, saving a checkpoint file, and resuming gives exactly the weights and
+    /// optimizer state of an uninterrupted run.
+    @Test func resumeFromACheckpointFileIsExact() throws {
+        let dir = TemporaryDirectory("resume")
+        let straight = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil)
+        try straight.run { _ in }
+
+        let first = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil)
+        try first.run(stopAt: 3) { t in
+            let (w, state) = t.snapshot()
+            try WeightsFile.write(w, to: dir.file("ckpt.scw"), state: state)
+        }
+        #expect(first.step == 3)
+        let loaded = try WeightsFile.loadWithState(dir.file("ckpt.scw"))
+        let second = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil, resume: loaded)
+        #expect(second.step == 3)
+        try second.run { _ in }
+        #expect(second.step == 6)
+        #expect(second.weights.tensors == straight.weights.tensors)
+        #expect(second.optimizer.state == straight.optimizer.state)
+    }
+
+    /// The loss goes down and validation PSNR goes up over a short run.
+    @Test func lossDecreases() throws {
+        var config = Self.config(steps: 60)
+        config.validationEvery = 20
+        let t = try Trainer(config: config, photos: Self.photos, validationPhotos: [Self.photos[0]], teacher: nil)
+        try t.run { _ in }
+        let h = t.history
+        #expect(h.count == 3)
+        #expect(h.last!.loss < h.first!.loss, "\(h.map(\.loss))")
+        #expect(h.last!.validationPSNR! > h.first!.validationPSNR!, "\(h.map { $0.validationPSNR! })")
+    }
+
+    /// Distillation runs a teacher alongside and changes the result.
+    @Test func distillationUsesTheTeacher() throws {
+        let teacher = Weights.heInitialized(.teacher(widths: [4, 8]), seed: 2)
+        var kd = Self.config(steps: 3)
+        kd.kdWeight = 0.5
+        kd.teacherPath = "in-memory"
+        let a = try Trainer(config: kd, photos: Self.photos, validationPhotos: [], teacher: teacher)
+        try a.run { _ in }
+        let b = try Trainer(config: Self.config(steps: 3), photos: Self.photos, validationPhotos: [], teacher: nil)
+        try b.run { _ in }
+        #expect(a.weights != b.weights)
+    }
+
+    @Test func pairsAreDeterministicAndDegraded() {
+        let g = PairGenerator(photos: Self.photos, recipe: .webcam, cropSize: 32, seed: 9)
+        let p = g.pair(step: 5, index: 2), q = g.pair(step: 5, index: 2), r = g.pair(step: 5, index: 3)
+        #expect(p.sharp == q.sharp && p.degraded == q.degraded)
+        #expect(p.sharp != r.sharp)
+        // Most pairs differ between input and target (12 % are clean on purpose).
+        let changed = (0..<50).filter { let x = g.pair(step: 1, index: $0); return x.sharp != x.degraded }.count
+        #expect(changed > 35 && changed < 50)
+        let s = PairGenerator(photos: Self.photos, recipe: .seed, cropSize: 64, seed: 1).pair(step: 0, index: 0)
+        #expect(s.size == 64 && s.sharp != s.degraded)
+    }
+
+    @Test func jpegRoundTripMatchesLibjpegQualitySemantics() {
+        let img = Self.photos[0].planar
+        let q95 = ImageOps.jpeg(img, height: 120, width: 160, quality: 95), q20 = ImageOps.jpeg(img, height: 120, width: 160, quality: 20)
+        func err(_ x: [Float]) -> Float { zip(x, img).map { abs($0 - $1) }.reduce(0, +) / Float(img.count) }
+        #expect(err(q95) < err(q20) && err(q95) > 0)
+    }
+}
