@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "SharpSupport"),
         .target(name: "SharpFrames", dependencies: ["CSharpKernels"], swiftSettings: hotSwift),
         .target(name: "SharpImaging", dependencies: ["SharpFrames", "CSharpKernels"], swiftSettings: hotSwift),
-        .target(name: "SharpNet", dependencies: ["SharpFrames", "SharpImaging"], swiftSettings: hotSwift),
+        .target(name: "SharpNet", dependencies: ["SharpFrames", "SharpImaging", "CSharpKernels"], swiftSettings: hotSwift),
         .target(
             name: "SharpTraining",
             dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpSupport", "COpenBLAS", "CJPEGCodec"],
@@ -76,10 +76,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "CBenchSupport", dependencies: ["CSharpKernels"], path: "benchmarks/CBenchSupport", cSettings: hotC),
         .executableTarget(
             name: "sharpcam-bench",
             dependencies: [
-                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpPipeline", "SharpNet", "CSharpKernels",
+                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpPipeline", "SharpNet", "CSharpKernels", "CBenchSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "benchmarks/sharpcam-bench"
@@ -92,7 +93,7 @@ let package = Package(
         .testTarget(name: "SharpVideoIOTests", dependencies: ["SharpVideoIO", "SharpFrames", "TestSupport"]),
         .testTarget(name: "SharpPipelineTests", dependencies: ["SharpPipeline", "SharpSupport", "SharpImaging", "SharpVideoIO", "SharpFrames", "TestSupport"]),
         .testTarget(name: "SharpTrainingTests", dependencies: ["SharpTraining", "SharpNet", "SharpFrames", "SharpPipeline", "TestSupport"]),
-        .testTarget(name: "SharpNetTests", dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "TestSupport"]),
+        .testTarget(name: "SharpNetTests", dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "SharpVideoIO", "CSharpKernels", "TestSupport"]),
         .testTarget(name: "sharpcamdTests", dependencies: ["sharpcamd", "sharpcam-train", "SharpPipeline", "SharpVideoIO", "SharpFrames", "TestSupport"]),
     ]
 )

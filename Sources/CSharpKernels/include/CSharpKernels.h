@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "sc_pixels.h"
+#include "sc_student.h"
 
 #ifdef __cplusplus
 extern "C" {

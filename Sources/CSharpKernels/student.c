@@ -1,0 +1,523 @@
+// The fused student engine.
+//
+// A one-level student in deployment form is: luma (+ edge, mask) -> space-to-depth x2 ->
+// L 3x3 convolutions at half resolution (ReLU after all but the last) -> depth-to-space ->
+// + luma. The engine never materialises a tensor: every layer keeps a ring of three NHWC rows
+// (one row of padding pixels on each side), and a wavefront produces, at tick t, input row t+1
+// (space-to-depth straight from the Y plane), then row t-k of layer k; the last layer's row
+// goes straight through depth-to-space, residual add, strength and clamping into the output
+// Y rows. Each thread owns one horizontal band of output rows (and its own rings; the L-row
+// halo above and below a band is recomputed). Threads are created once; a frame allocates
+// nothing.
+#include "CSharpKernels.h"
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline float sc_half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
+    if (exp == 0) {
+        if (man == 0) bits = sign;
+        else {  // subnormal
+            exp = 127 - 15 + 1;
+            while (!(man & 0x400)) { man <<= 1; exp--; }
+            bits = sign | (exp << 23) | ((man & 0x3FF) << 13);
+        }
+    } else if (exp == 31) bits = sign | 0x7F800000 | (man << 13);
+    else bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint16_t sc_float_to_half(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000, exp = (x >> 23) & 0xFF, man = x & 0x7FFFFF;
+    if (exp == 0xFF) return (uint16_t)(sign | 0x7C00 | (man ? 0x200 : 0));
+    int e = (int)exp - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7C00);
+    if (e <= 0) {
+        if (e < -10) return (uint16_t)sign;
+        man |= 0x800000;
+        uint32_t shift = (uint32_t)(14 - e), half = man >> shift, rem = man & ((1u << shift) - 1), mid = 1u << (shift - 1);
+        if (rem > mid || (rem == mid && (half & 1))) half++;
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = sign | ((uint32_t)e << 10) | (man >> 13), rem = man & 0x1FFF;
+    if (rem > 0x1000 || (rem == 0x1000 && (half & 1))) half++;
+    return (uint16_t)half;
+}
+
+typedef struct {
+    const char *name;
+    void (*conv_f32)(const float *const rows[3], int w, int cin, int cout8, const float *wp, const float *bias, int relu, float *out);
+    void (*conv_f32w16)(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp, const float *bias, int relu, float *out);
+    void (*conv_s8)(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul, const float *add,
+                    int qmax, uint8_t *outq, float *outf);
+    void (*halves_to_floats)(const uint16_t *src, int n, float *dst);
+    void (*floats_to_halves)(const float *src, int n, uint16_t *dst);
+} sc_student_kernel_table;
+
+#define SC_SUFFIX(name) name##_student_portable
+#define SC_NAME "portable"
+#include "student_impl.h"
+#undef SC_SUFFIX
+#undef SC_NAME
+
+#if defined(__x86_64__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#define SC_AVX2 1
+#define SC_SUFFIX(name) name##_student_avx2
+#define SC_NAME "avx2"
+#include "student_impl.h"
+#undef SC_SUFFIX
+#undef SC_NAME
+#undef SC_AVX2
+#pragma clang attribute pop
+#define SC_HAVE_STUDENT_AVX2 1
+#endif
+
+struct sc_student;
+
+/// One thread's working memory.
+typedef struct {
+    struct sc_student *owner;
+    void *rings[SC_STUDENT_MAX_LAYERS];     // ring k: three rows of layer k's input (k = 0: the space-to-depth input)
+    void *zero_rows[SC_STUDENT_MAX_LAYERS]; // a padding-valued row per ring (rows outside the picture)
+    float *window;                          // fp16: three input rows converted to fp32
+    float *out_row;                         // conv output of one row (fp32 hidden rows before fp16 storage, or the residual)
+    int band, bands;
+} sc_band;
+
+struct sc_student {
+    int layers;
+    int ch[SC_STUDENT_MAX_LAYERS + 1];   // channels per ring (ch[L] = 8: the padded residual)
+    int uses_maps;
+    sc_precision precision;
+    const sc_student_kernel_table *k;
+    int max_w2;
+    // Packed weights and biases per layer (int8: two variants of layer 0, limited / full range).
+    float *wf[SC_STUDENT_MAX_LAYERS];
+    uint16_t *wh[SC_STUDENT_MAX_LAYERS];
+    int8_t *wq[SC_STUDENT_MAX_LAYERS][2];
+    float *bias[SC_STUDENT_MAX_LAYERS];
+    float *mul[SC_STUDENT_MAX_LAYERS][2], *add[SC_STUDENT_MAX_LAYERS][2];
+    int qmax;    // int8 activation range 0..qmax
+    float wmax;  // int8 weight range −wmax..wmax (2 · qmax · wmax ≤ 16383)
+    // Threads.
+    int threads;
+    sc_band *bands;
+    pthread_t *workers;
+    pthread_mutex_t lock;
+    pthread_cond_t start, done;
+    const sc_student_frame *frame;
+    unsigned generation;
+    int pending;
+    int stopping;
+};
+
+static size_t elem_size(const sc_student *s) {
+    return s->precision == SC_PRECISION_FP32 ? 4 : (s->precision == SC_PRECISION_FP16 ? 2 : 1);
+}
+
+// MARK: Packing and quantisation
+
+static void pack_f32(const float *w, int cin, int cout, int cout8, float *wp) {
+    const int k3 = 3 * cin;
+    memset(wp, 0, sizeof(float) * (size_t)cout8 * 3 * k3);
+    for (int o = 0; o < cout; o++)
+        for (int i = 0; i < cin; i++)
+            for (int dy = 0; dy < 3; dy++)
+                for (int dx = 0; dx < 3; dx++) {
+                    int og = o / 8, j = o % 8, k = dx * cin + i;
+                    wp[((og * 3 + dy) * k3 + k) * 8 + j] = w[((o * cin + i) * 3 + dy) * 3 + dx];
+                }
+}
+
+/// Quantises layer weights scaled per input channel by `in_scale[i]` to |q| <= 64 per output
+/// channel; returns per-channel weight scales and the sum of q · zero point per channel.
+static void pack_s8(const float *w, int cin, int cout, int cout8, const float *in_scale, const float *zp, float wmax, int8_t *wp,
+                    float *wscale, float *zp_sum) {
+    const int k3 = 3 * cin, kc4 = k3 / 4;
+    memset(wp, 0, (size_t)cout8 * 3 * k3);
+    for (int o = 0; o < cout8; o++) { wscale[o] = 0; zp_sum[o] = 0; }
+    for (int o = 0; o < cout; o++) {
+        float m = 0;
+        for (int i = 0; i < cin; i++)
+            for (int t = 0; t < 9; t++) m = fmaxf(m, fabsf(w[(o * cin + i) * 9 + t] * in_scale[i]));
+        const float s = m > 0 ? m / wmax : 1.0f;
+        wscale[o] = s;
+        for (int i = 0; i < cin; i++)
+            for (int dy = 0; dy < 3; dy++)
+                for (int dx = 0; dx < 3; dx++) {
+                    float q = nearbyintf(w[((o * cin + i) * 3 + dy) * 3 + dx] * in_scale[i] / s);
+                    q = q > wmax ? wmax : (q < -wmax ? -wmax : q);
+                    int og = o / 8, j = o % 8, k = dx * cin + i, kc = k / 4, b = k % 4;
+                    wp[(((og * 3 + dy) * kc4 + kc) * 8 + j) * 4 + b] = (int8_t)q;
+                    zp_sum[o] += q * zp[i];
+                }
+    }
+}
+
+static void set_error(char *err, size_t size, const char *msg) {
+    if (err && size) snprintf(err, size, "%s", msg);
+}
+
+static void *worker_main(void *arg);
+
+sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threads, char *err, size_t err_size) {
+    const int L = d->layers;
+    if (L < 2 || L > SC_STUDENT_MAX_LAYERS) { set_error(err, err_size, "the fused engine needs 2 to 8 convolution layers"); return NULL; }
+    if (d->channels[0] != (d->uses_maps ? 12 : 4)) { set_error(err, err_size, "input channels must be 4 (luma) or 12 (luma, edge, mask)"); return NULL; }
+    if (d->channels[L] != 4) { set_error(err, err_size, "the last layer must have 4 output channels"); return NULL; }
+    for (int k = 1; k < L; k++)
+        if (d->channels[k] % 8 != 0 || d->channels[k] > 256) { set_error(err, err_size, "hidden widths must be multiples of 8 (at most 256)"); return NULL; }
+    if (d->precision == SC_PRECISION_INT8)
+        for (int k = 0; k < L - 1; k++)
+            for (int c = 0; c < d->channels[k + 1]; c++)
+                if (!d->activation_scale[k] || !(d->activation_scale[k][c] > 0)) {
+                    set_error(err, err_size, "int8 needs calibrated activation scales (sharpcam-train quantize)");
+                    return NULL;
+                }
+    if (max_width < 1 || threads < 1) { set_error(err, err_size, "invalid size or thread count"); return NULL; }
+
+    sc_student *s = calloc(1, sizeof *s);
+    s->layers = L;
+    for (int k = 0; k < L; k++) s->ch[k] = d->channels[k];
+    s->ch[L] = 8;
+    s->uses_maps = d->uses_maps;
+    s->precision = d->precision;
+    int avx2 = d->use_avx2 < 0 ? sc_cpu_use_avx2() : d->use_avx2;
+#ifdef SC_HAVE_STUDENT_AVX2
+    s->k = avx2 && sc_cpu_use_avx2() ? &student_table_student_avx2 : &student_table_student_portable;
+#else
+    (void)avx2;
+    s->k = &student_table_student_portable;
+#endif
+    s->max_w2 = (max_width + 1) / 2;
+    // int8 ranges: 8-bit activations, |w| <= 32, so a vpmaddubsw pair sum stays within int16.
+    // (Measured against 7-bit activations with |w| <= 64, equally fast: 1.3-3 dB more accurate.)
+    s->qmax = 255;
+    s->wmax = 32;
+
+    for (int k = 0; k < L; k++) {
+        const int cin = d->channels[k], cout = d->channels[k + 1], cout8 = (cout + 7) / 8 * 8;
+        const size_t n = (size_t)cout8 * 3 * 3 * cin;
+        s->bias[k] = calloc((size_t)cout8, sizeof(float));
+        for (int o = 0; o < cout; o++) s->bias[k][o] = d->bias[k][o];
+        if (d->precision == SC_PRECISION_INT8) {
+            for (int range = 0; range < 2; range++) {  // 0: limited, 1: full
+                float in_scale[12], zp[12];
+                for (int i = 0; i < cin; i++) {
+                    if (k == 0) {
+                        const int luma = !d->uses_maps || i % 3 == 0;
+                        in_scale[i] = luma ? (range == 0 ? 1.0f / 219.0f : 1.0f / 255.0f) : 1.0f / 255.0f;
+                        zp[i] = luma && range == 0 ? 16.0f : 0.0f;
+                    }
+                }
+                float *zsum = calloc((size_t)cout8, sizeof(float)), *ws = calloc((size_t)cout8, sizeof(float));
+                float *uniform = NULL;
+                if (k > 0) {
+                    // The previous layer's per-channel activation scales fold into these weights.
+                    uniform = malloc(sizeof(float) * (size_t)cin);
+                    float *zeros = calloc((size_t)cin, sizeof(float));
+                    for (int i = 0; i < cin; i++) uniform[i] = d->activation_scale[k - 1][i] * 255.0f / (float)s->qmax;
+                    s->wq[k][range] = malloc(n);
+                    pack_s8(d->weights[k], cin, cout, cout8, uniform, zeros, s->wmax, s->wq[k][range], ws, zsum);
+                    free(zeros);
+                } else {
+                    s->wq[k][range] = malloc(n);
+                    pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, 32.0f /* luma input spans 0..255 */, s->wq[k][range], ws, zsum);
+                }
+                s->mul[k][range] = calloc((size_t)cout8, sizeof(float));
+                s->add[k][range] = calloc((size_t)cout8, sizeof(float));
+                for (int o = 0; o < cout; o++) {
+                    const float out_scale = k < L - 1 ? d->activation_scale[k][o] * 255.0f / (float)s->qmax : 1.0f;
+                    s->mul[k][range][o] = ws[o] / out_scale;
+                    s->add[k][range][o] = (d->bias[k][o] - ws[o] * zsum[o]) / out_scale;
+                }
+                free(uniform); free(zsum); free(ws);
+            }
+        } else {
+            s->wf[k] = malloc(sizeof(float) * n);
+            pack_f32(d->weights[k], cin, cout, cout8, s->wf[k]);
+            if (d->precision == SC_PRECISION_FP16) {
+                s->wh[k] = malloc(sizeof(uint16_t) * n);
+                for (size_t i = 0; i < n; i++) s->wh[k][i] = sc_float_to_half(s->wf[k][i]);
+                free(s->wf[k]);
+                s->wf[k] = NULL;
+            }
+        }
+    }
+
+    // Per-thread rings.
+    s->threads = threads;
+    s->bands = calloc((size_t)threads, sizeof(sc_band));
+    const size_t es = elem_size(s);
+    int cmax = 8;
+    for (int k = 0; k <= L; k++) cmax = s->ch[k] > cmax ? s->ch[k] : cmax;
+    const size_t row_px = (size_t)s->max_w2 + 2;
+    for (int t = 0; t < threads; t++) {
+        sc_band *b = &s->bands[t];
+        b->owner = s;
+        b->band = t;
+        b->bands = threads;
+        for (int k = 0; k < L; k++) {
+            const size_t row = row_px * (size_t)s->ch[k] * es;
+            b->rings[k] = calloc(3, row);
+            b->zero_rows[k] = calloc(1, row);
+        }
+        b->window = calloc(3 * row_px * (size_t)cmax, sizeof(float));
+        b->out_row = calloc(row_px * (size_t)cmax, sizeof(float));
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->start, NULL);
+    pthread_cond_init(&s->done, NULL);
+    s->workers = calloc((size_t)threads, sizeof(pthread_t));
+    for (int t = 1; t < threads; t++) pthread_create(&s->workers[t], NULL, worker_main, &s->bands[t]);
+    return s;
+}
+
+const char *sc_student_kernels(const sc_student *s) { return s->k->name; }
+
+// MARK: One band
+
+/// The layer-k ring row holding row r (or the padding row outside the picture).
+static inline void *ring_row(const sc_student *s, const sc_band *b, int k, int r, int h2) {
+    const size_t row = ((size_t)s->max_w2 + 2) * (size_t)s->ch[k] * elem_size(s);
+    if (r < 0 || r >= h2) return b->zero_rows[k];
+    return (char *)b->rings[k] + (size_t)(r % 3) * row;
+}
+
+static inline int reflect101(int i, int n) {
+    if (n == 1) return 0;
+    while (i < 0 || i >= n) i = i < 0 ? -i : 2 * (n - 1) - i;
+    return i;
+}
+
+/// Space-to-depth input row r (half resolution) from the Y plane (and maps), into ring 0.
+static void build_input_row(const sc_student *s, sc_band *b, const sc_student_frame *f, int r, int h2, int w2) {
+    const int c = s->ch[0], per = s->uses_maps ? 3 : 1;
+    const size_t es = elem_size(s);
+    char *row = (char *)ring_row(s, b, 0, r, h2) + (size_t)c * es;  // pixel 0
+    const float scale = f->limited_range ? 1.0f / 219.0f : 1.0f / 255.0f, zp = f->limited_range ? 16.0f : 0.0f;
+    float *tmp = b->out_row;  // fp32 staging (fp16 is converted from it)
+    // Columns 2x and 2x + 1 of every half-resolution pixel; only the last one of an odd width
+    // reflects (column W -> W - 2).
+    const int full_pairs = f->width / 2, step = f->y_step;
+    for (int dy = 0; dy < 2; dy++) {
+        const int yy = reflect101(2 * r + dy, f->height);
+        const uint8_t *yrow = f->y + (ptrdiff_t)yy * f->y_stride;
+        const uint8_t *erow = s->uses_maps ? f->edge + (ptrdiff_t)yy * f->map_stride : NULL;
+        const uint8_t *mrow = s->uses_maps ? f->mask + (ptrdiff_t)yy * f->map_stride : NULL;
+        for (int dx = 0; dx < 2; dx++) {
+            const int block = (dy * 2 + dx) * per;
+            if (s->precision == SC_PRECISION_INT8 && per == 1) {
+                uint8_t *q = (uint8_t *)row + block;
+                const uint8_t *src = yrow + dx * step;
+                for (int x = 0; x < full_pairs; x++) q[x * 4] = src[2 * x * step];
+            } else {
+                for (int x = 0; x < full_pairs; x++) {
+                    const int xx = 2 * x + dx;
+                    const uint8_t v = yrow[xx * step];
+                    if (s->precision == SC_PRECISION_INT8) {
+                        uint8_t *q = (uint8_t *)row + x * c + block;
+                        q[0] = v; q[1] = erow[xx]; q[2] = mrow[xx];
+                    } else {
+                        float *p = tmp + x * c + block;
+                        p[0] = ((float)v - zp) * scale;
+                        if (per == 3) { p[1] = erow[xx] / 255.0f; p[2] = mrow[xx] / 255.0f; }
+                    }
+                }
+            }
+            for (int x = full_pairs; x < w2; x++) {  // the odd last column
+                const int xx = reflect101(2 * x + dx, f->width);
+                const uint8_t v = yrow[xx * step];
+                if (s->precision == SC_PRECISION_INT8) {
+                    uint8_t *q = (uint8_t *)row + x * c + block;
+                    q[0] = v;
+                    if (per == 3) { q[1] = erow[xx]; q[2] = mrow[xx]; }
+                } else {
+                    float *p = tmp + x * c + block;
+                    p[0] = ((float)v - zp) * scale;
+                    if (per == 3) { p[1] = erow[xx] / 255.0f; p[2] = mrow[xx] / 255.0f; }
+                }
+            }
+        }
+    }
+    if (s->precision == SC_PRECISION_FP32) memcpy(row, tmp, sizeof(float) * (size_t)w2 * c);
+    else if (s->precision == SC_PRECISION_FP16) s->k->floats_to_halves(tmp, w2 * c, (uint16_t *)row);
+}
+
+/// Pads pixel -1 and pixel w2 of every ring row and the padding rows with the layer's zero.
+static void prepare_padding(const sc_student *s, sc_band *b, const sc_student_frame *f, int w2) {
+    const size_t es = elem_size(s);
+    for (int k = 0; k < s->layers; k++) {
+        const int c = s->ch[k];
+        const size_t row = ((size_t)s->max_w2 + 2) * (size_t)c * es;
+        // The input's zero is the luma zero point (int8, limited range); everything else is 0.
+        uint8_t zq[12];
+        for (int i = 0; i < c && i < 12; i++) zq[i] = (k == 0 && s->precision == SC_PRECISION_INT8 && f->limited_range && (!s->uses_maps || i % 3 == 0)) ? 16 : 0;
+        void *rows[4] = {(char *)b->rings[k], (char *)b->rings[k] + row, (char *)b->rings[k] + 2 * row, b->zero_rows[k]};
+        for (int ri = 0; ri < 4; ri++) {
+            char *base = rows[ri];
+            if (k == 0 && s->precision == SC_PRECISION_INT8) {
+                const int pixels = ri == 3 ? w2 + 2 : 1;
+                for (int p = 0; p < pixels; p++) memcpy(base + (size_t)p * c, zq, (size_t)c);
+                memcpy(base + (size_t)(w2 + 1) * c, zq, (size_t)c);
+            } else {
+                memset(base, 0, (size_t)c * es);
+                memset(base + (size_t)(w2 + 1) * c * es, 0, (size_t)c * es);
+                if (ri == 3) memset(base, 0, (size_t)(w2 + 2) * c * es);
+            }
+        }
+    }
+}
+
+/// Computes layer k's output row r into ring k+1, or (last layer) the output Y rows.
+static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame *f, int k, int r, int h2, int w2) {
+    const int cin = s->ch[k], L = s->layers, last = k == L - 1;
+    const int cout8 = last ? 8 : s->ch[k + 1];
+    const size_t es = elem_size(s);
+    const void *src[3];
+    for (int d = 0; d < 3; d++) src[d] = ring_row(s, b, k, r - 1 + d, h2);
+    float *res = b->out_row;
+    const int range = f->limited_range ? 0 : 1;
+    if (s->precision == SC_PRECISION_INT8) {
+        const uint8_t *rows[3] = {src[0], src[1], src[2]};
+        uint8_t *dst = last ? NULL : (uint8_t *)ring_row(s, b, k + 1, r, h2) + cout8;
+        s->k->conv_s8(rows, w2, cin, cout8, s->wq[k][range], s->mul[k][range], s->add[k][range], s->qmax, dst, last ? res : NULL);
+    } else {
+        const float *rows[3];
+        if (s->precision == SC_PRECISION_FP32) {
+            for (int d = 0; d < 3; d++) rows[d] = src[d];
+        } else {
+            const size_t n = ((size_t)w2 + 2) * (size_t)cin;
+            for (int d = 0; d < 3; d++) {
+                float *wdst = b->window + (size_t)d * n;
+                s->k->halves_to_floats(src[d], (int)n, wdst);
+                rows[d] = wdst;
+            }
+        }
+        float *out = last || s->precision == SC_PRECISION_FP16 ? res : (float *)((char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es);
+        if (s->precision == SC_PRECISION_FP32) s->k->conv_f32(rows, w2, cin, cout8, s->wf[k], s->bias[k], !last, out);
+        else s->k->conv_f32w16(rows, w2, cin, cout8, s->wh[k], s->bias[k], !last, out);
+        if (!last && s->precision == SC_PRECISION_FP16)
+            s->k->floats_to_halves(res, w2 * cout8, (uint16_t *)((char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es));
+    }
+    if (!last) return;
+    // Depth-to-space (DCR, one output channel), residual, strength, clamp, into Y rows 2r, 2r+1.
+    const float gain = f->strength * (f->limited_range ? 219.0f : 255.0f);
+    for (int dy = 0; dy < 2; dy++) {
+        const int yy = 2 * r + dy;
+        if (yy >= f->height) break;
+        if (f->delta) {
+            int16_t *d = f->delta + (ptrdiff_t)yy * f->delta_stride;
+            for (int x = 0; x < f->width; x++) {
+                float v = nearbyintf(gain * res[(x >> 1) * 8 + dy * 2 + (x & 1)]);
+                d[x] = (int16_t)(v < -32767 ? -32767 : (v > 32767 ? 32767 : v));
+            }
+            continue;
+        }
+        const uint8_t *in = f->y + (ptrdiff_t)yy * f->y_stride;
+        uint8_t *out = f->out + (ptrdiff_t)yy * f->out_stride;
+        const int is = f->y_step, os = f->out_step;
+        const float *rr = res + dy * 2;
+        int x = 0;
+        for (int p = 0; p < f->width / 2; p++, x += 2) {
+            float v0 = (float)in[x * is] + gain * rr[p * 8], v1 = (float)in[(x + 1) * is] + gain * rr[p * 8 + 1];
+            v0 = v0 < 0 ? 0 : (v0 > 255 ? 255 : v0);
+            v1 = v1 < 0 ? 0 : (v1 > 255 ? 255 : v1);
+            out[x * os] = (uint8_t)(v0 + 0.5f);
+            out[(x + 1) * os] = (uint8_t)(v1 + 0.5f);
+        }
+        if (x < f->width) {
+            float v = (float)in[x * is] + gain * rr[(x >> 1) * 8];
+            v = v < 0 ? 0 : (v > 255 ? 255 : v);
+            out[x * os] = (uint8_t)(v + 0.5f);
+        }
+    }
+}
+
+static void run_band(sc_student *s, sc_band *b, const sc_student_frame *f) {
+    const int L = s->layers, h2 = (f->height + 1) / 2, w2 = (f->width + 1) / 2;
+    const int r0 = (int)((long)h2 * b->band / b->bands), r1 = (int)((long)h2 * (b->band + 1) / b->bands);
+    if (r0 >= r1) return;
+    prepare_padding(s, b, f, w2);
+    // Layer k (ring k+1 producer) needs rows [r0 - (L-1-k), r1 + (L-1-k)); the input ring
+    // needs [r0 - L, r1 + L).
+    for (int t = r0 - L - 1; t <= r1 + L - 2; t++) {
+        const int in_row = t + 1;
+        if (in_row >= 0 && in_row < h2 && in_row >= r0 - L && in_row < r1 + L) build_input_row(s, b, f, in_row, h2, w2);
+        for (int k = 0; k < L; k++) {
+            const int r = t - k, halo = L - 1 - k;
+            if (r < 0 || r >= h2 || r < r0 - halo || r >= r1 + halo) continue;
+            compute_row(s, b, f, k, r, h2, w2);
+        }
+    }
+}
+
+// MARK: Threads
+
+static void *worker_main(void *arg) {
+    sc_band *b = arg;
+    sc_student *s = b->owner;
+    unsigned seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        while (s->generation == seen && !s->stopping) pthread_cond_wait(&s->start, &s->lock);
+        if (s->stopping) { pthread_mutex_unlock(&s->lock); return NULL; }
+        seen = s->generation;
+        const sc_student_frame *f = s->frame;
+        pthread_mutex_unlock(&s->lock);
+        run_band(s, b, f);
+        pthread_mutex_lock(&s->lock);
+        if (--s->pending == 0) pthread_cond_signal(&s->done);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+void sc_student_run(sc_student *s, const sc_student_frame *f) {
+    if ((f->width + 1) / 2 > s->max_w2) return;  // caller checks; never overrun the rings
+    if (s->threads > 1) {
+        pthread_mutex_lock(&s->lock);
+        s->frame = f;
+        s->pending = s->threads - 1;
+        s->generation++;
+        pthread_cond_broadcast(&s->start);
+        pthread_mutex_unlock(&s->lock);
+    }
+    run_band(s, &s->bands[0], f);
+    if (s->threads > 1) {
+        pthread_mutex_lock(&s->lock);
+        while (s->pending > 0) pthread_cond_wait(&s->done, &s->lock);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+void sc_student_destroy(sc_student *s) {
+    if (!s) return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->start);
+    pthread_mutex_unlock(&s->lock);
+    for (int t = 1; t < s->threads; t++) pthread_join(s->workers[t], NULL);
+    for (int t = 0; t < s->threads; t++) {
+        for (int k = 0; k < s->layers; k++) { free(s->bands[t].rings[k]); free(s->bands[t].zero_rows[k]); }
+        free(s->bands[t].window);
+        free(s->bands[t].out_row);
+    }
+    for (int k = 0; k < s->layers; k++) {
+        free(s->wf[k]); free(s->wh[k]); free(s->bias[k]);
+        for (int r = 0; r < 2; r++) { free(s->wq[k][r]); free(s->mul[k][r]); free(s->add[k][r]); }
+    }
+    free(s->bands);
+    free(s->workers);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->start);
+    pthread_cond_destroy(&s->done);
+    free(s);
+}

@@ -1,0 +1,141 @@
+import CSharpKernels
+import SharpFrames
+import SharpNet
+import SharpVideoIO
+import TestSupport
+import Testing
+
+/// The fused engine against the reference engine (its oracle), with explicit bounds:
+/// fp32 within 1 luma level of the reference (float summation order, rounding), fp16 ≥ 55 dB
+/// and int8 ≥ 45 dB PSNR on real photos; AVX2 and portable int8 bit-identical; 1 and 2
+/// threads bit-identical.
+@Suite(.serialized) struct FusedStudentEngineTests {
+    static let student = ArchitectureSpec.student(widths: [16], convsPerLevel: 3)
+    static let weights = Weights.heInitialized(student, seed: 21)
+
+    static func reference(_ w: Weights, _ frame: Frame, strength: Float = 1) -> Frame {
+        let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
+        NetworkFrameRunner(engine: ReferenceEngine(weights: w.collapsed())).process(frame, strength: strength, into: out)
+        return out
+    }
+
+    static func fused(_ w: Weights, _ p: FusedStudentEngine.Precision, _ frame: Frame, threads: Int = 2, avx2: Bool? = nil,
+                      strength: Float = 1) throws -> Frame {
+        let e = try FusedStudentEngine(weights: w, precision: p, maxWidth: frame.width, threads: threads, useAVX2: avx2)
+        let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
+        e.process(frame, strength: strength, into: out)
+        return out
+    }
+
+    static func lumaBytes(_ f: Frame) -> [UInt8] {
+        if f.pixelFormat == .rgb24 { return TestFrames.bytes(f) }
+        var out = [UInt8]()
+        for y in 0..<f.height { let r = f.lumaRow(y); for x in 0..<f.width { out.append(r[x]) } }
+        return out
+    }
+
+    /// Smooth-ish random content (so the network sees structure, not only noise).
+    static func frame(_ pf: PixelFormat, _ w: Int, _ h: Int, _ cs: ColorSpace = .bt601Limited, seed: UInt64) -> Frame {
+        let rgb = Frame(format: FrameFormat(.rgb24, width: w, height: h)!, colorSpace: cs)
+        var rng = TestFrames.Random(seed: seed)
+        let fx = rng.uniform() * 0.3 + 0.05, fy = rng.uniform() * 0.3 + 0.05
+        for y in 0..<h { for x in 0..<w { for c in 0..<3 {
+            let v = 128 + 90 * sin(Double(x) * fx + Double(c)) * cos(Double(y) * fy) + 20 * (rng.uniform() - 0.5)
+            rgb.planes[0].row(y)[3 * x + c] = UInt8(max(0, min(255, v)))
+        } } }
+        if pf == .rgb24 { return rgb }
+        let f = Frame(format: rgb.format.with(pf), colorSpace: cs)
+        rgb.convert(into: f)
+        return f
+    }
+
+    @Test(arguments: PixelFormat.allCases)
+    func fp32MatchesTheReferenceOnEveryLayoutAndOddSizes(_ pf: PixelFormat) throws {
+        for (w, h, cs) in [(37, 23, ColorSpace.bt601Limited), (64, 48, .bt709Full), (3, 1, .bt601Limited)] {
+            let f = Self.frame(pf, w, h, cs, seed: UInt64(w))
+            let ref = Self.reference(Self.weights, f), out = try Self.fused(Self.weights, .fp32, f)
+            #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1, "\(pf) \(w)x\(h) \(cs)")
+            #expect(TestFrames.bytes(out) != TestFrames.bytes(f))
+        }
+    }
+
+    @Test func studentWithMapsMatchesTheReference() throws {
+        let w = Weights.heInitialized(.student(widths: [8], convsPerLevel: 2, usesMaps: true), seed: 4)
+        let f = Self.frame(.i420, 45, 31, seed: 3)
+        let ref = Self.reference(w, f), out = try Self.fused(w, .fp32, f)
+        #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1)
+    }
+
+    @Test func strengthAndChroma() throws {
+        let f = Self.frame(.yuyv, 40, 20, seed: 2)
+        let zero = try Self.fused(Self.weights, .fp32, f, strength: 0)
+        #expect(TestFrames.bytes(zero) == TestFrames.bytes(f))
+        let half = try Self.fused(Self.weights, .fp32, f, strength: 0.5), ref = Self.reference(Self.weights, f, strength: 0.5)
+        #expect(TestFrames.maxDifference(TestFrames.bytes(half), TestFrames.bytes(ref)) <= 1)
+    }
+
+    @Test(.enabled(if: sc_cpu_use_avx2() != 0, "needs an AVX2 CPU"))
+    func avx2AndPortableAgree() throws {
+        let f = Self.frame(.i420, 101, 37, seed: 8)
+        let cal = try StudentCalibration.calibrated(Self.weights, frames: [Self.frame(.i420, 64, 48, seed: 9)])
+        let a = try Self.fused(cal, .int8, f, avx2: true), b = try Self.fused(cal, .int8, f, avx2: false)
+        #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "int8 must be bit-identical")
+        for p in [FusedStudentEngine.Precision.fp32, .fp16] {
+            let x = try Self.fused(Self.weights, p, f, avx2: true), y = try Self.fused(Self.weights, p, f, avx2: false)
+            #expect(TestFrames.maxDifference(TestFrames.bytes(x), TestFrames.bytes(y)) <= 1, "\(p)")
+        }
+    }
+
+    @Test func bandsAndThreadsDoNotChangeTheResult() throws {
+        let f = Self.frame(.nv12, 80, 61, seed: 5)
+        let cal = try StudentCalibration.calibrated(Self.weights, frames: [f])
+        for p in FusedStudentEngine.Precision.allCases {
+            let w = p == .int8 ? cal : Self.weights
+            let one = try Self.fused(w, p, f, threads: 1), three = try Self.fused(w, p, f, threads: 3)
+            #expect(mismatch(TestFrames.bytes(one), TestFrames.bytes(three)) == nil, "\(p)")
+        }
+    }
+
+    /// A random student whose residual is as large as a sharpening network's (it moves luma by
+    /// tens of dB PSNR, not by a few): the He-initialised one is rescaled so its output layer
+    /// changes luma by a few levels RMS.
+    static let realisticWeights: Weights = {
+        var w = weights.collapsed()
+        for k in ["out.weight", "out.bias"] { w[k]!.data = w[k]!.data.map { $0 * 0.08 } }
+        return w
+    }()
+
+    /// The accuracy bars on real photos (calibrated on other photos): fp16 ≥ 55 dB, int8 ≥ 45 dB
+    /// PSNR of the output luma against the FP32 reference engine's.
+    @Test func accuracyOnRealPhotos() throws {
+        let calibration = try ["lomiri16_fig", "skimage_chelsea"].map { try TestFrames.load(try TestEnvironment.photo($0), as: .i420) }
+        let model = try StudentCalibration.calibrated(Self.realisticWeights, frames: calibration.map { Self.shrink($0, 320) })
+        for name in ["skimage_astronaut", "skimage_coffee", "lomiri16_bridge"] {
+            let photo = Self.shrink(try TestFrames.load(try TestEnvironment.photo(name), as: .i420), 480)
+            let ref = Self.lumaBytes(Self.reference(model, photo))
+            let fp16 = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .fp16, photo)), ref)
+            let int8 = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .int8, photo)), ref)
+            let moved = TestFrames.psnr(ref, Self.lumaBytes(photo))
+            print("accuracy \(name): fp16 \(fp16) dB, int8 \(int8) dB, net moves luma to \(moved) dB")
+            #expect(moved < 40 && moved > 25, "the test net should act like a sharpener: \(moved) dB")
+            #expect(fp16 >= 55, "\(name): fp16 \(fp16) dB")
+            #expect(int8 >= 45, "\(name): int8 \(int8) dB (the net moves luma by \(moved) dB)")
+        }
+    }
+
+    @Test func unsupportedNetworksAndMissingCalibration() {
+        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [8, 16]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
+        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
+        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [12]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
+        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Self.weights, precision: .int8, maxWidth: 64, threads: 1) }
+    }
+
+    static func shrink(_ f: Frame, _ width: Int) -> Frame {
+        let h = f.height * width / f.width
+        let out = Frame(format: FrameFormat(f.pixelFormat, width: width, height: h)!, colorSpace: f.colorSpace)
+        try! FrameResizer(from: f.format, to: out.format, colorSpace: f.colorSpace).resize(f, into: out)
+        return out
+    }
+}
+
+import Foundation

@@ -1,0 +1,167 @@
+import ArgumentParser
+import CBenchSupport
+import CSharpKernels
+import Foundation
+import SharpFrames
+import SharpNet
+import SharpVideoIO
+
+/// Per-frame latency of the real-time student through the fused engine, YUYV in → YUYV out,
+/// per stage, for each frame size, precision and thread count; GMAC/s against this machine's
+/// measured peaks; heap allocations per frame; optionally ONNX Runtime and OpenVINO on the same
+/// network for comparison.
+struct NetworkBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network",
+        abstract: "Time the fused student engine per frame (stages, precisions, threads) and compare with other runtimes.")
+
+    @Option(help: "Student weights (.scw). Default: SharpCam's default architecture with random He-initialised weights (speed does not depend on the values).")
+    var model: String?
+
+    @Option(help: "Frame sizes.")
+    var sizes: String = "640x480,1280x720,1920x1080"
+
+    @Option(help: "Precisions.")
+    var precisions: String = "fp32,fp16,int8"
+
+    @Option(help: "Thread counts.")
+    var threads: String = "1,2"
+
+    @Option(help: "Timed frames per configuration (after warm-up).")
+    var frames: Int = 200
+
+    @Option(help: "Warm-up frames per configuration.")
+    var warmup: Int = 20
+
+    @Option(help: "Video or picture to take frames from (default: the generated clip).")
+    var input: String?
+
+    @Flag(help: "Also run the same network through ONNX Runtime and OpenVINO (Python; fp32 and int8 QDQ).")
+    var compare = false
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    struct Stages: Codable {
+        var convertIn: LatencyStatistics
+        var maps: LatencyStatistics
+        var network: LatencyStatistics
+        var convertOut: LatencyStatistics
+        var endToEnd: LatencyStatistics
+    }
+
+    struct Row: Codable {
+        var size: String
+        var precision: String
+        var threads: Int
+        var kernels: String
+        var stages: Stages
+        var framesPerSecond: Double
+        var allocationsPerFrame: Double
+        var gmacPerSecond: Double
+        var percentOfPeak: Double
+    }
+
+    struct Report: Codable {
+        var cpu: String
+        var model: String
+        var macsPerPixel: Double
+        var peaks: [String: Double]
+        var rows: [Row]
+        var comparison: [ComparisonRow]
+    }
+
+    func run() throws {
+        let (weights, modelName) = try loadModel()
+        let spec = weights.spec.collapsed
+        let macsPerPixel = NetworkGraph(spec).macsPerPixel
+        let sizeList = try sizes.split(separator: ",").map { s -> FrameFormat in
+            guard let a = FrameSizeArgument(String(s)), let f = FrameFormat(.yuyv, width: a.width, height: a.height) else {
+                throw ValidationError("bad size '\(s)'")
+            }
+            return f
+        }
+        let precisionList = try precisions.split(separator: ",").map { p -> FusedStudentEngine.Precision in
+            guard let v = FusedStudentEngine.Precision(rawValue: String(p)) else { throw ValidationError("bad precision '\(p)'") }
+            return v
+        }
+        let threadList = threads.split(separator: ",").compactMap { Int($0) }
+        if !json { print("CPU: \(cpuDescription())\nmodel: \(modelName) (\(Int(macsPerPixel)) MAC/pixel)\nmeasuring peaks…") }
+        var peaks: [String: Double] = [:]
+        for t in Set(threadList + [1]).sorted() {
+            peaks["fp32 \(t)t"] = sc_peak_fp32_macs(Int32(t), 0.5) / 1e9
+            peaks["int8 \(t)t"] = sc_peak_int8_macs(Int32(t), 0.5) / 1e9
+        }
+        var rows: [Row] = []
+        var calibrated = weights
+        if precisionList.contains(.int8) && weights.metadata[FusedStudentEngine.activationScalesKey] == nil {
+            let cal = try BenchmarkFrames(format: FrameFormat(.yuyv, width: 320, height: 240)!, input: input, count: 4).frames
+            calibrated = try StudentCalibration.calibrated(weights, frames: cal)
+        }
+        for fmt in sizeList {
+            let inputs = try BenchmarkFrames(format: fmt, input: input).frames
+            let output = Frame(format: fmt, colorSpace: inputs[0].colorSpace)
+            for p in precisionList {
+                for t in threadList {
+                    let engine = try FusedStudentEngine(weights: p == .int8 ? calibrated : weights, precision: p, maxWidth: fmt.width, threads: t)
+                    var samples: [[UInt64]] = Array(repeating: [], count: 5)
+                    var allocations: UInt64 = 0
+                    for i in 0..<(warmup + frames) {
+                        let frame = inputs[i % inputs.count]
+                        let before = sc_allocation_count()
+                        let t0 = monotonicNanos()
+                        engine.carryChroma(frame, into: output)
+                        let t1 = monotonicNanos()
+                        engine.prepareMaps(frame)
+                        let t2 = monotonicNanos()
+                        engine.runNetwork(frame, strength: 1, into: output)
+                        let t3 = monotonicNanos()
+                        // YUYV out is written in place by the network: nothing to convert.
+                        let t4 = monotonicNanos()
+                        if i >= warmup {
+                            allocations += sc_allocation_count() - before
+                            samples[0].append(t1 - t0); samples[1].append(t2 - t1); samples[2].append(t3 - t2)
+                            samples[3].append(t4 - t3); samples[4].append(t4 - t0)
+                        }
+                    }
+                    let st = Stages(convertIn: .init(nanoseconds: samples[0]), maps: .init(nanoseconds: samples[1]), network: .init(nanoseconds: samples[2]),
+                                    convertOut: .init(nanoseconds: samples[3]), endToEnd: .init(nanoseconds: samples[4]))
+                    let gmac = macsPerPixel * Double(fmt.width * fmt.height) / (st.network.p50 / 1000) / 1e9
+                    let peak = peaks["\(p == .int8 ? "int8" : "fp32") \(t)t"] ?? 0
+                    rows.append(Row(size: "\(fmt.width)x\(fmt.height)", precision: p.rawValue, threads: t, kernels: engine.kernelName, stages: st,
+                                    framesPerSecond: 1000 / st.endToEnd.p50, allocationsPerFrame: Double(allocations) / Double(frames),
+                                    gmacPerSecond: gmac, percentOfPeak: peak > 0 ? 100 * gmac / peak : 0))
+                }
+            }
+        }
+        var comparison: [ComparisonRow] = []
+        if compare {
+            comparison = try RuntimeComparison.run(weights: weights, sizes: sizeList, threads: threadList, frames: min(frames, 50),
+                                                    input: input, fused: rows)
+        }
+        let report = Report(cpu: cpuDescription(), model: modelName, macsPerPixel: macsPerPixel, peaks: peaks, rows: rows, comparison: comparison)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            return
+        }
+        print("peaks (GMAC/s): " + peaks.sorted { $0.key < $1.key }.map { "\($0.key) \(fmt3($0.value, 1))" }.joined(separator: ", ") + "\n")
+        var t = TextTable(header: ["size", "prec", "thr", "in p50", "maps p50", "net p50", "net p99", "net max", "e2e p50", "e2e p99", "fps", "alloc/fr", "GMAC/s", "% peak"])
+        for r in rows {
+            t.rows.append([r.size, r.precision, "\(r.threads)", fmt3(r.stages.convertIn.p50, 2), fmt3(r.stages.maps.p50, 2),
+                           fmt3(r.stages.network.p50, 2), fmt3(r.stages.network.p99, 2), fmt3(r.stages.network.max, 2),
+                           fmt3(r.stages.endToEnd.p50, 2), fmt3(r.stages.endToEnd.p99, 2), fmt3(r.framesPerSecond, 1),
+                           fmt3(r.allocationsPerFrame, 2), fmt3(r.gmacPerSecond, 1), fmt3(r.percentOfPeak, 0)])
+        }
+        print(t.rendered)
+        print("\nlatencies in ms; YUYV in → YUYV out: 'in' copies the frame (chroma passes through), the network writes luma in place, so there is no output conversion.")
+        if !comparison.isEmpty { print("\n" + RuntimeComparison.table(comparison)) }
+    }
+
+    func loadModel() throws -> (Weights, String) {
+        if let model { return (try WeightsFile.load(model, expecting: .student), model) }
+        let spec = ArchitectureSpec.student(widths: [16], convsPerLevel: 3)
+        return (Weights.heInitialized(spec, seed: 1), "\(spec.argument) (random weights)")
+    }
+}
