@@ -34,6 +34,7 @@ let package = Package(
             providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev", "pkg-config"])]
         ),
         .target(name: "CSharpKernels", path: "Sources/CSharpKernels", cSettings: hotC),
+        .systemLibrary(name: "CV4L2", path: "Sources/CV4L2"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CJPEGCodec", path: "Sources/CJPEGCodec", cSettings: hotC, linkerSettings: [.linkedLibrary("jpeg")]),
 
@@ -49,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "SharpVideoIO",
-            dependencies: ["SharpFrames", "CFFmpeg", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SharpFrames", "CFFmpeg", "CV4L2", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SharpPipeline",

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: installs what the tests need (apt, a Python venv with the oracles, test photos),
-# builds and runs the whole test suite, then the FrameRing stress tests under ThreadSanitizer.
+# builds and runs the whole test suite, the FrameRing stress tests under ThreadSanitizer,
+# `systemd-analyze verify` on the units, an install into a scratch root, and the end-to-end
+# test on real V4L2 drivers (vivid + v4l2loopback in a qemu VM; no GPU, camera or KVM needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh --tests
@@ -10,4 +12,13 @@ swift build --build-tests
 swift test --skip-build --parallel
 echo "test.sh: ThreadSanitizer run of the FrameRing tests" >&2
 TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan --filter FrameRingTests
+echo "test.sh: systemd units" >&2
+bash scripts/verify-units.sh
+root=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-root.XXXXXX")
+bash scripts/install.sh --root "$root" --bin-path "$(swift build --show-bin-path)"
+"$root/usr/local/bin/sharpcamd" --help >/dev/null
+cmp systemd/sharpcamd.conf "$root/etc/sharpcam/sharpcamd.conf"
+rm -rf "$root"
+echo "test.sh: end-to-end test on real V4L2 drivers" >&2
+bash scripts/e2e.sh
 echo "test.sh: all tests passed" >&2

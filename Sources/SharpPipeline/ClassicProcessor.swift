@@ -5,7 +5,7 @@ import SharpImaging
 ///
 /// Invariant: one `UnsharpMask` per frame size, created on the first frame of that size.
 public final class ClassicProcessor: FrameProcessor {
-    public let name = "classic"
+    public var name: String { "classic (σ \(settings.sigma), amount \(settings.amount), strength \(strength))" }
     public let settings: UnsharpMask.Settings
     public let strength: Float
     private var mask: UnsharpMask?

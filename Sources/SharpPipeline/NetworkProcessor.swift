@@ -1,25 +1,60 @@
+import CSharpKernels
 import SharpFrames
 import SharpNet
 
 /// The `nn` tier: a network from a weights file run on every frame,
 /// `out = in + strength · (net(in) − in)`.
 ///
-/// Invariant: frames of any size and layout come out in the same size and layout.
+/// One-level students run on the fused engine (`FusedStudentEngine`) in the requested precision;
+/// other networks (teachers, the seed's U-Net, two-level students) run on the reference engine,
+/// which is exact but far from real time.
+///
+/// Invariant: frames of any size and layout come out in the same size and layout; the fused
+/// engine is rebuilt only when a wider frame arrives.
 public final class NetworkProcessor: FrameProcessor {
     public let name: String
     public let weights: Weights
     public let strength: Float
-    private let runner: NetworkFrameRunner
+    public let precision: FusedStudentEngine.Precision?
+    public let threads: Int
+    private var fused: FusedStudentEngine?
+    private let runner: NetworkFrameRunner?
 
-    /// Uses the reference engine (exact, slow); the fused engine replaces it for students.
-    public init(weights: Weights, strength: Float = 1) {
+    /// The precision `sharpcamd` uses when none is asked for: int8 with AVX2 (and calibration),
+    /// else fp32 (the portable int8 path is exact but scalar).
+    public static func defaultPrecision(for weights: Weights) -> FusedStudentEngine.Precision {
+        sc_cpu_use_avx2() != 0 && weights.metadata[FusedStudentEngine.activationScalesKey] != nil ? .int8 : .fp32
+    }
+
+    /// - Throws: `FusedEngineError` when int8 is asked for a model without calibration.
+    public init(weights: Weights, strength: Float = 1, precision: FusedStudentEngine.Precision? = nil, threads: Int = 2) throws {
         self.weights = weights
         self.strength = strength
-        name = "nn (\(weights.spec.kind.rawValue))"
-        runner = NetworkFrameRunner(engine: ReferenceEngine(weights: weights.collapsed()))
+        self.threads = threads
+        if FusedStudentEngine.supportError(weights.spec) == nil {
+            let p = precision ?? Self.defaultPrecision(for: weights)
+            self.precision = p
+            // Validate now (e.g. int8 without calibration) rather than on the first frame.
+            fused = try FusedStudentEngine(weights: weights, precision: p, maxWidth: 64, threads: 1)
+            fused = nil
+            runner = nil
+            name = "nn (\(weights.spec.argument), \(p.rawValue), strength \(strength))"
+        } else {
+            self.precision = nil
+            runner = NetworkFrameRunner(engine: ReferenceEngine(weights: weights.collapsed()))
+            name = "nn (\(weights.spec.argument), reference fp32, strength \(strength))"
+        }
     }
 
     public func process(_ input: Frame, into output: Frame) {
-        runner.process(input, strength: strength, into: output)
+        if let runner {
+            runner.process(input, strength: strength, into: output)
+            return
+        }
+        if fused == nil || fused!.maxWidth < input.width {
+            // The model and precision were validated in init; creation cannot fail here.
+            fused = try! FusedStudentEngine(weights: weights, precision: precision!, maxWidth: input.width, threads: threads)
+        }
+        fused!.process(input, strength: strength, into: output)
     }
 }

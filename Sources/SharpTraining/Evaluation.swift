@@ -42,7 +42,17 @@ public struct Evaluation {
             return RGBImage(frame: out)
         } }
 
-        /// A network through the fast engine and the frame runner (the path `sharpcamd` takes).
+        /// A one-level student through the fused real-time engine (what `sharpcamd` runs).
+        public static func fused(_ weights: Weights, precision: FusedStudentEngine.Precision, name: String) throws -> Method {
+            let engine = try FusedStudentEngine(weights: weights, precision: precision, maxWidth: 4096, threads: 2)
+            return Method(name: name) { img in
+                let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
+                engine.process(f, strength: 1, into: out)
+                return RGBImage(frame: out)
+            }
+        }
+
+        /// A network through the fast FP32 engine and the frame runner.
         public static func model(_ weights: Weights, name: String = "model") -> Method {
             let runner = NetworkFrameRunner(engine: BLASEngine(weights: weights))
             return Method(name: name) { img in

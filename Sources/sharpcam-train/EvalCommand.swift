@@ -33,6 +33,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Side-by-side PNGs per protocol (0: none).")
     var pictures: Int = 3
 
+    @Option(help: "Also score the model through the fused real-time engine in these precisions (fp32,fp16,int8).")
+    var precision: String?
+
     func run() throws {
         let protocols: [EvaluationProtocol]
         if `protocol` == "all" { protocols = EvaluationProtocol.allCases } else {
@@ -62,7 +65,16 @@ struct Eval: ParsableCommand {
         let chosen = maxImages.map { Array(names.prefix($0)) } ?? names
         let photos = try chosen.map { (($0 as NSString).deletingPathExtension, try RGBImage(contentsOf: (data as NSString).appendingPathComponent($0))) }
         if let report { try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true) }
-        let methods = [Evaluation.Method.model(weights)] + others.map { Evaluation.Method.model($0.1, name: $0.0) }
+        var methods = [Evaluation.Method.model(weights)] + others.map { Evaluation.Method.model($0.1, name: $0.0) }
+        for p in (precision ?? "").split(separator: ",") {
+            guard let value = FusedStudentEngine.Precision(rawValue: String(p)) else { throw ValidationError("unknown precision '\(p)'") }
+            do {
+                methods.append(try Evaluation.Method.fused(weights, precision: value, name: "model-\(value.rawValue)"))
+            } catch let e as FusedEngineError {
+                StandardError.write("sharpcam-train: error: \(model): \(e)\n")
+                throw ExitCode(1)
+            }
+        }
         var results: [Evaluation.ProtocolResult] = []
         print("protocol  images  method                 PSNR dB   Δ input    SSIM")
         for p in protocols {

@@ -7,7 +7,7 @@ struct SharpCamTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sharpcam-train",
         abstract: "Builds, inspects and exports SharpCam's networks.",
-        subcommands: [Train.self, Eval.self, Inspect.self, ExportONNX.self, InitWeights.self])
+        subcommands: [Train.self, Eval.self, Quantize.self, Inspect.self, ExportONNX.self, InitWeights.self])
 }
 
 extension ArchitectureSpec: ExpressibleByArgument {}

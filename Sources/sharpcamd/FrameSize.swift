@@ -17,3 +17,4 @@ struct FrameSize: ExpressibleByArgument, Equatable, CustomStringConvertible {
 
 extension ProcessingModeArgument: ExpressibleByArgument {}
 extension VideoCodecArgument: ExpressibleByArgument {}
+extension PrecisionArgument: ExpressibleByArgument {}

@@ -46,3 +46,32 @@ import Testing
         #expect(!dir.contents.contains("o.y4m") && !dir.contents.contains("x.scw"))
     }
 }
+
+/// `sharpcam-train quantize` and `sharpcamd --precision`.
+@Suite struct PrecisionCLITests {
+    let dir = TemporaryDirectory("prec")
+    var train: String { TestEnvironment.executable("sharpcam-train") }
+    var daemon: String { TestEnvironment.executable("sharpcamd") }
+
+    @Test func quantizeThenRunEveryPrecision() throws {
+        let model = dir.file("s.scw")
+        try ProcessRunner.check(train, ["init", "--arch", "student:8:c2:nomaps", "--out", model])
+        let clip = dir.file("c.y4m")
+        try Fixtures.clip(clip, width: 64, height: 36, frames: 2)
+        var r = try ProcessRunner.run(daemon, ["--input", clip, "--output", dir.file("o.y4m"), "--model", model, "--precision", "int8", "--quiet"])
+        #expect(r.status == 1 && r.stderr.contains("int8 needs activation scales"), "\(r.stderr)")
+        try FileManager.default.createDirectory(atPath: dir.file("photos"), withIntermediateDirectories: true)
+        for name in ["skimage_coffee", "lomiri16_fig"] {
+            try FileManager.default.createSymbolicLink(atPath: dir.file("photos/\(name).png"), withDestinationPath: try TestEnvironment.photo(name))
+        }
+        r = try ProcessRunner.run(train, ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q.scw")])
+        #expect(r.status == 0 && r.stdoutText.contains("int8 activation scales from 2 frames"), "\(r.stderr)")
+        for p in ["fp32", "fp16", "int8"] {
+            r = try ProcessRunner.run(daemon, ["--input", clip, "--output", dir.file("o-\(p).y4m"), "--model", dir.file("q.scw"), "--precision", p])
+            #expect(r.status == 0 && r.stderr.contains(p), "\(p): \(r.stderr)")
+        }
+        // The precisions agree closely on the same frames.
+        let a = [UInt8](try Fixtures.decode(dir.file("o-fp32.y4m"), pixelFormat: "gray")), b = [UInt8](try Fixtures.decode(dir.file("o-int8.y4m"), pixelFormat: "gray"))
+        #expect(TestFrames.psnr(a, b) > 40)
+    }
+}

@@ -59,11 +59,19 @@ import Testing
     }
 
     @Test func invalidOptionsAreUsageErrors() throws {
-        for args in [["--demo", "--strength", "2"], ["--demo", "--size", "0x10"], ["--input", "x.mp4"], ["--demo", "--frames", "0"]] {
+        for args in [["--demo", "--strength", "2"], ["--demo", "--size", "0x10"], ["--input", "x.mp4", "--output", "y.mp4", "--threads", "0"],
+                     ["--demo", "--frames", "0"], ["--output", "y.mp4"]] {
             let r = try ProcessRunner.run(binary, args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.contains("Error:"), "\(r.stderr)")
         }
+    }
+
+    /// Live mode without v4l2loopback says how to load it.
+    @Test func liveModeWithoutLoopbackExplainsTheFix() throws {
+        let r = try sharpcamd("--input", "demo", "--output", dir.file("video99").replacingOccurrences(of: dir.path, with: "/dev"))
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("/dev/video99: no such video device: load the loopback driver") && r.stderr.contains("modprobe v4l2loopback"), "\(r.stderr)")
     }
 
     /// SIGINT stops the job after the current frame, removes the partial output, exits 130.

@@ -1,0 +1,134 @@
+import Glibc
+import Logging
+import SharpFrames
+import SharpVideoIO
+import SharpSupport
+
+/// The capture stage: opens the configured source (camera, file/URL paced at its rate, or
+/// the generated clip), converts frames to the output geometry when they differ, and
+/// publishes them into the `FrameRing` (newest wins). A vanished or missing camera is
+/// retried with backoff (0.25 s doubling to 5 s) and picked up again when it returns; while
+/// `wanted()` is false (no consumers), the camera is released.
+///
+/// Invariant: one thread calls `run()`; it returns after `stop()`.
+public final class CaptureService: @unchecked Sendable {
+    public let configuration: LiveConfiguration
+    private let ring: FrameRing
+    private let statistics: LiveStatistics
+    private let logger: Logger
+    private let wanted: () -> Bool
+    private let stopFlag = CancellationFlag()
+    private let wake = ConditionLock()
+
+    public init(configuration: LiveConfiguration, ring: FrameRing, statistics: LiveStatistics, logger: Logger, wanted: @escaping () -> Bool) {
+        self.configuration = configuration
+        self.ring = ring
+        self.statistics = statistics
+        self.logger = logger
+        self.wanted = wanted
+    }
+
+    public func stop() {
+        stopFlag.cancel()
+        poke()
+    }
+
+    /// Wakes the thread when `wanted()` may have changed.
+    public func poke() { wake.withLock { wake.broadcast() } }
+
+    private func sleep(seconds: Double) {
+        let deadline = monotonicNanos() + UInt64(seconds * 1e9)
+        wake.withLock { _ = wake.wait(untilMonotonicNanos: deadline) }
+    }
+
+    /// Opens the configured input.
+    func openSource() throws -> LiveSource {
+        let c = configuration
+        switch c.input {
+        case nil, "demo":
+            if c.input == nil, let camera = DeviceDiscovery.firstCamera() {
+                return try V4L2Capture(path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
+            }
+            let (w, h) = (c.width, c.height)
+            return try PacedSource(name: "generated clip", loop: true) { SyntheticClipSource(width: w, height: h, frames: 300) }
+        case let spec? where spec.hasPrefix("/dev/") || !spec.contains(".") && !spec.contains("/"):
+            guard let path = DeviceDiscovery.resolveCamera(spec) else {
+                throw MediaError(.noDevice, path: spec, "camera not found (unplugged?)")
+            }
+            return try V4L2Capture(path: path, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
+        case let path?:
+            return try PacedSource(name: path, loop: c.loop) { try MediaFiles.openSource(path, policy: .lenient, logger: self.logger) }
+        }
+    }
+
+    public func run() {
+        let target = ring.format
+        var source: LiveSource?
+        var staging: Frame?
+        var resizer: FrameResizer?
+        var backoff = 0.25
+        var lastError = ""
+        var ended = false
+        while !stopFlag.isCancelled {
+            if !wanted() || ended {
+                if let s = source {
+                    logger.info("\(s.name): released (no consumers)")
+                    source = nil
+                }
+                sleep(seconds: 0.5)
+                continue
+            }
+            if source == nil {
+                do {
+                    let s = try openSource()
+                    source = s
+                    if s.info.format == target {
+                        staging = nil; resizer = nil
+                    } else {
+                        staging = Frame(format: s.info.format, colorSpace: s.info.colorSpace)
+                        resizer = try FrameResizer(from: s.info.format, to: target, colorSpace: s.info.colorSpace)
+                    }
+                    logger.info("\(s.name): \(s.info)\(resizer != nil ? " → \(target)" : "")")
+                    backoff = 0.25
+                    lastError = ""
+                } catch {
+                    let message = "\(error)"
+                    if message != lastError { logger.warning("\(message); retrying"); lastError = message }
+                    sleep(seconds: backoff)
+                    backoff = min(backoff * 2, 5)
+                    continue
+                }
+            }
+            let frame = ring.acquireForWriting()
+            do {
+                let into = staging ?? frame
+                switch try source!.next(into: into, timeoutMillis: 200) {
+                case .frame:
+                    if let resizer, let staging {
+                        resizer.resize(staging, into: frame)
+                        frame.colorSpace = staging.colorSpace
+                    }
+                    ring.publish(frame)
+                    statistics.captured.increment()
+                case .timeout:
+                    ring.abandonWrite(frame)
+                case .skipped(let why):
+                    ring.abandonWrite(frame)
+                    statistics.skipped.increment()
+                    logger.debug("\(source!.name): skipped a frame: \(why)")
+                case .ended:
+                    ring.abandonWrite(frame)
+                    logger.notice("\(source!.name): input ended; the output keeps its last frame")
+                    source = nil
+                    ended = true
+                }
+            } catch {
+                ring.abandonWrite(frame)
+                logger.warning("\(error); reopening")
+                source = nil
+                lastError = "\(error)"
+                sleep(seconds: backoff)
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import SharpFrames
+import SharpNet
+import SharpSupport
+import SharpTraining
+
+struct Quantize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Calibrate a student's int8 activation scales on photos and store them in the weights file.",
+        discussion: """
+        The photos are made into what the engine will see — webcam-like frames (downscaled 2×,
+        blurred, noisy, JPEG; at most 640 pixels wide, BT.601 limited-range YUV) — and the
+        FP32 student's activations on them set each layer's scale.
+        """)
+
+    @Argument(help: "Student weights file (.scw).")
+    var model: String
+
+    @Option(help: "Folder of calibration photos (training photos).")
+    var data: String
+
+    @Option(help: "Output weights file (default: overwrite MODEL).")
+    var out: String?
+
+    @Option(help: "Use at most N photos.")
+    var images: Int = 16
+
+    func run() throws {
+        do {
+            let weights = try WeightsFile.load(model, expecting: .student)
+            let photos = try PhotoLibrary.load(data).prefix(images)
+            let frames: [Frame] = photos.enumerated().compactMap { i, photo in
+                guard let c = EvaluationProtocol.webcam.prepare(photo, name: "calibration-\(i)") else { return nil }
+                var img = c.degraded
+                if img.width > 640 {
+                    let h = max(2, img.height * 640 / img.width)
+                    img = RGBImage(planar: ImageOps.areaResize(img.planar, channels: 3, height: img.height, width: img.width, toHeight: h, width: 640),
+                                   width: 640, height: h)
+                }
+                let rgb = img.frame(colorSpace: .bt601Limited)
+                let yuv = Frame(format: rgb.format.with(.i420), colorSpace: .bt601Limited)
+                rgb.convert(into: yuv)
+                return yuv
+            }
+            let calibrated = try StudentCalibration.calibrated(weights, frames: frames)
+            let path = out ?? model
+            try WeightsFile.write(calibrated, to: path)
+            print("wrote \(path): int8 activation scales from \(frames.count) frames: \(calibrated.metadata[FusedStudentEngine.activationScalesKey]!)")
+        } catch let e as WeightsFileError {
+            StandardError.write("sharpcam-train: error: \(e)\n")
+            throw ExitCode(1)
+        } catch let e as FusedEngineError {
+            StandardError.write("sharpcam-train: error: \(model): \(e)\n")
+            throw ExitCode(1)
+        } catch let e as TrainingError {
+            StandardError.write("sharpcam-train: error: \(e)\n")
+            throw ExitCode(1)
+        }
+    }
+}

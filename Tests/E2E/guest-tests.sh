@@ -1,0 +1,121 @@
+#!/bin/sh
+# SharpCam end-to-end tests on real kernel drivers, run inside the VM by scripts/e2e.sh:
+#   vivid (/dev/video0, emulated webcam) -> sharpcamd -> v4l2loopback (/dev/video10) -> readers
+# usage: guest-tests.sh SHARPCAMD OUTDIR
+# Frames are compared by MD5 (ffmpeg -f framemd5) with vivid's own frames processed offline by
+# sharpcamd's file mode, so the check is "the loopback shows vivid's picture processed by
+# SharpCam". Timing is meaningless under emulation: only behaviour is tested.
+S=$1
+OUT=$2
+export AV_LOG_FORCE_NOCOLOR=1
+W=320; H=240; FPS=15
+CAP=/dev/video0; LOOP=/dev/video10
+. /etc/v4l2vm/paths.sh
+fails=0
+log() { echo "E2E: $*"; }
+ok() { echo "E2E PASS: $*"; }
+ko() { echo "E2E FAIL: $*"; fails=$((fails + 1)); }
+up() { cut -d' ' -f1 /proc/uptime; }
+md5s() { grep -v '^#' "$1" | awk -F', *' 'NF >= 6 {print $6}'; }
+count() { md5s "$1" | wc -l; }
+framesize() { grep -v '^#' "$1" | awk -F', *' 'NF >= 6 {print $5}' | sort -u | tr '\n' ' '; }
+
+# ---- reference: vivid's static picture (no movement, no on-screen text), processed offline
+v4l2-ctl -d $CAP -c osd_text_mode=2 || ko "cannot switch off vivid's OSD text"
+v4l2-ctl -d $CAP --set-fmt-video=width=$W,height=$H,pixelformat=YUYV --stream-mmap --stream-count=3 --stream-to=/tmp/ref.yuyv
+ffmpeg -y -hide_banner -loglevel error -nostdin -f rawvideo -pix_fmt yuyv422 -s ${W}x$H -i /tmp/ref.yuyv -f framemd5 /tmp/ref.md5
+[ "$(md5s /tmp/ref.md5 | sort -u | wc -l)" = 1 ] && ok "vivid's picture is static (3 identical frames)" || ko "vivid frames differ"
+ffmpeg -y -hide_banner -loglevel error -nostdin -f rawvideo -pix_fmt yuyv422 -s ${W}x$H -i /tmp/ref.yuyv -frames:v 1 -pix_fmt yuv422p /tmp/ref.y4m
+"$S" --input /tmp/ref.y4m --output /tmp/expected.y4m --quiet || ko "offline processing failed"
+ffmpeg -y -hide_banner -loglevel error -nostdin -i /tmp/expected.y4m -pix_fmt yuyv422 -f framemd5 /tmp/expected.md5
+RAW=$(md5s /tmp/ref.md5 | head -1); EXPECT=$(md5s /tmp/expected.md5 | head -1)
+[ -n "$EXPECT" ] && [ "$EXPECT" != "$RAW" ] && ok "offline processing changes the picture ($RAW -> $EXPECT)" || ko "no processed reference"
+
+# ---- 1. vivid -> sharpcamd -> loopback -> reader
+cat > /tmp/e2e.conf <<CONF
+# sharpcamd configuration for the end-to-end test
+input = $CAP
+output = $LOOP
+size = ${W}x$H
+fps = $FPS
+stats-interval = 5
+CONF
+"$S" --config /tmp/e2e.conf > "$OUT/daemon.log" 2>&1 &
+DPID=$!
+i=0; while [ $i -lt 300 ]; do v4l2-ctl -d $LOOP --info 2>/dev/null | grep -q "Video Capture" && break; sleep 0.2; i=$((i + 1)); done
+log "loopback exposes capture after $((i / 5)) s"
+v4l2-ctl -d $LOOP --get-fmt-video > /tmp/fmt.txt 2>&1
+grep -q "YUYV" /tmp/fmt.txt && grep -q "Width/Height *: *$W/$H" /tmp/fmt.txt && ok "loopback announces YUYV ${W}x$H" || { cat /tmp/fmt.txt; ko "loopback format"; }
+timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 60 -f framemd5 /tmp/r1.md5
+rc=$?
+[ $rc = 0 ] && [ "$(count /tmp/r1.md5)" = 60 ] && [ "$(framesize /tmp/r1.md5)" = "$((W * H * 2)) " ] && ok "reader got 60 frames of $((W * H * 2)) bytes" || ko "reader rc=$rc frames=$(count /tmp/r1.md5) sizes=$(framesize /tmp/r1.md5)"
+md5s /tmp/r1.md5 | tail -10 | grep -qvx "$EXPECT" && ko "the last 10 frames are not vivid's picture processed by SharpCam: $(md5s /tmp/r1.md5 | tail -3 | tr '\n' ' ')" || ok "the loopback shows vivid's picture processed by SharpCam (bit-exact with offline processing)"
+
+# ---- 2. 20 consumers in a row, then two at once
+good=0; n=1
+while [ $n -le 20 ]; do
+  timeout 120 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 3 -f framemd5 /tmp/o.md5 && [ "$(count /tmp/o.md5)" = 3 ] && good=$((good + 1))
+  n=$((n + 1))
+done
+[ $good = 20 ] && ok "20 consecutive open/read/close cycles each got frames" || ko "only $good of 20 consumer cycles got frames"
+kill -0 $DPID 2>/dev/null && ok "daemon still running after 20 consumers" || ko "daemon died"
+timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 45 -f framemd5 /tmp/a.md5 &
+APID=$!
+sleep 1
+timeout 120 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 10 -f framemd5 /tmp/b.md5; brc=$?
+wait $APID; arc=$?
+[ $arc = 0 ] && [ $brc = 0 ] && [ "$(count /tmp/a.md5)" = 45 ] && [ "$(count /tmp/b.md5)" = 10 ] && ok "two concurrent consumers both got frames" || ko "concurrent consumers: rc $arc/$brc frames $(count /tmp/a.md5)/$(count /tmp/b.md5)"
+
+# ---- 2b. on demand: with no consumer the camera is released (another program can stream
+# from it), and the next consumer gets live frames again
+i=0; while [ $i -lt 100 ] && ! v4l2-ctl -d $CAP --stream-mmap --stream-count=1 --stream-to=/tmp/od.yuyv 2>/dev/null; do sleep 0.2; i=$((i + 1)); done
+[ $i -lt 100 ] && ok "no consumers: the camera was released (another program streamed from it after $((i / 5)) s)" || ko "no consumers, but the camera stayed busy"
+grep -q "released (no consumers)" "$OUT/daemon.log" && ok "daemon logged the release" || ko "no release message in the log"
+timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 60 -f framemd5 /tmp/od.md5; odrc=$?
+[ $odrc = 0 ] && md5s /tmp/od.md5 | tail -5 | grep -qvx "$EXPECT" && ko "a new consumer did not get live frames again: rc=$odrc $(md5s /tmp/od.md5 | tail -2 | tr '\n' ' ')" || { [ $odrc = 0 ] && ok "a new consumer got live frames again (camera re-acquired)" || ko "on-demand reader rc=$odrc"; }
+
+# ---- 3. unplug (rmmod vivid) and replug while a consumer streams
+# vivid pins its module while a program has the device open, so the unplug is what a USB
+# unplug does first: vivid's "disconnect" control unregisters the device (open descriptors
+# get ENODEV); once sharpcamd has let go of it, the module is removed; later it is loaded again.
+timeout 400 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 480 -f framemd5 /tmp/r3.md5 &
+RPID=$!
+sleep 6
+v4l2-ctl -d $CAP -c disconnect=1 && ok "vivid disconnected while streaming (t=$(up))" || ko "vivid disconnect failed"
+i=0; while [ $i -lt 100 ] && ! rmmod vivid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+[ ! -e /sys/module/vivid ] && ok "vivid module removed after $((i / 10)) s (sharpcamd released the vanished camera)" || ko "rmmod vivid failed: sharpcamd still holds the vanished camera"
+sleep 8
+insmod $VIVID_KO $VIVID_ARGS && ok "vivid loaded again (t=$(up))" || ko "insmod vivid failed"
+i=0; while [ $i -lt 50 ] && [ ! -e $CAP ]; do sleep 0.1; i=$((i + 1)); done
+v4l2-ctl -d $CAP -c osd_text_mode=2
+wait $RPID; rrc=$?
+seq=$(md5s /tmp/r3.md5 | awk -v e="$EXPECT" '{ s = ($1 == e) ? "L" : "o"; if (s != last) { printf "%s", s; last = s } }')
+log "unplug run: $(count /tmp/r3.md5) frames, live/other sequence: $seq"
+[ $rrc = 0 ] && [ "$(count /tmp/r3.md5)" = 480 ] && ok "the consumer got all 480 frames through the unplug (no stall)" || ko "unplug reader rc=$rrc frames=$(count /tmp/r3.md5)"
+case $seq in
+  *LoL|*LoL*) ok "live frames, then other frames (repeat/placeholder) while unplugged, then live frames again" ;;
+  *) ko "expected live -> placeholder -> live, got $seq" ;;
+esac
+grep -q "reopening\|retrying" "$OUT/daemon.log" && ok "daemon noticed the unplug" || ko "no unplug message in the log"
+kill -0 $DPID 2>/dev/null && ok "daemon survived the unplug" || ko "daemon died during the unplug"
+
+# ---- 4. SIGHUP reload, SIGTERM clean exit, loopback usable afterwards
+echo "strength = 0.5" >> /tmp/e2e.conf
+kill -HUP $DPID
+i=0; while [ $i -lt 100 ] && ! grep -q "reloaded" "$OUT/daemon.log"; do sleep 0.2; i=$((i + 1)); done
+grep -q "reloaded" "$OUT/daemon.log" && ok "SIGHUP reloaded the configuration" || ko "no reload after SIGHUP"
+timeout 120 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 5 -f framemd5 /tmp/h.md5 && [ "$(count /tmp/h.md5)" = 5 ] && ok "frames flow after the reload" || ko "no frames after the reload"
+kill -TERM $DPID
+wait $DPID; drc=$?
+[ $drc = 0 ] && ok "SIGTERM: daemon exited with 0" || ko "daemon exit code $drc after SIGTERM"
+"$S" --input demo --output $LOOP --size ${W}x$H --no-on-demand > "$OUT/daemon2.log" 2>&1 &
+D2=$!
+# With exclusive_caps=1 the loopback offers capture only once a producer streams: wait for it.
+i=0; while [ $i -lt 300 ]; do v4l2-ctl -d $LOOP --info 2>/dev/null | grep -q "Video Capture" && break; sleep 0.2; i=$((i + 1)); done
+timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 5 -f framemd5 /tmp/n.md5; nrc=$?
+[ $nrc = 0 ] && [ "$(count /tmp/n.md5)" = 5 ] && ok "the loopback serves the next producer after a clean exit" || ko "next producer: rc=$nrc frames=$(count /tmp/n.md5)"
+kill -TERM $D2; wait $D2; [ $? = 0 ] && ok "second daemon exited cleanly" || ko "second daemon exit code"
+
+echo "--- daemon log (tail)"; tail -25 "$OUT/daemon.log"
+cp /tmp/*.md5 "$OUT/" 2>/dev/null
+if [ $fails = 0 ]; then echo "E2E RESULT: PASS"; exit 0; else echo "E2E RESULT: FAIL ($fails)"; exit 1; fi
