@@ -36,13 +36,14 @@ let package = Package(
         .target(name: "CSharpKernels", path: "Sources/CSharpKernels", cSettings: hotC),
         .systemLibrary(name: "CV4L2", path: "Sources/CV4L2"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CDefaultWeights", path: "Sources/CDefaultWeights", exclude: ["default-student.scw"]),
         .target(name: "CJPEGCodec", path: "Sources/CJPEGCodec", cSettings: hotC, linkerSettings: [.linkedLibrary("jpeg")]),
 
         // MARK: Libraries
         .target(name: "SharpSupport"),
         .target(name: "SharpFrames", dependencies: ["CSharpKernels"], swiftSettings: hotSwift),
         .target(name: "SharpImaging", dependencies: ["SharpFrames", "CSharpKernels"], swiftSettings: hotSwift),
-        .target(name: "SharpNet", dependencies: ["SharpFrames", "SharpImaging", "CSharpKernels"], swiftSettings: hotSwift),
+        .target(name: "SharpNet", dependencies: ["SharpFrames", "SharpImaging", "CSharpKernels", "CDefaultWeights"], swiftSettings: hotSwift),
         .target(
             name: "SharpTraining",
             dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpSupport", "COpenBLAS", "CJPEGCodec"],

@@ -1,8 +1,8 @@
 // The fused student engine.
 //
-// A one-level student in deployment form is: luma (+ edge, mask) -> space-to-depth x2 ->
-// L 3x3 convolutions at half resolution (ReLU after all but the last) -> depth-to-space ->
-// + luma. The engine never materialises a tensor: every layer keeps a ring of three NHWC rows
+// A one-level student in deployment form is: luma (+ edge, mask) -> space-to-depth xB (B = 2
+// or 4) -> L 3x3 convolutions at 1/B resolution (ReLU after all but the last) ->
+// depth-to-space -> + luma. The engine never materialises a tensor: every layer keeps a ring of three NHWC rows
 // (one row of padding pixels on each side), and a wavefront produces, at tick t, input row t+1
 // (space-to-depth straight from the Y plane), then row t-k of layer k; the last layer's row
 // goes straight through depth-to-space, residual add, strength and clamping into the output
@@ -94,11 +94,12 @@ typedef struct {
 
 struct sc_student {
     int layers;
-    int ch[SC_STUDENT_MAX_LAYERS + 1];   // channels per ring (ch[L] = 8: the padded residual)
+    int block;                           // space-to-depth block size B (2 or 4)
+    int ch[SC_STUDENT_MAX_LAYERS + 1];   // channels per ring (ch[L]: the residual, B² padded to 8)
     int uses_maps;
     sc_precision precision;
     const sc_student_kernel_table *k;
-    int max_w2;
+    int max_w2;   // widest row in network pixels (ceil(max_width / B))
     // Packed weights and biases per layer (int8: two variants of layer 0, limited / full range).
     float *wf[SC_STUDENT_MAX_LAYERS];
     uint16_t *wh[SC_STUDENT_MAX_LAYERS];
@@ -169,10 +170,11 @@ static void set_error(char *err, size_t size, const char *msg) {
 static void *worker_main(void *arg);
 
 sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threads, char *err, size_t err_size) {
-    const int L = d->layers;
+    const int L = d->layers, B = d->block, BB = d->block * d->block;
     if (L < 2 || L > SC_STUDENT_MAX_LAYERS) { set_error(err, err_size, "the fused engine needs 2 to 8 convolution layers"); return NULL; }
-    if (d->channels[0] != (d->uses_maps ? 12 : 4)) { set_error(err, err_size, "input channels must be 4 (luma) or 12 (luma, edge, mask)"); return NULL; }
-    if (d->channels[L] != 4) { set_error(err, err_size, "the last layer must have 4 output channels"); return NULL; }
+    if (B != 2 && B != 4) { set_error(err, err_size, "space-to-depth block size must be 2 or 4"); return NULL; }
+    if (d->channels[0] != (d->uses_maps ? 3 * BB : BB)) { set_error(err, err_size, "input channels must be B² (luma) or 3·B² (luma, edge, mask)"); return NULL; }
+    if (d->channels[L] != BB) { set_error(err, err_size, "the last layer must have B² output channels"); return NULL; }
     for (int k = 1; k < L; k++)
         if (d->channels[k] % 8 != 0 || d->channels[k] > 256) { set_error(err, err_size, "hidden widths must be multiples of 8 (at most 256)"); return NULL; }
     if (d->precision == SC_PRECISION_INT8)
@@ -186,8 +188,9 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
 
     sc_student *s = calloc(1, sizeof *s);
     s->layers = L;
+    s->block = B;
     for (int k = 0; k < L; k++) s->ch[k] = d->channels[k];
-    s->ch[L] = 8;
+    s->ch[L] = (BB + 7) / 8 * 8;
     s->uses_maps = d->uses_maps;
     s->precision = d->precision;
     int avx2 = d->use_avx2 < 0 ? sc_cpu_use_avx2() : d->use_avx2;
@@ -197,7 +200,7 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     (void)avx2;
     s->k = &student_table_student_portable;
 #endif
-    s->max_w2 = (max_width + 1) / 2;
+    s->max_w2 = (max_width + B - 1) / B;
     // int8 ranges: 8-bit activations, |w| <= 32, so a vpmaddubsw pair sum stays within int16.
     // (Measured against 7-bit activations with |w| <= 64, equally fast: 1.3-3 dB more accurate.)
     s->qmax = 255;
@@ -210,7 +213,7 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
         for (int o = 0; o < cout; o++) s->bias[k][o] = d->bias[k][o];
         if (d->precision == SC_PRECISION_INT8) {
             for (int range = 0; range < 2; range++) {  // 0: limited, 1: full
-                float in_scale[12], zp[12];
+                float in_scale[48], zp[48];
                 for (int i = 0; i < cin; i++) {
                     if (k == 0) {
                         const int luma = !d->uses_maps || i % 3 == 0;
@@ -298,30 +301,30 @@ static inline int reflect101(int i, int n) {
     return i;
 }
 
-/// Space-to-depth input row r (half resolution) from the Y plane (and maps), into ring 0.
+/// Space-to-depth input row r (1/B resolution) from the Y plane (and maps), into ring 0.
 static void build_input_row(const sc_student *s, sc_band *b, const sc_student_frame *f, int r, int h2, int w2) {
-    const int c = s->ch[0], per = s->uses_maps ? 3 : 1;
+    const int c = s->ch[0], per = s->uses_maps ? 3 : 1, B = s->block;
     const size_t es = elem_size(s);
     char *row = (char *)ring_row(s, b, 0, r, h2) + (size_t)c * es;  // pixel 0
     const float scale = f->limited_range ? 1.0f / 219.0f : 1.0f / 255.0f, zp = f->limited_range ? 16.0f : 0.0f;
     float *tmp = b->out_row;  // fp32 staging (fp16 is converted from it)
-    // Columns 2x and 2x + 1 of every half-resolution pixel; only the last one of an odd width
-    // reflects (column W -> W - 2).
-    const int full_pairs = f->width / 2, step = f->y_step;
-    for (int dy = 0; dy < 2; dy++) {
-        const int yy = reflect101(2 * r + dy, f->height);
+    // Columns B·x ... B·x + B - 1 of every network pixel; only the last one of a width that is
+    // not a multiple of B reflects (column W -> W - 2, ...).
+    const int full_pairs = f->width / B, step = f->y_step;
+    for (int dy = 0; dy < B; dy++) {
+        const int yy = reflect101(B * r + dy, f->height);
         const uint8_t *yrow = f->y + (ptrdiff_t)yy * f->y_stride;
         const uint8_t *erow = s->uses_maps ? f->edge + (ptrdiff_t)yy * f->map_stride : NULL;
         const uint8_t *mrow = s->uses_maps ? f->mask + (ptrdiff_t)yy * f->map_stride : NULL;
-        for (int dx = 0; dx < 2; dx++) {
-            const int block = (dy * 2 + dx) * per;
+        for (int dx = 0; dx < B; dx++) {
+            const int block = (dy * B + dx) * per;
             if (s->precision == SC_PRECISION_INT8 && per == 1) {
                 uint8_t *q = (uint8_t *)row + block;
                 const uint8_t *src = yrow + dx * step;
-                for (int x = 0; x < full_pairs; x++) q[x * 4] = src[2 * x * step];
+                for (int x = 0; x < full_pairs; x++) q[x * c] = src[B * x * step];
             } else {
                 for (int x = 0; x < full_pairs; x++) {
-                    const int xx = 2 * x + dx;
+                    const int xx = B * x + dx;
                     const uint8_t v = yrow[xx * step];
                     if (s->precision == SC_PRECISION_INT8) {
                         uint8_t *q = (uint8_t *)row + x * c + block;
@@ -333,8 +336,8 @@ static void build_input_row(const sc_student *s, sc_band *b, const sc_student_fr
                     }
                 }
             }
-            for (int x = full_pairs; x < w2; x++) {  // the odd last column
-                const int xx = reflect101(2 * x + dx, f->width);
+            for (int x = full_pairs; x < w2; x++) {  // the partial last block
+                const int xx = reflect101(B * x + dx, f->width);
                 const uint8_t v = yrow[xx * step];
                 if (s->precision == SC_PRECISION_INT8) {
                     uint8_t *q = (uint8_t *)row + x * c + block;
@@ -359,8 +362,8 @@ static void prepare_padding(const sc_student *s, sc_band *b, const sc_student_fr
         const int c = s->ch[k];
         const size_t row = ((size_t)s->max_w2 + 2) * (size_t)c * es;
         // The input's zero is the luma zero point (int8, limited range); everything else is 0.
-        uint8_t zq[12];
-        for (int i = 0; i < c && i < 12; i++) zq[i] = (k == 0 && s->precision == SC_PRECISION_INT8 && f->limited_range && (!s->uses_maps || i % 3 == 0)) ? 16 : 0;
+        uint8_t zq[48];
+        for (int i = 0; i < c && i < 48; i++) zq[i] = (k == 0 && s->precision == SC_PRECISION_INT8 && f->limited_range && (!s->uses_maps || i % 3 == 0)) ? 16 : 0;
         void *rows[4] = {(char *)b->rings[k], (char *)b->rings[k] + row, (char *)b->rings[k] + 2 * row, b->zero_rows[k]};
         for (int ri = 0; ri < 4; ri++) {
             char *base = rows[ri];
@@ -379,8 +382,8 @@ static void prepare_padding(const sc_student *s, sc_band *b, const sc_student_fr
 
 /// Computes layer k's output row r into ring k+1, or (last layer) the output Y rows.
 static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame *f, int k, int r, int h2, int w2) {
-    const int cin = s->ch[k], L = s->layers, last = k == L - 1;
-    const int cout8 = last ? 8 : s->ch[k + 1];
+    const int cin = s->ch[k], L = s->layers, last = k == L - 1, B = s->block;
+    const int cout8 = last ? s->ch[L] : s->ch[k + 1];
     const size_t es = elem_size(s);
     const void *src[3];
     for (int d = 0; d < 3; d++) src[d] = ring_row(s, b, k, r - 1 + d, h2);
@@ -409,15 +412,19 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
             s->k->floats_to_halves(res, w2 * cout8, (uint16_t *)((char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es));
     }
     if (!last) return;
-    // Depth-to-space (DCR, one output channel), residual, strength, clamp, into Y rows 2r, 2r+1.
+    // Depth-to-space (DCR, one output channel), residual, strength, clamp, into Y rows
+    // B·r ... B·r + B - 1.
     const float gain = f->strength * (f->limited_range ? 219.0f : 255.0f);
-    for (int dy = 0; dy < 2; dy++) {
-        const int yy = 2 * r + dy;
+    const int rs = cout8;  // residual values per network pixel (B², padded to 8)
+    const int shift = B == 4 ? 2 : 1, bm = B - 1;
+    for (int dy = 0; dy < B; dy++) {
+        const int yy = B * r + dy;
         if (yy >= f->height) break;
+        const float *rr = res + dy * B;
         if (f->delta) {
             int16_t *d = f->delta + (ptrdiff_t)yy * f->delta_stride;
             for (int x = 0; x < f->width; x++) {
-                float v = nearbyintf(gain * res[(x >> 1) * 8 + dy * 2 + (x & 1)]);
+                float v = nearbyintf(gain * rr[(x >> shift) * rs + (x & bm)]);
                 d[x] = (int16_t)(v < -32767 ? -32767 : (v > 32767 ? 32767 : v));
             }
             continue;
@@ -425,17 +432,8 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
         const uint8_t *in = f->y + (ptrdiff_t)yy * f->y_stride;
         uint8_t *out = f->out + (ptrdiff_t)yy * f->out_stride;
         const int is = f->y_step, os = f->out_step;
-        const float *rr = res + dy * 2;
-        int x = 0;
-        for (int p = 0; p < f->width / 2; p++, x += 2) {
-            float v0 = (float)in[x * is] + gain * rr[p * 8], v1 = (float)in[(x + 1) * is] + gain * rr[p * 8 + 1];
-            v0 = v0 < 0 ? 0 : (v0 > 255 ? 255 : v0);
-            v1 = v1 < 0 ? 0 : (v1 > 255 ? 255 : v1);
-            out[x * os] = (uint8_t)(v0 + 0.5f);
-            out[(x + 1) * os] = (uint8_t)(v1 + 0.5f);
-        }
-        if (x < f->width) {
-            float v = (float)in[x * is] + gain * rr[(x >> 1) * 8];
+        for (int x = 0; x < f->width; x++) {
+            float v = (float)in[x * is] + gain * rr[(x >> shift) * rs + (x & bm)];
             v = v < 0 ? 0 : (v > 255 ? 255 : v);
             out[x * os] = (uint8_t)(v + 0.5f);
         }
@@ -443,7 +441,7 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
 }
 
 static void run_band(sc_student *s, sc_band *b, const sc_student_frame *f) {
-    const int L = s->layers, h2 = (f->height + 1) / 2, w2 = (f->width + 1) / 2;
+    const int L = s->layers, B = s->block, h2 = (f->height + B - 1) / B, w2 = (f->width + B - 1) / B;
     const int r0 = (int)((long)h2 * b->band / b->bands), r1 = (int)((long)h2 * (b->band + 1) / b->bands);
     if (r0 >= r1) return;
     prepare_padding(s, b, f, w2);
@@ -481,7 +479,7 @@ static void *worker_main(void *arg) {
 }
 
 void sc_student_run(sc_student *s, const sc_student_frame *f) {
-    if ((f->width + 1) / 2 > s->max_w2) return;  // caller checks; never overrun the rings
+    if ((f->width + s->block - 1) / s->block > s->max_w2) return;  // caller checks; never overrun the rings
     if (s->threads > 1) {
         pthread_mutex_lock(&s->lock);
         s->frame = f;

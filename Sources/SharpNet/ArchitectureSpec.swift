@@ -7,8 +7,8 @@ public enum ArchitectureKind: String, Codable, Sendable, CaseIterable {
     /// The seed's U-Net made fit for restoration: no InstanceNorm, output = input RGB +
     /// predicted residual, no Tanh. The distillation teacher.
     case teacher
-    /// The real-time net: luma (+ optional edge and mask) → space-to-depth ×2 → small U-Net of
-    /// 3×3 convs with ReLU → depth-to-space → + luma. Chroma passes through.
+    /// The real-time net: luma (+ optional edge and mask) → space-to-depth ×2 or ×4 → small
+    /// U-Net of 3×3 convs with ReLU → depth-to-space → + luma. Chroma passes through.
     case student
 }
 
@@ -16,7 +16,8 @@ public enum ArchitectureKind: String, Codable, Sendable, CaseIterable {
 ///
 /// Invariants: `widths` has 1...6 entries, each 1...1024; `convsPerLevel >= 1`;
 /// seed-unet and teacher always use the maps; only the student has re-parameterisable
-/// blocks (`reparameterizable`), which describe its training form.
+/// blocks (`reparameterizable`), which describe its training form, and an `unshuffle` other
+/// than 2 (2 or 4).
 public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvertible {
     public var kind: ArchitectureKind
     /// Channel widths per U-Net level, finest first.
@@ -28,13 +29,28 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     /// Training form: each 3×3 conv is an ECBSR-style block (3×3, 1×1→3×3, 1×1→Sobel-x,
     /// 1×1→Sobel-y, 1×1→Laplacian) that `collapsed()` folds into one 3×3.
     public var reparameterizable: Bool
+    /// Student: the space-to-depth block size in front of the U-Net (2 or 4); the network
+    /// runs at 1/`unshuffle` resolution and predicts `unshuffle`² luma samples per position.
+    public var unshuffle: Int
 
-    public init(kind: ArchitectureKind, widths: [Int], convsPerLevel: Int, usesMaps: Bool, reparameterizable: Bool) {
+    public init(kind: ArchitectureKind, widths: [Int], convsPerLevel: Int, usesMaps: Bool, reparameterizable: Bool, unshuffle: Int = 2) {
         self.kind = kind
         self.widths = widths
         self.convsPerLevel = convsPerLevel
         self.usesMaps = usesMaps
         self.reparameterizable = reparameterizable
+        self.unshuffle = unshuffle
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, widths, convsPerLevel, usesMaps, reparameterizable, unshuffle }
+
+    /// Files written before `unshuffle` existed decode with 2.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try c.decode(ArchitectureKind.self, forKey: .kind), widths: try c.decode([Int].self, forKey: .widths),
+                  convsPerLevel: try c.decode(Int.self, forKey: .convsPerLevel), usesMaps: try c.decode(Bool.self, forKey: .usesMaps),
+                  reparameterizable: try c.decode(Bool.self, forKey: .reparameterizable),
+                  unshuffle: try c.decodeIfPresent(Int.self, forKey: .unshuffle) ?? 2)
     }
 
     /// The seed's UNetSmall (widths 32/64/128/256).
@@ -46,8 +62,10 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     }
 
     /// A student variant.
-    public static func student(widths: [Int] = [16], convsPerLevel: Int = 3, usesMaps: Bool = false, reparameterizable: Bool = true) -> ArchitectureSpec {
-        ArchitectureSpec(kind: .student, widths: widths, convsPerLevel: convsPerLevel, usesMaps: usesMaps, reparameterizable: reparameterizable)
+    public static func student(widths: [Int] = [16], convsPerLevel: Int = 3, usesMaps: Bool = false, reparameterizable: Bool = true,
+                               unshuffle: Int = 2) -> ArchitectureSpec {
+        ArchitectureSpec(kind: .student, widths: widths, convsPerLevel: convsPerLevel, usesMaps: usesMaps, reparameterizable: reparameterizable,
+                         unshuffle: unshuffle)
     }
 
     /// The deployment form: re-parameterisable blocks folded into plain 3×3 convs.
@@ -65,6 +83,7 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         if kind != .student && !usesMaps { return "\(kind.rawValue) always takes the edge and mask maps" }
         if kind != .student && reparameterizable { return "only the student has re-parameterisable blocks" }
         if kind == .student && widths.count > 3 { return "the student has at most 3 levels" }
+        if kind == .student ? (unshuffle != 2 && unshuffle != 4) : unshuffle != 2 { return "space-to-depth must be ×2 or ×4 (students only)" }
         return nil
     }
 
@@ -80,19 +99,21 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     public var outputChannels: Int { kind == .student ? 1 : 3 }
 
     /// Frame sizes must be multiples of this (inputs are reflect-padded up to it).
-    public var stride: Int { (kind == .student ? 2 : 1) << (widths.count - 1) }
+    public var stride: Int { (kind == .student ? unshuffle : 1) << (widths.count - 1) }
 
     public var description: String {
         var s = "\(kind.rawValue) widths \(widths.map(String.init).joined(separator: "/")), \(convsPerLevel) conv\(convsPerLevel == 1 ? "" : "s")/level"
         if kind == .student {
             s += usesMaps ? ", luma+edge+mask" : ", luma only"
+            s += ", space-to-depth ×\(unshuffle)"
             s += reparameterizable ? ", re-parameterisable (training form)" : ""
         }
         return s
     }
 
     /// Parses the command-line form: `seed-unet`, `teacher[:W1,W2,...]`,
-    /// `student[:W1,...][:cN][:maps|:nomaps][:plain]` (e.g. `student:16:c3:nomaps`).
+    /// `student[:W1,...][:cN][:s2|:s4][:maps|:nomaps][:plain]` (e.g. `student:16:c3:nomaps`,
+    /// `student:32:c3:s4:nomaps`).
     public init?(argument: String) {
         let parts = argument.split(separator: ":").map(String.init)
         guard let first = parts.first, let kind = ArchitectureKind(rawValue: first) else { return nil }
@@ -107,6 +128,8 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
                 spec.widths = ws
             } else if p.hasPrefix("c"), let n = Int(p.dropFirst()) {
                 spec.convsPerLevel = n
+            } else if kind == .student, p == "s2" || p == "s4" {
+                spec.unshuffle = p == "s2" ? 2 : 4
             } else if p == "maps" {
                 spec.usesMaps = true
             } else if p == "nomaps" {
@@ -128,7 +151,8 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         case .seedUNet: return "seed-unet"
         case .teacher: return "teacher:" + widths.map(String.init).joined(separator: ",")
         case .student:
-            return "student:" + widths.map(String.init).joined(separator: ",") + ":c\(convsPerLevel)" + (usesMaps ? ":maps" : ":nomaps")
+            return "student:" + widths.map(String.init).joined(separator: ",") + ":c\(convsPerLevel)" + (unshuffle == 2 ? "" : ":s\(unshuffle)")
+                + (usesMaps ? ":maps" : ":nomaps")
                 + (reparameterizable ? "" : ":plain")
         }
     }

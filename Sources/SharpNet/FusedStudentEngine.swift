@@ -57,7 +57,7 @@ public final class FusedStudentEngine: @unchecked Sendable {
         if let problem = Self.supportError(spec) { throw FusedEngineError(problem) }
         let graph = NetworkGraph(spec)
         var prefixes: [String] = []
-        var channels: [Int] = [4 * spec.inputChannels]
+        var channels: [Int] = [spec.unshuffle * spec.unshuffle * spec.inputChannels]
         for n in graph.nodes {
             if case .conv(let p, _) = n.op { prefixes.append(p); channels.append(n.channels) }
         }
@@ -74,6 +74,7 @@ public final class FusedStudentEngine: @unchecked Sendable {
         var desc = sc_student_desc()
         desc.layers = Int32(prefixes.count)
         desc.uses_maps = spec.usesMaps ? 1 : 0
+        desc.block = Int32(spec.unshuffle)
         desc.precision = precision.c
         desc.use_avx2 = useAVX2.map { $0 ? 1 : 0 } ?? -1
         withUnsafeMutableBytes(of: &desc.channels) { raw in

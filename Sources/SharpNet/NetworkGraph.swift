@@ -23,10 +23,10 @@ public struct NetworkGraph: Sendable {
         case add
         /// Channels `range` of the input.
         case slice(Range<Int>)
-        /// ONNX SpaceToDepth(2): out[(dy·2 + dx)·C + c, y, x] = in[c, 2y + dy, 2x + dx].
-        case spaceToDepth2
-        /// ONNX DepthToSpace(2, DCR), the inverse of `spaceToDepth2`.
-        case depthToSpace2
+        /// ONNX SpaceToDepth(b): out[(dy·b + dx)·C + c, y, x] = in[c, b·y + dy, b·x + dx].
+        case spaceToDepth(Int)
+        /// ONNX DepthToSpace(b, DCR), the inverse of `spaceToDepth`.
+        case depthToSpace(Int)
     }
 
     public struct Node: Sendable {
@@ -78,7 +78,8 @@ public struct NetworkGraph: Sendable {
         let input = add(.input, [], channels: spec.inputChannels, scale: 0)
         var h = input
         if spec.kind == .student {
-            h = add(.spaceToDepth2, [input], channels: 4 * spec.inputChannels, scale: 1)
+            let b = spec.unshuffle
+            h = add(.spaceToDepth(b), [input], channels: b * b * spec.inputChannels, scale: b.trailingZeroBitCount)
         }
         let levels = spec.widths.count
         var skips: [Int] = []
@@ -102,8 +103,8 @@ public struct NetworkGraph: Sendable {
             let rgb = add(.slice(0..<3), [input], channels: 3)
             add(.add, [rgb, h], channels: 3)
         case .student:
-            h = conv3x3(h, 4, "out")
-            h = add(.depthToSpace2, [h], channels: 1, scale: 0)
+            h = conv3x3(h, spec.unshuffle * spec.unshuffle, "out")
+            h = add(.depthToSpace(spec.unshuffle), [h], channels: 1, scale: 0)
             let luma = add(.slice(0..<1), [input], channels: 1)
             add(.add, [luma, h], channels: 1)
         }

@@ -91,8 +91,8 @@ public enum ONNXExporter {
                 let s = "\(out).starts", e = "\(out).ends", a = "\(out).axes"
                 initializers += [int64Tensor(s, [r.lowerBound]), int64Tensor(e, [r.upperBound]), int64Tensor(a, [1])]
                 node("Slice", [ins[0], s, e, a], out)
-            case .spaceToDepth2: node("SpaceToDepth", ins, out, [("blocksize", .int(2))])
-            case .depthToSpace2: node("DepthToSpace", ins, out, [("blocksize", .int(2)), ("mode", .string("DCR"))])
+            case .spaceToDepth(let b): node("SpaceToDepth", ins, out, [("blocksize", .int(b))])
+            case .depthToSpace(let b): node("DepthToSpace", ins, out, [("blocksize", .int(b)), ("mode", .string("DCR"))])
             }
         }
 

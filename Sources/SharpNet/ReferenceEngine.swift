@@ -1,3 +1,4 @@
+import Foundation
 /// The plain, obviously correct FP32 forward pass of any `NetworkGraph`: direct loops,
 /// accumulation in Double, no tiling, no SIMD. Slow by design; it is the oracle every faster
 /// engine is tested against.
@@ -48,8 +49,8 @@ public struct ReferenceEngine: Sendable {
         case .slice(let r):
             let plane = x[0].height * x[0].width
             return Tensor(shape: [r.count, x[0].height, x[0].width], data: Array(x[0].data[(r.lowerBound * plane)..<(r.upperBound * plane)]))
-        case .spaceToDepth2: return Self.spaceToDepth2(x[0])
-        case .depthToSpace2: return Self.depthToSpace2(x[0])
+        case .spaceToDepth(let b): return Self.spaceToDepth(x[0], block: b)
+        case .depthToSpace(let b): return Self.depthToSpace(x[0], block: b)
         }
     }
 
@@ -186,23 +187,23 @@ public struct ReferenceEngine: Sendable {
         return out
     }
 
-    public static func spaceToDepth2(_ input: Tensor) -> Tensor {
-        let (c, h, w) = (input.channels, input.height / 2, input.width / 2)
-        var out = Tensor(zeros: [4 * c, h, w])
-        for ch in 0..<c { for y in 0..<h { for x in 0..<w { for dy in 0..<2 { for dx in 0..<2 {
-            out[(dy * 2 + dx) * c + ch, y, x] = input[ch, 2 * y + dy, 2 * x + dx]
+    /// ONNX SpaceToDepth(b): out[(dy·b + dx)·C + c, y, x] = in[c, b·y + dy, b·x + dx].
+    public static func spaceToDepth(_ input: Tensor, block b: Int) -> Tensor {
+        let (c, h, w) = (input.channels, input.height / b, input.width / b)
+        var out = Tensor(zeros: [b * b * c, h, w])
+        for ch in 0..<c { for y in 0..<h { for x in 0..<w { for dy in 0..<b { for dx in 0..<b {
+            out[(dy * b + dx) * c + ch, y, x] = input[ch, b * y + dy, b * x + dx]
         } } } } }
         return out
     }
 
-    public static func depthToSpace2(_ input: Tensor) -> Tensor {
-        let (c, h, w) = (input.channels / 4, input.height, input.width)
-        var out = Tensor(zeros: [c, 2 * h, 2 * w])
-        for ch in 0..<c { for y in 0..<h { for x in 0..<w { for dy in 0..<2 { for dx in 0..<2 {
-            out[ch, 2 * y + dy, 2 * x + dx] = input[(dy * 2 + dx) * c + ch, y, x]
+    /// ONNX DepthToSpace(b, DCR), the inverse of `spaceToDepth(_:block:)`.
+    public static func depthToSpace(_ input: Tensor, block b: Int) -> Tensor {
+        let (c, h, w) = (input.channels / (b * b), input.height, input.width)
+        var out = Tensor(zeros: [c, b * h, b * w])
+        for ch in 0..<c { for y in 0..<h { for x in 0..<w { for dy in 0..<b { for dx in 0..<b {
+            out[ch, b * y + dy, b * x + dx] = input[(dy * b + dx) * c + ch, y, x]
         } } } } }
         return out
     }
 }
-
-import Foundation

@@ -22,7 +22,7 @@ public enum StudentCalibration {
         for n in graph.nodes { if case .conv(let p, _) = n.op { prefixes.append(p) } }
         var samples: [[[Float]]] = []  // [layer][channel][values]
         for frame in frames {
-            var x = ReferenceEngine.spaceToDepth2(runner.inputTensor(for: frame).reflectPadded(toMultipleOf: w.spec.stride))
+            var x = ReferenceEngine.spaceToDepth(runner.inputTensor(for: frame).reflectPadded(toMultipleOf: w.spec.stride), block: w.spec.unshuffle)
             for (k, p) in prefixes.dropLast().enumerated() {
                 x = ReferenceEngine.conv(x, weight: w[p + ".weight"]!, bias: w[p + ".bias"]!, kernel: 3)
                 x.data = x.data.map { max($0, 0) }
@@ -43,7 +43,7 @@ public enum StudentCalibration {
         let scales = try activationScales(weights, frames: frames)
         var out = weights
         out.metadata[FusedStudentEngine.activationScalesKey] = String(decoding: try JSONEncoder().encode(scales), as: UTF8.self)
-        out.metadata["quant.calibration"] = "\(frames.count) frames, \(percentile * 100)th percentile"
+        out.metadata["quant.calibration"] = "\(frames.count) frames, \((percentile * 100_000).rounded() / 1000)th percentile"
         return out
     }
 }

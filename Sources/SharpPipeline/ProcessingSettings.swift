@@ -6,13 +6,13 @@ import SharpNet
 public struct ProcessingSettings: Sendable, Equatable {
     public var mode: ProcessingMode
     public var strength: Float
-    /// Weights file for `nn`.
+    /// Weights file for `nn`; nil (or "builtin") is the student compiled into the binary.
     public var model: String?
     public var precision: FusedStudentEngine.Precision?
     public var threads: Int
     public var classic: UnsharpMask.Settings
 
-    public init(mode: ProcessingMode = .classic, strength: Float = 1, model: String? = nil, precision: FusedStudentEngine.Precision? = nil,
+    public init(mode: ProcessingMode = .nn, strength: Float = 1, model: String? = nil, precision: FusedStudentEngine.Precision? = nil,
                 threads: Int = 2, classic: UnsharpMask.Settings = .default) {
         self.mode = mode
         self.strength = strength
@@ -28,8 +28,8 @@ public struct ProcessingSettings: Sendable, Equatable {
         case .classic: return ClassicProcessor(settings: classic, strength: strength)
         case .bypass: return BypassProcessor()
         case .nn:
-            guard let model else { throw WeightsFileError(.notFound, path: "(none)", "--mode nn needs a model file") }
-            return try NetworkProcessor(weights: try WeightsFile.load(model), strength: strength, precision: precision, threads: threads)
+            let weights = DefaultStudent.isBuiltIn(model) ? try DefaultStudent.load() : try WeightsFile.load(model!)
+            return try NetworkProcessor(weights: weights, strength: strength, precision: precision, threads: threads)
         }
     }
 }

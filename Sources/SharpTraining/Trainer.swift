@@ -45,7 +45,7 @@ public final class Trainer: @unchecked Sendable {
             step = Int(resume.weights.metadata["trainer.step"] ?? "0") ?? 0
             history = (resume.weights.metadata["trainer.history"]).flatMap { try? JSONDecoder().decode([TrainingRecord].self, from: Data($0.utf8)) } ?? []
         } else {
-            weights = Weights.heInitialized(config.architecture, seed: config.seed)
+            weights = Weights.trainingStart(config.architecture, seed: config.seed)
             optimizer = AdamW(weightDecay: config.weightDecay)
             step = 0
             history = []
@@ -172,7 +172,7 @@ public final class Trainer: @unchecked Sendable {
         w.metadata["trainer.config"] = String(decoding: (try? JSONEncoder().encode(config)) ?? Data(), as: UTF8.self)
         w.metadata["trainer.history"] = String(decoding: (try? JSONEncoder().encode(history)) ?? Data(), as: UTF8.self)
         w.metadata["trained"] = step >= config.steps ? "yes" : "partial (\(step) of \(config.steps) steps)"
-        w.metadata["init"] = "he-normal seed \(config.seed)"
+        w.metadata["init"] = "he-normal seed \(config.seed), zero residual output"
         return (w, optimizer.state)
     }
 }

@@ -46,8 +46,8 @@ final class TrainingPass: @unchecked Sendable {
         case .slice(let r):
             let plane = x[0].height * x[0].width
             return Tensor(shape: [r.count, x[0].height, x[0].width], data: Array(x[0].data[(r.lowerBound * plane)..<(r.upperBound * plane)]))
-        case .spaceToDepth2: return ReferenceEngine.spaceToDepth2(x[0])
-        case .depthToSpace2: return ReferenceEngine.depthToSpace2(x[0])
+        case .spaceToDepth(let b): return ReferenceEngine.spaceToDepth(x[0], block: b)
+        case .depthToSpace(let b): return ReferenceEngine.depthToSpace(x[0], block: b)
         }
     }
 
@@ -100,8 +100,8 @@ final class TrainingPass: @unchecked Sendable {
                     for k in 0..<dy.count { dx.data[r.lowerBound * plane + k] = dy.data[k] }
                     accumulate(n.inputs[0], dx)
                 }
-            case .spaceToDepth2: if needsInput[0] { accumulate(n.inputs[0], ReferenceEngine.depthToSpace2(dy)) }
-            case .depthToSpace2: accumulate(n.inputs[0], ReferenceEngine.spaceToDepth2(dy))
+            case .spaceToDepth(let b): if needsInput[0] { accumulate(n.inputs[0], ReferenceEngine.depthToSpace(dy, block: b)) }
+            case .depthToSpace(let b): accumulate(n.inputs[0], ReferenceEngine.spaceToDepth(dy, block: b))
             }
             g[i] = nil
         }

@@ -11,7 +11,9 @@ struct Quantize: ParsableCommand {
         discussion: """
         The photos are made into what the engine will see — webcam-like frames (downscaled 2×,
         blurred, noisy, JPEG; at most 640 pixels wide, BT.601 limited-range YUV) — and the
-        FP32 student's activations on them set each layer's scale.
+        FP32 student's activations on them set each layer's scale. The file is written in
+        deployment form (re-parameterisable blocks collapsed into plain 3×3 convolutions):
+        what `sharpcamd` runs and what scripts/embed-weights.sh ships.
         """)
 
     @Argument(help: "Student weights file (.scw).")
@@ -43,10 +45,11 @@ struct Quantize: ParsableCommand {
                 rgb.convert(into: yuv)
                 return yuv
             }
-            let calibrated = try StudentCalibration.calibrated(weights, frames: frames)
+            let calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames)
             let path = out ?? model
             try WeightsFile.write(calibrated, to: path)
-            print("wrote \(path): int8 activation scales from \(frames.count) frames: \(calibrated.metadata[FusedStudentEngine.activationScalesKey]!)")
+            let form = weights.spec.reparameterizable ? " (deployment form: re-parameterised blocks collapsed)" : ""
+            print("wrote \(path)\(form): int8 activation scales from \(frames.count) frames, \((StudentCalibration.percentile * 100_000).rounded() / 1000)th percentile")
         } catch let e as WeightsFileError {
             StandardError.write("sharpcam-train: error: \(e)\n")
             throw ExitCode(1)

@@ -53,6 +53,9 @@ struct Inspect: ParsableCommand {
                 .student(widths: [16], convsPerLevel: 3, usesMaps: true), .student(widths: [12, 24], convsPerLevel: 1),
                 .student(widths: [16, 32], convsPerLevel: 1), .student(widths: [16, 32], convsPerLevel: 2),
                 .student(widths: [24], convsPerLevel: 3), .student(widths: [32], convsPerLevel: 2),
+                .student(widths: [24], convsPerLevel: 3, unshuffle: 4), .student(widths: [24], convsPerLevel: 5, unshuffle: 4),
+                .student(widths: [32], convsPerLevel: 3, unshuffle: 4), .student(widths: [24], convsPerLevel: 3, usesMaps: true, unshuffle: 4),
+                .student(widths: [32], convsPerLevel: 2, usesMaps: true, unshuffle: 4),
             ]
             print("architecture".padding(toLength: 30, withPad: " ", startingAt: 0) + "  params (deploy)   MAC/pixel")
             for v in variants {

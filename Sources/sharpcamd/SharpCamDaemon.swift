@@ -56,10 +56,10 @@ struct SharpCamDaemon: ParsableCommand {
     @Flag(help: "List cameras and loopback devices with their formats.")
     var listDevices = false
 
-    @Option(help: "Processing: classic (unsharp mask on luma), nn (network from --model) or bypass. Default: nn with --model, else classic.")
+    @Option(help: "Processing: nn (the sharpening network; default), classic (unsharp mask on luma) or bypass.")
     var mode: ProcessingModeArgument?
 
-    @Option(help: "Weights file (.scw) for --mode nn.")
+    @Option(help: "Weights file (.scw) for --mode nn (default: the built-in student, 'builtin').")
     var model: String?
 
     @Option(help: "Network precision: fp32, fp16 or int8 (default: int8 on AVX2 CPUs when the model is calibrated, else fp32).")
@@ -119,7 +119,6 @@ struct SharpCamDaemon: ParsableCommand {
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
         if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
         if demo && input != nil { throw ValidationError("--demo and --input are exclusive") }
-        if mode == .nn && model == nil && config == nil { throw ValidationError("--mode nn needs --model FILE") }
         if let mode, mode != .nn, model != nil { throw ValidationError("--model is only used with --mode nn") }
         if !isLiveMode && !demo && !listDevices && input == nil { throw ValidationError("missing --input (or --demo)") }
     }

@@ -66,6 +66,31 @@ import Testing
         #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1)
     }
 
+    /// Space-to-depth ×4 students (16 or 48 input channels, 16 outputs): fp32 within 1 level of
+    /// the reference on sizes that are not multiples of 4 (reflected partial blocks), with and
+    /// without maps; int8 and fp16 near it; AVX2 and portable int8 bit-identical.
+    @Test(arguments: [false, true])
+    func spaceToDepth4Students(usesMaps: Bool) throws {
+        let w = Weights.heInitialized(.student(widths: [16], convsPerLevel: 2, usesMaps: usesMaps, unshuffle: 4), seed: 31)
+        for (pf, width, height) in [(PixelFormat.i420, 45, 31), (.yuyv, 66, 50), (.rgb24, 3, 1), (.nv12, 64, 48)] {
+            let f = Self.frame(pf, width, height, seed: UInt64(width))
+            let ref = Self.reference(w, f), out = try Self.fused(w, .fp32, f)
+            #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1, "\(pf) \(width)x\(height)")
+            #expect(TestFrames.bytes(out) != TestFrames.bytes(f))
+        }
+        let f = Self.frame(.i420, 101, 37, seed: 8)
+        let cal = try StudentCalibration.calibrated(w, frames: [Self.frame(.i420, 64, 48, seed: 9)])
+        let ref = Self.lumaBytes(Self.reference(cal, f))
+        #expect(TestFrames.psnr(Self.lumaBytes(try Self.fused(cal, .fp16, f)), ref) >= 55)
+        #expect(TestFrames.psnr(Self.lumaBytes(try Self.fused(cal, .int8, f)), ref) >= 35)
+        if sc_cpu_use_avx2() != 0 {
+            let a = try Self.fused(cal, .int8, f, avx2: true), b = try Self.fused(cal, .int8, f, avx2: false)
+            #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "int8 must be bit-identical")
+        }
+        let one = try Self.fused(cal, .int8, f, threads: 1), three = try Self.fused(cal, .int8, f, threads: 3)
+        #expect(mismatch(TestFrames.bytes(one), TestFrames.bytes(three)) == nil)
+    }
+
     @Test func strengthAndChroma() throws {
         let f = Self.frame(.yuyv, 40, 20, seed: 2)
         let zero = try Self.fused(Self.weights, .fp32, f, strength: 0)

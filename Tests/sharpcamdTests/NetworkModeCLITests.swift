@@ -30,6 +30,21 @@ import Testing
         #expect(try Fixtures.probe(dir.file("nn.y4m")).frames == 3)
     }
 
+    /// With no flags, pictures and videos go through the student compiled into the binary; the
+    /// same weights from the committed file give the same bytes.
+    @Test func defaultModeRunsTheBuiltInStudent() throws {
+        let photo = try TestEnvironment.photo("skimage_coffee")
+        let shipped = TestEnvironment.repositoryRoot.appendingPathComponent("Sources/CDefaultWeights/default-student.scw").path
+        for (name, extra) in [("default", [String]()), ("builtin", ["--mode", "nn", "--model", "builtin"]), ("file", ["--model", shipped]),
+                              ("bypass", ["--mode", "bypass"])] {
+            let r = try ProcessRunner.run(daemon, ["--input", photo, "--output", dir.file("\(name).png"), "--size", "160x106", "--quiet"] + extra)
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+        }
+        let out = try ["default", "builtin", "file", "bypass"].map { try #require(FileManager.default.contents(atPath: dir.file("\($0).png"))) }
+        #expect(out[0] == out[1] && out[0] == out[2], "the default must be the built-in student")
+        #expect(out[0] != out[3], "the network must change the picture")
+    }
+
     @Test func badModelsAndOptions() throws {
         let junk = dir.file("junk.scw")
         try writeFile(junk, Data("hello".utf8))
@@ -37,8 +52,8 @@ import Testing
         try Fixtures.clip(clip, width: 16, height: 16, frames: 1)
         var r = try ProcessRunner.run(daemon, ["--input", clip, "--output", dir.file("o.y4m"), "--model", junk])
         #expect(r.status == 1 && r.stderr.contains("\(junk): not a SharpCam weights file"), "\(r.stderr)")
-        r = try ProcessRunner.run(daemon, ["--input", clip, "--output", dir.file("o.y4m"), "--mode", "nn"])
-        #expect(r.status == 64 && r.stderr.contains("--mode nn needs --model"), "\(r.stderr)")
+        r = try ProcessRunner.run(daemon, ["--input", clip, "--output", dir.file("o.y4m"), "--mode", "classic", "--model", junk])
+        #expect(r.status == 64 && r.stderr.contains("--model is only used with --mode nn"), "\(r.stderr)")
         r = try ProcessRunner.run(train, ["inspect", dir.file("missing.scw")])
         #expect(r.status == 1 && r.stderr.contains("missing.scw: no such file"), "\(r.stderr)")
         r = try ProcessRunner.run(train, ["init", "--arch", "student:0", "--out", dir.file("x.scw")])
@@ -66,6 +81,9 @@ import Testing
         }
         r = try ProcessRunner.run(train, ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q.scw")])
         #expect(r.status == 0 && r.stdoutText.contains("int8 activation scales from 2 frames"), "\(r.stderr)")
+        #expect(r.stdoutText.contains("deployment form"), "\(r.stdoutText)")
+        r = try ProcessRunner.run(train, ["inspect", dir.file("q.scw")])
+        #expect(r.stdoutText.contains("deployment form") && !r.stdoutText.contains("training form"), "\(r.stdoutText)")
         for p in ["fp32", "fp16", "int8"] {
             r = try ProcessRunner.run(daemon, ["--input", clip, "--output", dir.file("o-\(p).y4m"), "--model", dir.file("q.scw"), "--precision", p])
             #expect(r.status == 0 && r.stderr.contains(p), "\(p): \(r.stderr)")

@@ -15,7 +15,7 @@ struct NetworkBenchmark: ParsableCommand {
         commandName: "network",
         abstract: "Time the fused student engine per frame (stages, precisions, threads) and compare with other runtimes.")
 
-    @Option(help: "Student weights (.scw). Default: SharpCam's default architecture with random He-initialised weights (speed does not depend on the values).")
+    @Option(help: "Student weights (.scw). Default: the built-in student sharpcamd runs ('builtin').")
     var model: String?
 
     @Option(help: "Frame sizes.")
@@ -160,8 +160,8 @@ struct NetworkBenchmark: ParsableCommand {
     }
 
     func loadModel() throws -> (Weights, String) {
-        if let model { return (try WeightsFile.load(model, expecting: .student), model) }
-        let spec = ArchitectureSpec.student(widths: [16], convsPerLevel: 3)
-        return (Weights.heInitialized(spec, seed: 1), "\(spec.argument) (random weights)")
+        if let model, !DefaultStudent.isBuiltIn(model) { return (try WeightsFile.load(model, expecting: .student), model) }
+        let w = try DefaultStudent.load()
+        return (w, "built-in default student, \(w.spec.argument)")
     }
 }

@@ -1,5 +1,5 @@
-// The fused real-time student engine: a one-level student (space-to-depth ×2, L 3×3 convs with
-// ReLU, depth-to-space, + luma) run row by row through line buffers, in fp32, fp16 storage or
+// The fused real-time student engine: a one-level student (space-to-depth ×2 or ×4, L 3×3 convs
+// with ReLU, depth-to-space, + luma) run row by row through line buffers, in fp32, fp16 storage or
 // int8, over a fixed pool of threads. See student.c for the design; the plain Swift reference
 // engine (SharpNet.ReferenceEngine) is its oracle.
 #ifndef SHARPCAM_SC_STUDENT_H
@@ -16,11 +16,13 @@ extern "C" {
 
 typedef enum { SC_PRECISION_FP32 = 0, SC_PRECISION_FP16 = 1, SC_PRECISION_INT8 = 2 } sc_precision;
 
-/// A deployment-form student: `layers` 3×3 convolutions at half resolution, all but the last
-/// followed by ReLU; layer k maps channels[k] -> channels[k + 1]; channels[0] is 4 (luma) or
-/// 12 (luma, edge, mask after space-to-depth, ONNX SpaceToDepth order) and the last is 4.
+/// A deployment-form student: `layers` 3×3 convolutions at 1/`block` resolution, all but the
+/// last followed by ReLU; layer k maps channels[k] -> channels[k + 1]; channels[0] is block²
+/// (luma) or 3·block² (luma, edge, mask after space-to-depth, ONNX SpaceToDepth order) and the
+/// last is block².
 typedef struct {
     int layers;
+    int block;   // space-to-depth block size: 2 or 4
     int channels[SC_STUDENT_MAX_LAYERS + 1];
     const float *weights[SC_STUDENT_MAX_LAYERS];  // [out][in][3][3]
     const float *bias[SC_STUDENT_MAX_LAYERS];     // [out]

@@ -39,7 +39,6 @@ public struct LiveConfiguration: Sendable, Equatable {
         if outputFormat != .yuyv && outputFormat != .i420 { return "output format must be yuyv or i420" }
         if frameRate.doubleValue < 1 || frameRate.doubleValue > 120 { return "frame rate \(frameRate) is out of range (1...120)" }
         if !(0...1).contains(processing.strength) { return "strength must be between 0 and 1" }
-        if processing.mode == .nn && processing.model == nil { return "mode nn needs a model" }
         if stallTimeout <= 0 || idleFrameRate <= 0 || statsInterval <= 0 { return "timeouts and rates must be positive" }
         return nil
     }

@@ -1,0 +1,37 @@
+import Foundation
+import SharpNet
+import SharpTraining
+import TestSupport
+import Testing
+
+/// The student compiled into the binaries, scored on real photos through the real-time engine
+/// (what `sharpcamd` runs). The full validation table is in README.md ("Training"); these are
+/// the regressions a changed kernel or re-embedded model must not cause.
+@Suite(.serialized) struct ShippedStudentTests {
+    let photos: [(name: String, image: RGBImage)]
+
+    init() throws {
+        photos = try TestEnvironment.standardPhotos.map { ($0, try RGBImage(contentsOf: try TestEnvironment.photo($0))) }
+    }
+
+    /// int8 (the default on AVX2) loses at most 0.15 dB against fp32 on the p256 protocol.
+    @Test func int8LosesAtMostATenthAndAHalfOfADecibel() throws {
+        let w = try DefaultStudent.load()
+        let r = Evaluation.run(.p256, photos: photos, methods: [
+            try .fused(w, precision: .fp32, name: "fp32"), try .fused(w, precision: .int8, name: "int8"),
+        ])
+        let psnr = Dictionary(uniqueKeysWithValues: r.methods.map { ($0.method, $0.mean.psnr) })
+        #expect(r.images == photos.count)
+        #expect(psnr["fp32"]! - psnr["int8"]! <= 0.15, "fp32 \(psnr["fp32"]!) dB, int8 \(psnr["int8"]!) dB")
+        // and the network does its job: far above the blurred input
+        #expect(psnr["int8"]! > psnr["identity"]! + 1, "\(psnr)")
+    }
+
+    /// Sharp frames stay untouched: ≥ 40 dB against the input.
+    @Test func cleanFramesAreNotDamaged() throws {
+        let w = try DefaultStudent.load()
+        let r = Evaluation.run(.clean, photos: photos, methods: [try .fused(w, precision: .int8, name: "int8")])
+        let int8 = try #require(r.methods.first { $0.method == "int8" })
+        #expect(int8.mean.psnr >= 40, "\(int8.mean.psnr) dB")
+    }
+}
