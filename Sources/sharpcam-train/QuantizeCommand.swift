@@ -10,8 +10,9 @@ struct Quantize: ParsableCommand {
         abstract: "Calibrate a student's int8 activation scales on photos and store them in the weights file.",
         discussion: """
         The photos are made into what the engine will see — webcam-like frames (downscaled 2×,
-        blurred, noisy, JPEG; at most 640 pixels wide, BT.601 limited-range YUV) — and the
-        FP32 student's activations on them set each layer's scale. The file is written in
+        blurred, noisy, JPEG; at most 640 pixels wide) and 256×256 frames with the seed's heavy
+        blur (Gaussian σ 2.5), as BT.601 limited-range YUV — and the FP32 student's activations
+        on them set each layer's scale. The file is written in
         deployment form (re-parameterisable blocks collapsed into plain 3×3 convolutions):
         what `sharpcamd` runs and what scripts/embed-weights.sh ships.
         """)
@@ -32,18 +33,22 @@ struct Quantize: ParsableCommand {
         do {
             let weights = try WeightsFile.load(model, expecting: .student)
             let photos = try PhotoLibrary.load(data).prefix(images)
-            let frames: [Frame] = photos.enumerated().compactMap { i, photo in
-                guard let c = EvaluationProtocol.webcam.prepare(photo, name: "calibration-\(i)") else { return nil }
-                var img = c.degraded
-                if img.width > 640 {
-                    let h = max(2, img.height * 640 / img.width)
-                    img = RGBImage(planar: ImageOps.areaResize(img.planar, channels: 3, height: img.height, width: img.width, toHeight: h, width: 640),
-                                   width: 640, height: h)
+            // Both kinds of input the network must handle: webcam-like frames and frames with the
+            // seed's heavy blur (σ 2.5), whose larger corrections need larger activation ranges.
+            let frames: [Frame] = photos.enumerated().flatMap { i, photo -> [Frame] in
+                [EvaluationProtocol.webcam, EvaluationProtocol.p256].compactMap { proto in
+                    guard let c = proto.prepare(photo, name: "calibration-\(i)") else { return nil }
+                    var img = c.degraded
+                    if img.width > 640 {
+                        let h = max(2, img.height * 640 / img.width)
+                        img = RGBImage(planar: ImageOps.areaResize(img.planar, channels: 3, height: img.height, width: img.width, toHeight: h, width: 640),
+                                       width: 640, height: h)
+                    }
+                    let rgb = img.frame(colorSpace: .bt601Limited)
+                    let yuv = Frame(format: rgb.format.with(.i420), colorSpace: .bt601Limited)
+                    rgb.convert(into: yuv)
+                    return yuv
                 }
-                let rgb = img.frame(colorSpace: .bt601Limited)
-                let yuv = Frame(format: rgb.format.with(.i420), colorSpace: .bt601Limited)
-                rgb.convert(into: yuv)
-                return yuv
             }
             let calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames)
             let path = out ?? model

@@ -70,6 +70,9 @@ struct Train: ParsableCommand {
     @Option(help: "Stop this run after step N (the schedule still spans --steps); resume later.")
     var stopAfter: Int?
 
+    @Option(name: .customLong("init"), help: "Start from this model (fine-tuning: same architecture, training form) instead of He initialisation.")
+    var initial: String?
+
     @Flag(help: "Continue from OUT.checkpoint with its stored settings.")
     var resume = false
 
@@ -120,8 +123,10 @@ struct Train: ParsableCommand {
         if let t = teacherWeights, config.kdWeight > 0, t.spec.kind == .seedUNet {
             throw TrainingError("the teacher must be a `teacher` network")
         }
+        if resume && initial != nil { throw TrainingError("--init starts a new run; --resume continues one: use one of them") }
+        let initialWeights = try initial.map { try WeightsFile.load($0) }
         let trainer = try Trainer(config: config, photos: photos, validationPhotos: validation, teacher: teacherWeights,
-                                  resume: resumeState, workers: threads)
+                                  resume: resumeState, initial: initialWeights, initialName: initial ?? "", workers: threads)
         StandardError.write("sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) degradation, \(config.loss.rawValue) loss\(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n")
         let flag = CancellationFlag()
         let signals = installInterruptHandler(flag)

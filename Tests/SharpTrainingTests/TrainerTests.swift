@@ -67,6 +67,32 @@ import Testing
         #expect(h.last!.validationPSNR! > h.first!.validationPSNR!, "\(h.map { $0.validationPSNR! })")
     }
 
+    /// Fine-tuning (`--init`) starts from the given weights, not from He initialisation, says so
+    /// in the metadata, and refuses another architecture.
+    @Test func fineTuningStartsFromTheGivenModel() throws {
+        var other = Self.config(steps: 8)
+        other.seed = 9  // another start than the runs below
+        let base = try Trainer(config: other, photos: Self.photos, validationPhotos: [], teacher: nil)
+        try base.run { _ in }
+        var tiny = Self.config(steps: 1)
+        tiny.learningRate = 1e-9
+        let tuned = try Trainer(config: tiny, photos: Self.photos, validationPhotos: [], teacher: nil, initial: base.weights, initialName: "base.scw")
+        #expect(tuned.step == 0 && tuned.weights.tensors == base.weights.tensors)
+        try tuned.run { _ in }
+        let fresh = try Trainer(config: tiny, photos: Self.photos, validationPhotos: [], teacher: nil)
+        try fresh.run { _ in }
+        func distance(_ a: Weights, _ b: Weights) -> Float {
+            a.tensors.keys.map { k in zip(a.tensors[k]!.data, b.tensors[k]!.data).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+        }
+        #expect(distance(tuned.weights, base.weights) < 1e-5, "one step at lr 1e-9 keeps the fine-tuned weights")
+        #expect(distance(fresh.weights, base.weights) > 1e-2)
+        #expect(tuned.snapshot().weights.metadata["init"] == "fine-tuned from base.scw")
+        #expect(throws: TrainingError.self) {
+            try Trainer(config: Self.config(steps: 1, arch: .student(widths: [8], convsPerLevel: 2)), photos: Self.photos, validationPhotos: [],
+                        teacher: nil, initial: base.weights, initialName: "base.scw")
+        }
+    }
+
     /// Distillation runs a teacher alongside and changes the result.
     @Test func distillationUsesTheTeacher() throws {
         let teacher = Weights.heInitialized(.teacher(widths: [4, 8]), seed: 2)
