@@ -20,6 +20,13 @@ public enum DefaultStudent {
         try WeightsFile.decode(bytes, path: "(built-in default student)", expecting: .student)
     }
 
+    /// The weights `model` names: the built-in student, or a weights file (checked against
+    /// `kind` when given).
+    public static func load(_ model: String?, expecting kind: ArchitectureKind? = nil) throws -> Weights {
+        guard let model, !isBuiltIn(model) else { return try load() }
+        return try WeightsFile.load(model, expecting: kind)
+    }
+
     /// True when `model` names the built-in weights (nil, empty or "builtin").
     public static func isBuiltIn(_ model: String?) -> Bool {
         guard let model else { return true }

@@ -28,8 +28,7 @@ public struct ProcessingSettings: Sendable, Equatable {
         case .classic: return ClassicProcessor(settings: classic, strength: strength)
         case .bypass: return BypassProcessor()
         case .nn:
-            let weights = DefaultStudent.isBuiltIn(model) ? try DefaultStudent.load() : try WeightsFile.load(model!)
-            return try NetworkProcessor(weights: weights, strength: strength, precision: precision, threads: threads)
+            return try NetworkProcessor(weights: try DefaultStudent.load(model), strength: strength, precision: precision, threads: threads)
         }
     }
 }

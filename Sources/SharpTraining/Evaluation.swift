@@ -42,7 +42,7 @@ public struct Evaluation {
             return RGBImage(frame: out)
         } }
 
-        /// A one-level student through the fused real-time engine (what `sharpcamd` runs).
+        /// A student through the fused real-time engine (what `sharpcamd` runs).
         public static func fused(_ weights: Weights, precision: FusedStudentEngine.Precision, name: String) throws -> Method {
             let engine = try FusedStudentEngine(weights: weights, precision: precision, maxWidth: 4096, threads: 2)
             return Method(name: name) { img in

@@ -21,8 +21,6 @@ public final class Trainer: @unchecked Sendable {
     private let teacher: Weights?
     private let validation: [TrainingPair]
     private let workers: Int
-    /// Where the weights started: He initialisation, or a model being fine-tuned.
-    private let origin: String
 
     /// - Parameters:
     ///   - resume: weights + optimizer state + step + history from a checkpoint.
@@ -49,18 +47,15 @@ public final class Trainer: @unchecked Sendable {
             optimizer = adam
             step = Int(resume.weights.metadata["trainer.step"] ?? "0") ?? 0
             history = (resume.weights.metadata["trainer.history"]).flatMap { try? JSONDecoder().decode([TrainingRecord].self, from: Data($0.utf8)) } ?? []
-            origin = resume.weights.metadata["init"] ?? "he-normal seed \(config.seed), zero residual output"
         } else if let initial {
             guard initial.spec == config.architecture else {
                 throw TrainingError("\(initialName) holds \(initial.spec), the run trains \(config.architecture) (fine-tuning needs the same architecture in training form)")
             }
-            weights = Weights(spec: initial.spec, tensors: initial.tensors, metadata: [:])
+            weights = Weights(spec: initial.spec, tensors: initial.tensors, metadata: ["init": "fine-tuned from \(initialName)"])
             optimizer = AdamW(weightDecay: config.weightDecay)
             step = 0
             history = []
-            origin = "fine-tuned from \(initialName)"
         } else {
-            origin = "he-normal seed \(config.seed), zero residual output"
             weights = Weights.trainingStart(config.architecture, seed: config.seed)
             optimizer = AdamW(weightDecay: config.weightDecay)
             step = 0
@@ -188,7 +183,6 @@ public final class Trainer: @unchecked Sendable {
         w.metadata["trainer.config"] = String(decoding: (try? JSONEncoder().encode(config)) ?? Data(), as: UTF8.self)
         w.metadata["trainer.history"] = String(decoding: (try? JSONEncoder().encode(history)) ?? Data(), as: UTF8.self)
         w.metadata["trained"] = step >= config.steps ? "yes" : "partial (\(step) of \(config.steps) steps)"
-        w.metadata["init"] = origin
         return (w, optimizer.state)
     }
 }

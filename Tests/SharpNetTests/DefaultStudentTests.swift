@@ -7,7 +7,7 @@ import Testing
 /// The student compiled into the binaries (`DefaultStudent`, `Sources/CDefaultWeights`).
 @Suite struct DefaultStudentTests {
     @Test func embeddedBytesAreTheCommittedWeightsFile() throws {
-        let path = TestEnvironment.repositoryRoot.appendingPathComponent("Sources/CDefaultWeights/default-student.scw").path
+        let path = TestEnvironment.shippedStudent
         let file = try #require(FileManager.default.contents(atPath: path), "missing \(path)")
         // scripts/embed-weights.sh regenerates the C array from this file: they must not drift apart
         #expect(DefaultStudent.bytes == [UInt8](file), "default_student.c is stale: run scripts/embed-weights.sh \(path)")

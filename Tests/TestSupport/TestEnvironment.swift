@@ -15,6 +15,11 @@ public enum TestEnvironment {
         fatalError("cannot find the repository root above \(#filePath)")
     }()
 
+    /// The committed weights file that `scripts/embed-weights.sh` compiles into the binaries.
+    public static var shippedStudent: String {
+        repositoryRoot.appendingPathComponent("Sources/CDefaultWeights/default-student.scw").path
+    }
+
     public static var photosDirectory: URL {
         if let p = ProcessInfo.processInfo.environment["SHARPCAM_PHOTOS"] { return URL(fileURLWithPath: p) }
         return repositoryRoot.appendingPathComponent(".data/photos")

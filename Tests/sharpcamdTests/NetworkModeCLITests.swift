@@ -34,7 +34,7 @@ import Testing
     /// same weights from the committed file give the same bytes.
     @Test func defaultModeRunsTheBuiltInStudent() throws {
         let photo = try TestEnvironment.photo("skimage_coffee")
-        let shipped = TestEnvironment.repositoryRoot.appendingPathComponent("Sources/CDefaultWeights/default-student.scw").path
+        let shipped = TestEnvironment.shippedStudent
         for (name, extra) in [("default", [String]()), ("builtin", ["--mode", "nn", "--model", "builtin"]), ("file", ["--model", shipped]),
                               ("bypass", ["--mode", "bypass"])] {
             let r = try ProcessRunner.run(daemon, ["--input", photo, "--output", dir.file("\(name).png"), "--size", "160x106", "--quiet"] + extra)

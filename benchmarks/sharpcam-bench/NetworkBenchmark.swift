@@ -160,8 +160,7 @@ struct NetworkBenchmark: ParsableCommand {
     }
 
     func loadModel() throws -> (Weights, String) {
-        if let model, !DefaultStudent.isBuiltIn(model) { return (try WeightsFile.load(model, expecting: .student), model) }
-        let w = try DefaultStudent.load()
-        return (w, "built-in default student, \(w.spec.argument)")
+        let w = try DefaultStudent.load(model, expecting: .student)
+        return (w, DefaultStudent.isBuiltIn(model) ? "built-in default student, \(w.spec.argument)" : model!)
     }
 }
