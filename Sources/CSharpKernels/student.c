@@ -56,10 +56,15 @@ typedef struct {
     void (*conv_f32)(const float *const rows[3], int w, int cin, int cout8, const float *wp, const float *bias, int relu, float *out);
     void (*conv_f32w16)(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp, const float *bias, int relu, float *out);
     void (*conv_s8)(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul, const float *add,
-                    int qmax, uint8_t *outq, float *outf);
+                    int qmax, int wide, uint8_t *outq, float *outf);
     void (*halves_to_floats)(const uint16_t *src, int n, float *dst);
     void (*floats_to_halves)(const float *src, int n, uint16_t *dst);
 } sc_student_kernel_table;
+
+/// int8 weight range: |q| <= 32, so 8-bit activations make a vpmaddubsw pair at most 16320 and
+/// two pairs add in int16. Wide layers: q = 32·high + low (2^5).
+#define SC_STUDENT_WMAX 32
+#define SC_STUDENT_WIDE_SHIFT 5
 
 #define SC_SUFFIX(name) name##_student_portable
 #define SC_NAME "portable"
@@ -106,8 +111,9 @@ struct sc_student {
     int8_t *wq[SC_STUDENT_MAX_LAYERS][2];
     float *bias[SC_STUDENT_MAX_LAYERS];
     float *mul[SC_STUDENT_MAX_LAYERS][2], *add[SC_STUDENT_MAX_LAYERS][2];
+    int wide[SC_STUDENT_MAX_LAYERS];  // int8: layer weights split into high and low parts
     int qmax;    // int8 activation range 0..qmax
-    float wmax;  // int8 weight range −wmax..wmax (2 · qmax · wmax ≤ 16383)
+    float wmax;  // int8 weight range −wmax..wmax (2 · qmax · wmax ≤ 16383), wide layers wmax²
     // Threads.
     int threads;
     sc_band *bands;
@@ -138,26 +144,37 @@ static void pack_f32(const float *w, int cin, int cout, int cout8, float *wp) {
                 }
 }
 
-/// Quantises layer weights scaled per input channel by `in_scale[i]` to |q| <= 64 per output
+/// Quantises layer weights scaled per input channel by `in_scale[i]` to |q| <= wmax per output
 /// channel; returns per-channel weight scales and the sum of q · zero point per channel.
-static void pack_s8(const float *w, int cin, int cout, int cout8, const float *in_scale, const float *zp, float wmax, int8_t *wp,
-                    float *wscale, float *zp_sum) {
+/// Wide layers quantise to |q| <= wmax² and store q = wmax·high + low (|high| <= wmax,
+/// |low| <= wmax/2) as two weight groups per output group: high at 2·g, low at 2·g + 1.
+static void pack_s8(const float *w, int cin, int cout, int cout8, const float *in_scale, const float *zp, float wmax, int wide,
+                    int8_t *wp, float *wscale, float *zp_sum) {
     const int k3 = 3 * cin, kc4 = k3 / 4;
-    memset(wp, 0, (size_t)cout8 * 3 * k3);
+    const float qlim = wide ? wmax * wmax : wmax;
+    memset(wp, 0, (size_t)cout8 * 3 * k3 * (wide ? 2 : 1));
     for (int o = 0; o < cout8; o++) { wscale[o] = 0; zp_sum[o] = 0; }
     for (int o = 0; o < cout; o++) {
         float m = 0;
         for (int i = 0; i < cin; i++)
             for (int t = 0; t < 9; t++) m = fmaxf(m, fabsf(w[(o * cin + i) * 9 + t] * in_scale[i]));
-        const float s = m > 0 ? m / wmax : 1.0f;
+        const float s = m > 0 ? m / qlim : 1.0f;
         wscale[o] = s;
         for (int i = 0; i < cin; i++)
             for (int dy = 0; dy < 3; dy++)
                 for (int dx = 0; dx < 3; dx++) {
                     float q = nearbyintf(w[((o * cin + i) * 3 + dy) * 3 + dx] * in_scale[i] / s);
-                    q = q > wmax ? wmax : (q < -wmax ? -wmax : q);
-                    int og = o / 8, j = o % 8, k = dx * cin + i, kc = k / 4, b = k % 4;
-                    wp[(((og * 3 + dy) * kc4 + kc) * 8 + j) * 4 + b] = (int8_t)q;
+                    q = q > qlim ? qlim : (q < -qlim ? -qlim : q);
+                    const int og = o / 8, j = o % 8, k = dx * cin + i, kc = k / 4, b = k % 4;
+#define SC_PACKED(G) wp[((((G) * 3 + dy) * kc4 + kc) * 8 + j) * 4 + b]
+                    if (wide) {
+                        const float high = nearbyintf(q / wmax);
+                        SC_PACKED(2 * og) = (int8_t)high;
+                        SC_PACKED(2 * og + 1) = (int8_t)(q - high * wmax);
+                    } else {
+                        SC_PACKED(og) = (int8_t)q;
+                    }
+#undef SC_PACKED
                     zp_sum[o] += q * zp[i];
                 }
     }
@@ -184,6 +201,11 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
                     set_error(err, err_size, "int8 needs calibrated activation scales (sharpcam-train quantize)");
                     return NULL;
                 }
+    for (int k = 0; k < L; k++)
+        if (d->wide_weights[k] && (k == L - 1 || d->precision != SC_PRECISION_INT8)) {
+            set_error(err, err_size, "wide weights are for hidden int8 layers only");
+            return NULL;
+        }
     if (max_width < 1 || threads < 1) { set_error(err, err_size, "invalid size or thread count"); return NULL; }
 
     sc_student *s = calloc(1, sizeof *s);
@@ -204,7 +226,8 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     // int8 ranges: 8-bit activations, |w| <= 32, so a vpmaddubsw pair sum stays within int16.
     // (Measured against 7-bit activations with |w| <= 64, equally fast: 1.3-3 dB more accurate.)
     s->qmax = 255;
-    s->wmax = 32;
+    s->wmax = SC_STUDENT_WMAX;
+    for (int k = 0; k < L; k++) s->wide[k] = d->wide_weights[k] != 0;
 
     for (int k = 0; k < L; k++) {
         const int cin = d->channels[k], cout = d->channels[k + 1], cout8 = (cout + 7) / 8 * 8;
@@ -228,12 +251,12 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
                     uniform = malloc(sizeof(float) * (size_t)cin);
                     float *zeros = calloc((size_t)cin, sizeof(float));
                     for (int i = 0; i < cin; i++) uniform[i] = d->activation_scale[k - 1][i] * 255.0f / (float)s->qmax;
-                    s->wq[k][range] = malloc(n);
-                    pack_s8(d->weights[k], cin, cout, cout8, uniform, zeros, s->wmax, s->wq[k][range], ws, zsum);
+                    s->wq[k][range] = malloc(n * (s->wide[k] ? 2 : 1));
+                    pack_s8(d->weights[k], cin, cout, cout8, uniform, zeros, s->wmax, s->wide[k], s->wq[k][range], ws, zsum);
                     free(zeros);
                 } else {
-                    s->wq[k][range] = malloc(n);
-                    pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, 32.0f /* luma input spans 0..255 */, s->wq[k][range], ws, zsum);
+                    s->wq[k][range] = malloc(n * (s->wide[k] ? 2 : 1));
+                    pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, s->wmax, s->wide[k], s->wq[k][range], ws, zsum);
                 }
                 s->mul[k][range] = calloc((size_t)cout8, sizeof(float));
                 s->add[k][range] = calloc((size_t)cout8, sizeof(float));
@@ -392,7 +415,8 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
     if (s->precision == SC_PRECISION_INT8) {
         const uint8_t *rows[3] = {src[0], src[1], src[2]};
         uint8_t *dst = last ? NULL : (uint8_t *)ring_row(s, b, k + 1, r, h2) + cout8;
-        s->k->conv_s8(rows, w2, cin, cout8, s->wq[k][range], s->mul[k][range], s->add[k][range], s->qmax, dst, last ? res : NULL);
+        s->k->conv_s8(rows, w2, cin, cout8, s->wq[k][range], s->mul[k][range], s->add[k][range], s->qmax, s->wide[k], dst,
+                     last ? res : NULL);
     } else {
         const float *rows[3];
         if (s->precision == SC_PRECISION_FP32) {

@@ -152,7 +152,8 @@ static void SC_SUFFIX(floats_to_halves)(const float *src, int n, uint16_t *dst) 
 /// one vpmaddubsw product pair is at most 16383 (|w| ≤ wmax, q ≤ qmax, 2·qmax·wmax ≤ 16383):
 /// two pairs then add in int16 without overflow before one vpmaddwd widens them.
 /// Hidden layers store q = clamp(round(acc·mul[o] + add[o]), 0, qmax) (ReLU folded into the
-/// clamp), the last layer stores acc·mul[o] + add[o] as floats.
+/// clamp), the last layer stores acc·mul[o] + add[o] as floats. `wide` layers have two weight
+/// groups per output group (high, low): acc = 2^SC_STUDENT_WIDE_SHIFT · acc_high + acc_low.
 #ifdef SC_AVX2
 /// Requantises one pixel's eight channels and stores them.
 static inline void SC_SUFFIX(store8)(__m256i acc, __m256 m, __m256 a, __m128i qlimit, uint8_t *outq, float *outf) {
@@ -175,15 +176,16 @@ static inline __m256i SC_SUFFIX(bcast)(const uint8_t *p) {
 #endif
 
 static void SC_SUFFIX(conv_s8)(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,
-                               const float *mul, const float *add, int qmax, uint8_t *outq, float *outf) {
+                               const float *mul, const float *add, int qmax, int wide, uint8_t *outq, float *outf) {
     const int kc4 = (3 * cin) / 4;
-    const int groups = cout8 / 8;
+    const int groups = cout8 / 8, wgroups = wide ? 2 * groups : groups;  // output groups, weight groups
+    (void)wgroups;
     int x0 = 0;  // first pixel the per-pixel loop below handles
 #ifdef SC_AVX2
     const __m256i ones = _mm256_set1_epi16(1);
     const __m128i qlimit = _mm_set1_epi8((char)qmax);
     const int full = w / 4 * 4;
-    if (outf && cout8 == 8) {
+    if (outf && cout8 == 8 && !wide) {
         // The output layer has 4 real channels: two pixels share one register (channels 0-3
         // of pixel p in the low half, of pixel p + 1 in the high half); 4 pixels per block.
         const __m256 m = _mm256_broadcast_ps((const __m128 *)mul), a = _mm256_broadcast_ps((const __m128 *)add);
@@ -217,11 +219,14 @@ static void SC_SUFFIX(conv_s8)(const uint8_t *const rows[3], int w, int cin, int
         x0 = full;
         goto tail;
     }
-    for (int og = 0; og < groups; og += 2) {
-        const int pair = og + 1 < groups;
-        const int8_t *wa = wp + (og * 3 * kc4) * 32, *wb = wp + ((og + pair) * 3 * kc4) * 32;
+    // Two weight groups at a time: output groups og and og + 1, or (wide) the high and low
+    // parts of output group og / 2.
+    for (int wg = 0; wg < wgroups; wg += 2) {
+        const int pair = wg + 1 < wgroups, og = wide ? wg / 2 : wg;
+        const int8_t *wa = wp + (wg * 3 * kc4) * 32, *wb = wp + ((wg + pair) * 3 * kc4) * 32;
         const __m256 ma = _mm256_loadu_ps(mul + og * 8), aa = _mm256_loadu_ps(add + og * 8);
-        const __m256 mb = _mm256_loadu_ps(mul + (og + pair) * 8), ab = _mm256_loadu_ps(add + (og + pair) * 8);
+        const int ogb = wide ? og : og + pair;
+        const __m256 mb = _mm256_loadu_ps(mul + ogb * 8), ab = _mm256_loadu_ps(add + ogb * 8);
         for (int x = 0; x < full; x += 4) {
             __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0, d0 = c0, d1 = c0, d2 = c0, d3 = c0;
             for (int dy = 0; dy < 3; dy++) {
@@ -253,11 +258,17 @@ static void SC_SUFFIX(conv_s8)(const uint8_t *const rows[3], int w, int cin, int
 #undef SC_STEP1
                 }
             }
+            if (wide) {
+                c0 = _mm256_add_epi32(_mm256_slli_epi32(c0, SC_STUDENT_WIDE_SHIFT), d0);
+                c1 = _mm256_add_epi32(_mm256_slli_epi32(c1, SC_STUDENT_WIDE_SHIFT), d1);
+                c2 = _mm256_add_epi32(_mm256_slli_epi32(c2, SC_STUDENT_WIDE_SHIFT), d2);
+                c3 = _mm256_add_epi32(_mm256_slli_epi32(c3, SC_STUDENT_WIDE_SHIFT), d3);
+            }
             SC_SUFFIX(store8)(c0, ma, aa, qlimit, outq ? outq + (x + 0) * cout8 + og * 8 : NULL, outf ? outf + (x + 0) * cout8 + og * 8 : NULL);
             SC_SUFFIX(store8)(c1, ma, aa, qlimit, outq ? outq + (x + 1) * cout8 + og * 8 : NULL, outf ? outf + (x + 1) * cout8 + og * 8 : NULL);
             SC_SUFFIX(store8)(c2, ma, aa, qlimit, outq ? outq + (x + 2) * cout8 + og * 8 : NULL, outf ? outf + (x + 2) * cout8 + og * 8 : NULL);
             SC_SUFFIX(store8)(c3, ma, aa, qlimit, outq ? outq + (x + 3) * cout8 + og * 8 : NULL, outf ? outf + (x + 3) * cout8 + og * 8 : NULL);
-            if (pair) {
+            if (pair && !wide) {
                 const int ob = (og + 1) * 8;
                 SC_SUFFIX(store8)(d0, mb, ab, qlimit, outq ? outq + (x + 0) * cout8 + ob : NULL, outf ? outf + (x + 0) * cout8 + ob : NULL);
                 SC_SUFFIX(store8)(d1, mb, ab, qlimit, outq ? outq + (x + 1) * cout8 + ob : NULL, outf ? outf + (x + 1) * cout8 + ob : NULL);
@@ -274,12 +285,17 @@ tail:
     for (int x = x0; x < w; x++) {
         for (int og = 0; og < groups; og++) {
             int32_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-            for (int dy = 0; dy < 3; dy++) {
-                const uint8_t *in = rows[dy] + x * cin;
-                const int8_t *wk = wp + ((og * 3 + dy) * kc4) * 32;
-                for (int kc = 0; kc < kc4; kc++)
-                    for (int o = 0; o < 8; o++)
-                        for (int b = 0; b < 4; b++) acc[o] += (int32_t)in[kc * 4 + b] * (int32_t)wk[(kc * 8 + o) * 4 + b];
+            for (int part = 0; part < (wide ? 2 : 1); part++) {
+                const int wg = wide ? 2 * og + part : og;
+                if (part == 1)
+                    for (int o = 0; o < 8; o++) acc[o] *= 1 << SC_STUDENT_WIDE_SHIFT;
+                for (int dy = 0; dy < 3; dy++) {
+                    const uint8_t *in = rows[dy] + x * cin;
+                    const int8_t *wk = wp + ((wg * 3 + dy) * kc4) * 32;
+                    for (int kc = 0; kc < kc4; kc++)
+                        for (int o = 0; o < 8; o++)
+                            for (int b = 0; b < 4; b++) acc[o] += (int32_t)in[kc * 4 + b] * (int32_t)wk[(kc * 8 + o) * 4 + b];
+                }
             }
             for (int o = 0; o < 8; o++) {
                 const float y = fmaf((float)acc[o], mul[og * 8 + o], add[og * 8 + o]);  // as the AVX2 FMA

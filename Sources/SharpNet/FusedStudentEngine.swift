@@ -39,6 +39,13 @@ public final class FusedStudentEngine: @unchecked Sendable {
     /// scale per channel).
     public static let activationScalesKey = "quant.activation-scales"
 
+    /// Metadata key of the hidden layers whose int8 weights are wide (11 bits as a high and a
+    /// low int8 part, twice the layer's cost); JSON list of layer indices. Without it, layer 0.
+    public static let wideLayersKey = "quant.wide-layers"
+
+    /// The layers run with wide int8 weights (empty for fp32/fp16).
+    public let wideLayers: [Int]
+
     /// Whether a network can run here: a one-level student whose hidden widths are multiples of 8.
     public static func supportError(_ spec: ArchitectureSpec) -> String? {
         guard spec.kind == .student else { return "the fused engine runs students only (this is \(spec.kind.rawValue))" }
@@ -62,13 +69,24 @@ public final class FusedStudentEngine: @unchecked Sendable {
             if case .conv(let p, _) = n.op { prefixes.append(p); channels.append(n.channels) }
         }
         var scales: [[Float]] = []
+        var wide: [Int] = []
         if precision == .int8 {
             guard let json = w.metadata[Self.activationScalesKey], let s = try? JSONDecoder().decode([[Float]].self, from: Data(json.utf8)),
                   s.count == prefixes.count - 1, zip(s, channels.dropFirst()).allSatisfy({ $0.count == $1 }) else {
                 throw FusedEngineError("int8 needs activation scales calibrated for this model: run `sharpcam-train quantize`")
             }
             scales = s
+            if let json = w.metadata[Self.wideLayersKey] {
+                guard let list = try? JSONDecoder().decode([Int].self, from: Data(json.utf8)),
+                      list.allSatisfy({ $0 >= 0 && $0 < prefixes.count - 1 }) else {
+                    throw FusedEngineError("\(Self.wideLayersKey) must list hidden layers 0..<\(prefixes.count - 1) (it is \(json))")
+                }
+                wide = Array(Set(list)).sorted()
+            } else {
+                wide = [0]
+            }
         }
+        wideLayers = wide
         let weightArrays = prefixes.map { w[$0 + ".weight"]!.data }
         let biasArrays = prefixes.map { w[$0 + ".bias"]!.data }
         var desc = sc_student_desc()
@@ -80,6 +98,10 @@ public final class FusedStudentEngine: @unchecked Sendable {
         withUnsafeMutableBytes(of: &desc.channels) { raw in
             let c = raw.bindMemory(to: Int32.self)
             for (i, v) in channels.enumerated() { c[i] = Int32(v) }
+        }
+        withUnsafeMutableBytes(of: &desc.wide_weights) { raw in
+            let c = raw.bindMemory(to: Int32.self)
+            for k in wide { c[k] = 1 }
         }
         var err = [CChar](repeating: 0, count: 256)
         // The C engine copies (packs) the weights during creation; the arrays only need to live

@@ -38,11 +38,16 @@ public enum StudentCalibration {
         }
     }
 
-    /// The weights with calibrated scales in their metadata.
-    public static func calibrated(_ weights: Weights, frames: [Frame]) throws -> Weights {
+    /// The weights with calibrated scales in their metadata, and the hidden layers to run with
+    /// wide (11-bit) int8 weights.
+    public static func calibrated(_ weights: Weights, frames: [Frame], wideLayers: [Int] = [0]) throws -> Weights {
         let scales = try activationScales(weights, frames: frames)
+        if let bad = wideLayers.first(where: { $0 < 0 || $0 >= scales.count }) {
+            throw FusedEngineError("wide layer \(bad) is not a hidden layer (0..<\(scales.count))")
+        }
         var out = weights
         out.metadata[FusedStudentEngine.activationScalesKey] = String(decoding: try JSONEncoder().encode(scales), as: UTF8.self)
+        out.metadata[FusedStudentEngine.wideLayersKey] = String(decoding: try JSONEncoder().encode(Array(Set(wideLayers)).sorted()), as: UTF8.self)
         out.metadata["quant.calibration"] = "\(frames.count) frames, \((percentile * 100_000).rounded() / 1000)th percentile"
         return out
     }

@@ -15,6 +15,11 @@ public enum DegradationRecipe: String, Codable, Sendable, CaseIterable {
     ///   quality [35, 95] (60 %), 8-bit;
     /// - 12 %: clean crops (input = target) so sharp frames stay as they are.
     case webcam
+    /// The webcam mix as a real camera delivers it: as `webcam`, but every crop of the webcam
+    /// branch carries sensor noise (σ ∈ [1, 4]/255 plus shot noise) and 85 % are JPEG-compressed
+    /// (quality [40, 95]), so the network learns to sharpen detail without amplifying noise and
+    /// block artefacts (the `webcam` mix over-sharpens noisy frames).
+    case camera
 }
 
 /// A sharp crop and its degraded version, planar RGB [3, S, S] in [0, 1] (8-bit levels).
@@ -74,7 +79,8 @@ public struct PairGenerator: Sendable {
             return TrainingPair(sharp: ImageOps.augment(sharp.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
                                 degraded: ImageOps.augment(blurred.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
                                 size: n)
-        case .webcam:
+        case .webcam, .camera:
+            let camera = recipe == .camera
             let margin = 10
             let big = s + 2 * margin
             var photo = photos[Int(rng.next() % UInt64(photos.count))]
@@ -108,15 +114,19 @@ public struct PairGenerator: Sendable {
                 d = ImageOps.bilinearResize(ImageOps.areaResize(d, channels: 3, height: s, width: s, toHeight: small, width: small),
                                             channels: 3, height: small, width: small, toHeight: s, width: s)
             }
-            if rng.uniform() < 0.7 {
-                let sigma = Float(4 * rng.uniform() / 255), shot = Float(0.01 * rng.uniform())
+            if camera || rng.uniform() < 0.7 {
+                let sigma = Float((camera ? 1 + 3 * rng.uniform() : 4 * rng.uniform()) / 255), shot = Float(0.01 * rng.uniform())
                 for i in d.indices {
                     let sd = (sigma * sigma + shot * shot * max(d[i], 0) / 50).squareRoot()
                     d[i] += sd * Float(rng.normal())
                 }
             }
             d = ImageOps.quantized(d)
-            if rng.uniform() < 0.6 { d = ImageOps.jpeg(d, height: s, width: s, quality: 35 + Int(rng.next() % 61)) }
+            if camera {
+                if rng.uniform() < 0.85 { d = ImageOps.jpeg(d, height: s, width: s, quality: 40 + Int(rng.next() % 56)) }
+            } else if rng.uniform() < 0.6 {
+                d = ImageOps.jpeg(d, height: s, width: s, quality: 35 + Int(rng.next() % 61))
+            }
             return TrainingPair(sharp: sharp, degraded: d, size: s)
         }
     }

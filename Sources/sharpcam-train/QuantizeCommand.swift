@@ -29,6 +29,10 @@ struct Quantize: ParsableCommand {
     @Option(help: "Use at most N photos.")
     var images: Int = 16
 
+    @Option(help: ArgumentHelp("Hidden layers whose int8 weights get 11 bits instead of 6 (comma-separated; 'none' for none).",
+                               discussion: "Each doubles that layer's int8 cost. The first layer's weights need it most."))
+    var wideLayers: String = "0"
+
     func run() throws {
         do {
             let weights = try WeightsFile.load(model, expecting: .student)
@@ -50,11 +54,19 @@ struct Quantize: ParsableCommand {
                     return yuv
                 }
             }
-            let calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames)
+            let wide: [Int]
+            if wideLayers == "none" { wide = [] } else {
+                let parts = wideLayers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+                    throw TrainingError("--wide-layers: expected layer numbers such as 0,1 or 'none' (got '\(wideLayers)')")
+                }
+                wide = parts.map { $0! }
+            }
+            let calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames, wideLayers: wide)
             let path = out ?? model
             try WeightsFile.write(calibrated, to: path)
             let form = weights.spec.reparameterizable ? " (deployment form: re-parameterised blocks collapsed)" : ""
-            print("wrote \(path)\(form): int8 activation scales from \(frames.count) frames, \((StudentCalibration.percentile * 100_000).rounded() / 1000)th percentile")
+            print("wrote \(path)\(form): int8 activation scales from \(frames.count) frames, \((StudentCalibration.percentile * 100_000).rounded() / 1000)th percentile; wide int8 weights in layers \(wide.isEmpty ? "none" : wide.map(String.init).joined(separator: ","))")
         } catch let e as WeightsFileError {
             StandardError.write("sharpcam-train: error: \(e)\n")
             throw ExitCode(1)

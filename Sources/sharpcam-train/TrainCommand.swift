@@ -52,7 +52,7 @@ struct Train: ParsableCommand {
     @Option(help: "Loss: seed (0.4·MSE + 0.6·(1−SSIM)), charbonnier, l1, mse.")
     var loss: Loss = .charbonnier
 
-    @Option(help: "Degradation: seed (Gaussian 21×21 σ 2.5, CLAHE, 256×256) or webcam (blur, noise, JPEG, scaling, clean share).")
+    @Option(help: "Degradation: seed (Gaussian 21×21 σ 2.5, CLAHE, 256×256), webcam (blur, noise, JPEG, scaling, clean share) or camera (webcam with noise on every webcam-branch crop and JPEG on most).")
     var degradation: DegradationRecipe = .webcam
 
     @Option(help: "Teacher weights for knowledge distillation.")

@@ -148,6 +148,47 @@ import Testing
         }
     }
 
+    /// Wide (11-bit) int8 weights: a first layer whose channels are large cancelling taps plus
+    /// small ones (a difference of neighbours, as trained deblurring students have) loses the
+    /// small taps at 6 bits; wide layers win them back; AVX2 and portable stay bit-identical,
+    /// threads do not change results.
+    @Test func wideWeightsWinBackFirstLayerPrecision() throws {
+        var w = Self.realisticWeights
+        let cin = 4, taps = 9
+        for o in 0..<16 {
+            let base = (o * cin) * taps, m = w["body.conv0.weight"]!.data[base..<(base + cin * taps)].map(abs).max()!
+            w["body.conv0.weight"]!.data[base + 4] += 6 * m      // centre tap of input channel 0
+            w["body.conv0.weight"]!.data[base + 5] -= 6 * m      // minus its right neighbour
+        }
+        let calibration = [try TestFrames.load(try TestEnvironment.photo("skimage_chelsea"), as: .i420)].map { Self.shrink($0, 320) }
+        let photo = Self.shrink(try TestFrames.load(try TestEnvironment.photo("skimage_astronaut"), as: .i420), 480)
+        var psnr: [[Int]: Double] = [:]
+        for wide in [[], [0], [0, 1]] {
+            let model = try StudentCalibration.calibrated(w, frames: calibration, wideLayers: wide)
+            let engine = try FusedStudentEngine(weights: model, precision: .int8, maxWidth: 480, threads: 2)
+            #expect(engine.wideLayers == wide)
+            let ref = Self.lumaBytes(Self.reference(model, photo))
+            psnr[wide] = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .int8, photo)), ref)
+            if sc_cpu_use_avx2() != 0 {
+                let a = try Self.fused(model, .int8, photo, avx2: true), b = try Self.fused(model, .int8, photo, avx2: false)
+                #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "wide \(wide): int8 must be bit-identical")
+            }
+            let one = try Self.fused(model, .int8, photo, threads: 1), three = try Self.fused(model, .int8, photo, threads: 3)
+            #expect(mismatch(TestFrames.bytes(one), TestFrames.bytes(three)) == nil)
+        }
+        print("wide int8 weights: none \(psnr[[]]!) dB, layer 0 \(psnr[[0]]!) dB, layers 0,1 \(psnr[[0, 1]]!) dB")
+        #expect(psnr[[0]]! >= psnr[[]]! + 3, "wide layer 0 must be clearly more accurate")
+        #expect(psnr[[0, 1]]! >= psnr[[0]]! - 0.1)
+        // Without the metadata key, layer 0 is wide; only hidden layers can be.
+        var noKey = try StudentCalibration.calibrated(w, frames: calibration)
+        noKey.metadata[FusedStudentEngine.wideLayersKey] = nil
+        #expect(try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1).wideLayers == [0])
+        #expect(try FusedStudentEngine(weights: noKey, precision: .fp32, maxWidth: 64, threads: 1).wideLayers == [])
+        noKey.metadata[FusedStudentEngine.wideLayersKey] = "[3]"
+        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1) }
+        #expect(throws: FusedEngineError.self) { try StudentCalibration.calibrated(w, frames: calibration, wideLayers: [3]) }
+    }
+
     @Test func unsupportedNetworksAndMissingCalibration() {
         #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [8, 16]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
         #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }

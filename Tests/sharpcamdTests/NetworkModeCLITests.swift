@@ -82,6 +82,14 @@ import Testing
         r = try ProcessRunner.run(train, ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q.scw")])
         #expect(r.status == 0 && r.stdoutText.contains("int8 activation scales from 4 frames"), "\(r.stderr)")
         #expect(r.stdoutText.contains("deployment form"), "\(r.stdoutText)")
+        #expect(r.stdoutText.contains("wide int8 weights in layers 0"), "\(r.stdoutText)")
+        r = try ProcessRunner.run(train, ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q-narrow.scw"), "--wide-layers", "none"])
+        #expect(r.status == 0 && r.stdoutText.contains("wide int8 weights in layers none"), "\(r.stdoutText)\(r.stderr)")
+        for bad in ["5", "first"] {
+            r = try ProcessRunner.run(train, ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q-bad.scw"), "--wide-layers", bad])
+            #expect(r.status == 1 && r.stderr.contains(bad == "5" ? "wide layer 5 is not a hidden layer" : "--wide-layers"), "\(bad): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.file("q-bad.scw")))
+        }
         r = try ProcessRunner.run(train, ["inspect", dir.file("q.scw")])
         #expect(r.stdoutText.contains("deployment form") && !r.stdoutText.contains("training form"), "\(r.stdoutText)")
         for p in ["fp32", "fp16", "int8"] {
