@@ -9,8 +9,8 @@ public enum DegradationRecipe: String, Codable, Sendable, CaseIterable {
     case seed
     /// The training mix, on photos downscaled by a random factor in [1, 8] (log-uniform, as the
     /// evaluation protocols and real webcams see scenes at lower resolution):
-    /// - 30 %: the seed's blur, Gaussian 21×21 σ = 2.5, rounded to 8 bit (no noise);
-    /// - 58 %: a webcam mix — Gaussian blur σ ∈ [0.5, 3] (85 %), down-up scaling ×[1.25, 2]
+    /// - 30 % (`heavyBlurShare`): the seed's blur, Gaussian 21×21 σ = 2.5, rounded to 8 bit (no noise);
+    /// - 58 % (the rest): a webcam mix — Gaussian blur σ ∈ [0.5, 3] (85 %), down-up scaling ×[1.25, 2]
     ///   (40 %), sensor noise σ ∈ [0, 4]/255 plus signal-dependent shot noise (70 %), JPEG
     ///   quality [35, 95] (60 %), 8-bit;
     /// - 12 %: clean crops (input = target) so sharp frames stay as they are.
@@ -37,11 +37,17 @@ public struct PairGenerator: Sendable {
     public let recipe: DegradationRecipe
     public let cropSize: Int
     public let seed: UInt64
+    /// Share of webcam/camera crops with the seed's heavy blur.
+    public let heavyBlurShare: Double
+    /// Share of webcam/camera crops left clean (input = target).
+    public static let cleanShare = 0.12
+    public static let defaultHeavyBlurShare = 0.30
     /// For the seed recipe: the (sharp, blurred) 256×256 pairs, made once.
     private let seedPairs: [(RGBImage, RGBImage)]
 
-    public init(photos: [RGBImage], recipe: DegradationRecipe, cropSize: Int, seed: UInt64) {
+    public init(photos: [RGBImage], recipe: DegradationRecipe, cropSize: Int, seed: UInt64, heavyBlurShare: Double = defaultHeavyBlurShare) {
         precondition(!photos.isEmpty, "no training photos")
+        self.heavyBlurShare = heavyBlurShare
         self.photos = photos
         self.recipe = recipe
         self.cropSize = cropSize
@@ -98,8 +104,8 @@ public struct PairGenerator: Sendable {
             let crop = ImageOps.augment(pixels, channels: 3, size: big, mode: Int(rng.next() % 8))
             let sharp = PairGenerator.center(crop, big: big, size: s)
             let kind = rng.uniform()
-            if kind < 0.12 { return TrainingPair(sharp: sharp, degraded: sharp, size: s) }
-            if kind < 0.42 {
+            if kind < Self.cleanShare { return TrainingPair(sharp: sharp, degraded: sharp, size: s) }
+            if kind < Self.cleanShare + heavyBlurShare {
                 let blurred = ImageOps.gaussianBlur(crop, channels: 3, height: big, width: big, kernel: Self.seedKernel)
                 return TrainingPair(sharp: sharp, degraded: ImageOps.quantized(PairGenerator.center(blurred, big: big, size: s)), size: s)
             }

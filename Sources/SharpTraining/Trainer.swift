@@ -32,7 +32,8 @@ public final class Trainer: @unchecked Sendable {
         self.config = config
         self.teacher = teacher.map { $0.collapsed() }
         self.workers = max(1, min(workers, config.batchSize))
-        generator = PairGenerator(photos: photos, recipe: config.recipe, cropSize: config.cropSize, seed: config.seed)
+        generator = PairGenerator(photos: photos, recipe: config.recipe, cropSize: config.cropSize, seed: config.seed,
+                                  heavyBlurShare: config.heavyBlurShare ?? PairGenerator.defaultHeavyBlurShare)
         // Fixed validation crops: the centre 256×256 (stride-aligned) of each photo, webcam-degraded with a fixed seed.
         let vgen = PairGenerator(photos: validationPhotos.isEmpty ? photos : validationPhotos, recipe: config.recipe == .seed ? .seed : .webcam,
                                  cropSize: min(256, config.cropSize * 2) / config.architecture.stride * config.architecture.stride, seed: 0xBA1)

@@ -23,11 +23,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Teacher weights file for distillation (its path, as given).
     public var teacherPath: String?
     public var validationEvery: Int
+    /// The share of training crops given the seed's heavy blur in the webcam and camera mixes
+    /// (nil: the recipe's 30 %); the webcam branch gets what the clean share (12 %) leaves.
+    public var heavyBlurShare: Double?
 
     public init(architecture: ArchitectureSpec, recipe: DegradationRecipe = .webcam, loss: Loss = .charbonnier, steps: Int,
                 batchSize: Int = 16, cropSize: Int = 96, learningRate: Double = 2e-3, finalLearningRateFraction: Double = 0.02,
                 warmupSteps: Int? = nil, weightDecay: Double = 0, gradientClip: Double = 1, seed: UInt64 = 1, kdWeight: Double = 0,
-                teacherPath: String? = nil, validationEvery: Int = 200) {
+                teacherPath: String? = nil, validationEvery: Int = 200, heavyBlurShare: Double? = nil) {
         self.architecture = architecture
         self.recipe = recipe
         self.loss = loss
@@ -43,6 +46,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.kdWeight = kdWeight
         self.teacherPath = teacherPath
         self.validationEvery = validationEvery
+        self.heavyBlurShare = heavyBlurShare
     }
 
     public var validationError: String? {
@@ -55,6 +59,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if kdWeight > 0 && teacherPath == nil { return "--kd-weight needs --teacher" }
         if kdWeight > 0 && architecture.kind != .student { return "distillation trains a student" }
         if learningRate <= 0 { return "--lr must be positive" }
+        if let h = heavyBlurShare, !(0...(1 - PairGenerator.cleanShare)).contains(h) {
+            return "--heavy-blur-share must be between 0 and \(1 - PairGenerator.cleanShare)"
+        }
         return nil
     }
 }

@@ -55,6 +55,9 @@ struct Train: ParsableCommand {
     @Option(help: "Degradation: seed (Gaussian 21×21 σ 2.5, CLAHE, 256×256), webcam (blur, noise, JPEG, scaling, clean share) or camera (webcam with noise on every webcam-branch crop and JPEG on most).")
     var degradation: DegradationRecipe = .webcam
 
+    @Option(help: "Share of crops with the seed's heavy blur in the webcam/camera mixes (default 0.30).")
+    var heavyBlurShare: Double?
+
     @Option(help: "Teacher weights for knowledge distillation.")
     var teacher: String?
 
@@ -116,7 +119,7 @@ struct Train: ParsableCommand {
             guard let arch else { throw TrainingError("--arch is required (unless --resume)") }
             config = TrainingConfiguration(architecture: arch, recipe: degradation, loss: loss, steps: steps, batchSize: batch, cropSize: crop,
                                            learningRate: lr, weightDecay: weightDecay, gradientClip: clip, seed: seed, kdWeight: kdWeight,
-                                           teacherPath: teacher, validationEvery: validateEvery)
+                                           teacherPath: teacher, validationEvery: validateEvery, heavyBlurShare: heavyBlurShare)
             if let problem = config.validationError { throw TrainingError(problem) }
         }
         let teacherWeights = try config.teacherPath.map { try WeightsFile.load($0, expecting: .teacher) }
@@ -127,7 +130,7 @@ struct Train: ParsableCommand {
         let initialWeights = try initial.map { try WeightsFile.load($0) }
         let trainer = try Trainer(config: config, photos: photos, validationPhotos: validation, teacher: teacherWeights,
                                   resume: resumeState, initial: initialWeights, initialName: initial ?? "", workers: threads)
-        StandardError.write("sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) degradation, \(config.loss.rawValue) loss\(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n")
+        StandardError.write("sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) degradation\(config.heavyBlurShare.map { " (heavy blur \(Int(($0 * 100).rounded())) %)" } ?? ""), \(config.loss.rawValue) loss\(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n")
         let flag = CancellationFlag()
         let signals = installInterruptHandler(flag)
         defer { signals.cancel() }

@@ -118,6 +118,42 @@ import Testing
         #expect(s.size == 64 && s.sharp != s.degraded)
     }
 
+    /// The camera mix differs from the webcam mix, and the heavy-blur share moves the balance:
+    /// with all non-clean crops heavily blurred (σ 2.5) inputs are further from their targets
+    /// than with none; the clean share stays.
+    @Test func cameraRecipeAndHeavyBlurShare() throws {
+        func pairs(_ recipe: DegradationRecipe, _ heavy: Double) -> [TrainingPair] {
+            let g = PairGenerator(photos: Self.photos, recipe: recipe, cropSize: 32, seed: 9, heavyBlurShare: heavy)
+            return (0..<60).map { g.pair(step: 2, index: $0) }
+        }
+        /// Mean |horizontal difference| of the degraded crops that are not clean: high for noisy
+        /// (camera branch) crops, low for the noise-free σ 2.5 blur.
+        func detail(_ ps: [TrainingPair]) -> Float {
+            let blurred = ps.filter { $0.sharp != $0.degraded }
+            return blurred.map { p in
+                (1..<p.degraded.count).filter { $0 % p.size != 0 }.map { abs(p.degraded[$0] - p.degraded[$0 - 1]) }.reduce(0, +) / Float(p.degraded.count)
+            }.reduce(0, +) / Float(blurred.count)
+        }
+        let web = pairs(.webcam, 0.3), cam = pairs(.camera, 0.3)
+        #expect(zip(web, cam).contains { $0.degraded != $1.degraded })
+        #expect(zip(web, cam).allSatisfy { $0.sharp == $1.sharp })
+        let none = pairs(.camera, 0), all = pairs(.camera, 0.88)
+        let dNone = detail(none), dAll = detail(all)
+        print("camera mix: detail of degraded crops \(dNone) with no heavy blur, \(dAll) with 88 %")
+        #expect(dAll < dNone * 0.7)
+        for ps in [none, all] {
+            let clean = ps.filter { $0.sharp == $0.degraded }.count
+            #expect(clean >= 2 && clean <= 14, "clean share: \(clean) of 60")
+        }
+        // Old checkpoints (no share stored) decode with the default; out-of-range shares are refused.
+        var config = Self.config(steps: 3)
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        #expect(!json.contains("heavyBlurShare"))
+        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)).heavyBlurShare == nil)
+        config.heavyBlurShare = 0.95
+        #expect(config.validationError?.contains("--heavy-blur-share") == true)
+    }
+
     @Test func jpegRoundTripMatchesLibjpegQualitySemantics() {
         let img = Self.photos[0].planar
         let q95 = ImageOps.jpeg(img, height: 120, width: 160, quality: 95), q20 = ImageOps.jpeg(img, height: 120, width: 160, quality: 20)
