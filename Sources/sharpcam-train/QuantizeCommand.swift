@@ -29,9 +29,9 @@ struct Quantize: ParsableCommand {
     @Option(help: "Use at most N photos.")
     var images: Int = 16
 
-    @Option(help: ArgumentHelp("Hidden layers whose int8 weights get 11 bits instead of 6 (comma-separated; 'none' for none).",
-                               discussion: "Each doubles that layer's int8 cost. The first layer's weights need it most."))
-    var wideLayers: String = "0"
+    @Option(help: ArgumentHelp("Hidden layers whose int8 weights get 11 bits instead of 6: 'auto', a list such as 0,1, or 'none'.",
+                               discussion: "Each doubles that layer's int8 cost. auto measures int8 against fp32 on the calibration frames with layers 0..<k wide and takes the smallest k reaching 50 dB (else the best)."))
+    var wideLayers: String = "auto"
 
     func run() throws {
         do {
@@ -54,15 +54,22 @@ struct Quantize: ParsableCommand {
                     return yuv
                 }
             }
-            let wide: [Int]
-            if wideLayers == "none" { wide = [] } else {
+            var wide: [Int] = [0]
+            if wideLayers == "none" { wide = [] } else if wideLayers != "auto" {
                 let parts = wideLayers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
                     throw TrainingError("--wide-layers: expected layer numbers such as 0,1 or 'none' (got '\(wideLayers)')")
                 }
                 wide = parts.map { $0! }
             }
-            let calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames, wideLayers: wide)
+            var calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames, wideLayers: wide)
+            if wideLayers == "auto" {
+                let choice = try StudentCalibration.chooseWideLayers(calibrated, frames: frames)
+                let table = choice.agreement.indices.dropFirst().map { "0..<\($0): \(String(format: "%.2f", choice.agreement[$0])) dB" }
+                print("int8 against fp32 on the calibration frames with wide layers \(table.joined(separator: ", "))")
+                wide = choice.layers
+                calibrated.metadata[FusedStudentEngine.wideLayersKey] = "[" + wide.map(String.init).joined(separator: ",") + "]"
+            }
             let path = out ?? model
             try WeightsFile.write(calibrated, to: path)
             let form = weights.spec.reparameterizable ? " (deployment form: re-parameterised blocks collapsed)" : ""

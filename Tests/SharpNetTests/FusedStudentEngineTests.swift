@@ -187,6 +187,16 @@ import Testing
         noKey.metadata[FusedStudentEngine.wideLayersKey] = "[3]"
         #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1) }
         #expect(throws: FusedEngineError.self) { try StudentCalibration.calibrated(w, frames: calibration, wideLayers: [3]) }
+        // Choosing by measurement: agreement grows with wide layer 0 (the one that needs it);
+        // a reachable target takes the fewest layers, an unreachable one the best.
+        let cal = try StudentCalibration.calibrated(w, frames: calibration)
+        let choice = try StudentCalibration.chooseWideLayers(cal, frames: calibration)
+        #expect(choice.agreement.count == 4 && choice.agreement[1] > 40)
+        #expect(try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 0).layers == [0])
+        let best = (1...3).max { choice.agreement[$0] < choice.agreement[$1] }!
+        #expect(try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 200).layers == Array(0..<best))
+        if let k = (1...3).first(where: { choice.agreement[$0] >= 50 }) { #expect(choice.layers == Array(0..<k)) }
+        #expect(throws: FusedEngineError.self) { try StudentCalibration.chooseWideLayers(w, frames: calibration) }
     }
 
     @Test func unsupportedNetworksAndMissingCalibration() {

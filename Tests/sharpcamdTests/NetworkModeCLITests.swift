@@ -82,7 +82,9 @@ import Testing
         r = try ProcessRunner.run(train, ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q.scw")])
         #expect(r.status == 0 && r.stdoutText.contains("int8 activation scales from 4 frames"), "\(r.stderr)")
         #expect(r.stdoutText.contains("deployment form"), "\(r.stdoutText)")
-        #expect(r.stdoutText.contains("wide int8 weights in layers 0"), "\(r.stdoutText)")
+        // --wide-layers auto (default) measures int8 against fp32 per number of wide layers.
+        #expect(r.stdoutText.contains("int8 against fp32 on the calibration frames with wide layers 0..<1: ")
+                && r.stdoutText.contains("0..<2: ") && r.stdoutText.contains("wide int8 weights in layers 0"), "\(r.stdoutText)")
         r = try ProcessRunner.run(train, ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q-narrow.scw"), "--wide-layers", "none"])
         #expect(r.status == 0 && r.stdoutText.contains("wide int8 weights in layers none"), "\(r.stdoutText)\(r.stderr)")
         for bad in ["5", "first"] {
