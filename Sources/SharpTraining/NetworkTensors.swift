@@ -8,7 +8,9 @@ import SharpNet
 /// - seed-unet / teacher: input [5, H, W] = RGB·2 − 1, Sobel edge, HSV mask; target RGB·2 − 1.
 /// - student: input [1 or 3, H, W] = BT.601 luma (+ edge, mask); target luma.
 public enum NetworkTensors {
-    public static func input(_ spec: ArchitectureSpec, rgb: [Float], height h: Int, width w: Int) -> Tensor {
+    /// `lumaLevels`: students only — round the luma input to that many steps over [0, 1] (255:
+    /// full-range 8-bit Y, 219: limited range), as the real-time engine sees it.
+    public static func input(_ spec: ArchitectureSpec, rgb: [Float], height h: Int, width w: Int, lumaLevels: Float? = nil) -> Tensor {
         let plane = h * w
         switch spec.kind {
         case .seedUNet, .teacher:
@@ -17,6 +19,7 @@ public enum NetworkTensors {
             return Tensor(shape: [5, h, w], data: data)
         case .student:
             var data = ImageOps.luma(rgb, height: h, width: w)
+            if let levels = lumaLevels { data = data.map { ($0 * levels).rounded() / levels } }
             if spec.usesMaps { data += maps(rgb, height: h, width: w) }
             precondition(data.count == spec.inputChannels * plane)
             return Tensor(shape: [spec.inputChannels, h, w], data: data)

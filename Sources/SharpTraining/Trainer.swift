@@ -75,7 +75,10 @@ public final class Trainer: @unchecked Sendable {
         for i in range {
             let pair = generator.pair(step: step, index: i)
             let n = pair.size
-            let x = NetworkTensors.input(spec, rgb: pair.degraded, height: n, width: n)
+            // The engine's luma is 8-bit: full range (RGB and full-range frames) or limited
+            // range (cameras), alternately.
+            let levels: Float? = config.quantizedLuma == true ? ((step + i) % 2 == 0 ? 255 : 219) : nil
+            let x = NetworkTensors.input(spec, rgb: pair.degraded, height: n, width: n, lumaLevels: levels)
             let y = pass.forward(x, weights: effective)
             let (y01, scale) = NetworkTensors.unitRange(spec, y)
             let (t01, _) = NetworkTensors.unitRange(spec, NetworkTensors.target(spec, rgb: pair.sharp, height: n, width: n))

@@ -26,11 +26,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The share of training crops given the seed's heavy blur in the webcam and camera mixes
     /// (nil: the recipe's 30 %); the webcam branch gets what the clean share (12 %) leaves.
     public var heavyBlurShare: Double?
+    /// Students: round the training input's luma to 8-bit levels (full and limited range
+    /// alternately), as the real-time engine sees frames (nil: off, as older checkpoints).
+    public var quantizedLuma: Bool?
 
     public init(architecture: ArchitectureSpec, recipe: DegradationRecipe = .webcam, loss: Loss = .charbonnier, steps: Int,
                 batchSize: Int = 16, cropSize: Int = 96, learningRate: Double = 2e-3, finalLearningRateFraction: Double = 0.02,
                 warmupSteps: Int? = nil, weightDecay: Double = 0, gradientClip: Double = 1, seed: UInt64 = 1, kdWeight: Double = 0,
-                teacherPath: String? = nil, validationEvery: Int = 200, heavyBlurShare: Double? = nil) {
+                teacherPath: String? = nil, validationEvery: Int = 200, heavyBlurShare: Double? = nil,
+                quantizedLuma: Bool? = nil) {
         self.architecture = architecture
         self.recipe = recipe
         self.loss = loss
@@ -47,6 +51,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.teacherPath = teacherPath
         self.validationEvery = validationEvery
         self.heavyBlurShare = heavyBlurShare
+        self.quantizedLuma = quantizedLuma
     }
 
     public var validationError: String? {

@@ -58,6 +58,9 @@ struct Train: ParsableCommand {
     @Option(help: "Share of crops with the seed's heavy blur in the webcam/camera mixes (default 0.30).")
     var heavyBlurShare: Double?
 
+    @Flag(help: "Students: round the input luma to 8-bit levels (full/limited range) as the real-time engine sees it.")
+    var quantizedLuma = false
+
     @Option(help: "Teacher weights for knowledge distillation.")
     var teacher: String?
 
@@ -119,7 +122,8 @@ struct Train: ParsableCommand {
             guard let arch else { throw TrainingError("--arch is required (unless --resume)") }
             config = TrainingConfiguration(architecture: arch, recipe: degradation, loss: loss, steps: steps, batchSize: batch, cropSize: crop,
                                            learningRate: lr, weightDecay: weightDecay, gradientClip: clip, seed: seed, kdWeight: kdWeight,
-                                           teacherPath: teacher, validationEvery: validateEvery, heavyBlurShare: heavyBlurShare)
+                                           teacherPath: teacher, validationEvery: validateEvery, heavyBlurShare: heavyBlurShare,
+                                           quantizedLuma: quantizedLuma ? true : nil)
             if let problem = config.validationError { throw TrainingError(problem) }
         }
         let teacherWeights = try config.teacherPath.map { try WeightsFile.load($0, expecting: .teacher) }
@@ -130,7 +134,7 @@ struct Train: ParsableCommand {
         let initialWeights = try initial.map { try WeightsFile.load($0) }
         let trainer = try Trainer(config: config, photos: photos, validationPhotos: validation, teacher: teacherWeights,
                                   resume: resumeState, initial: initialWeights, initialName: initial ?? "", workers: threads)
-        StandardError.write("sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) degradation\(config.heavyBlurShare.map { " (heavy blur \(Int(($0 * 100).rounded())) %)" } ?? ""), \(config.loss.rawValue) loss\(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n")
+        StandardError.write("sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) degradation\(config.heavyBlurShare.map { " (heavy blur \(Int(($0 * 100).rounded())) %)" } ?? ""), \(config.loss.rawValue) loss\(config.quantizedLuma == true ? ", 8-bit luma input" : "")\(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n")
         let flag = CancellationFlag()
         let signals = installInterruptHandler(flag)
         defer { signals.cancel() }

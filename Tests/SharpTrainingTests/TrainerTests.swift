@@ -154,6 +154,29 @@ import Testing
         #expect(config.validationError?.contains("--heavy-blur-share") == true)
     }
 
+    /// 8-bit luma input: the student's input is rounded to full- or limited-range levels (what
+    /// the engine sees), the target is not; training with it is deterministic and differs.
+    @Test func quantizedLumaInput() throws {
+        let spec = ArchitectureSpec.student(widths: [8], convsPerLevel: 1)
+        let rgb: [Float] = (0..<(3 * 8 * 8)).map { (i: Int) -> Float in Float((i * 37) % 97) / 97 }
+        let exact = NetworkTensors.input(spec, rgb: rgb, height: 8, width: 8).data
+        for levels: Float in [255, 219] {
+            let q = NetworkTensors.input(spec, rgb: rgb, height: 8, width: 8, lumaLevels: levels).data
+            #expect(q.allSatisfy { abs($0 * levels - ($0 * levels).rounded()) < 1e-3 })
+            #expect(zip(q, exact).allSatisfy { abs($0 - $1) <= 0.5 / levels + 1e-6 })
+            #expect(q != exact)
+        }
+        var config = Self.config(steps: 3)
+        config.quantizedLuma = true
+        let a = try Trainer(config: config, photos: Self.photos, validationPhotos: [], teacher: nil)
+        let b = try Trainer(config: config, photos: Self.photos, validationPhotos: [], teacher: nil)
+        let c = try Trainer(config: Self.config(steps: 3), photos: Self.photos, validationPhotos: [], teacher: nil)
+        try a.run { _ in }
+        try b.run { _ in }
+        try c.run { _ in }
+        #expect(a.weights == b.weights && a.weights != c.weights)
+    }
+
     @Test func jpegRoundTripMatchesLibjpegQualitySemantics() {
         let img = Self.photos[0].planar
         let q95 = ImageOps.jpeg(img, height: 120, width: 160, quality: 95), q20 = ImageOps.jpeg(img, height: 120, width: 160, quality: 20)
