@@ -246,16 +246,15 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
                 }
                 float *zsum = calloc((size_t)cout8, sizeof(float)), *ws = calloc((size_t)cout8, sizeof(float));
                 float *uniform = NULL;
+                s->wq[k][range] = malloc(n * (s->wide[k] ? 2 : 1));
                 if (k > 0) {
                     // The previous layer's per-channel activation scales fold into these weights.
                     uniform = malloc(sizeof(float) * (size_t)cin);
                     float *zeros = calloc((size_t)cin, sizeof(float));
                     for (int i = 0; i < cin; i++) uniform[i] = d->activation_scale[k - 1][i] * 255.0f / (float)s->qmax;
-                    s->wq[k][range] = malloc(n * (s->wide[k] ? 2 : 1));
                     pack_s8(d->weights[k], cin, cout, cout8, uniform, zeros, s->wmax, s->wide[k], s->wq[k][range], ws, zsum);
                     free(zeros);
                 } else {
-                    s->wq[k][range] = malloc(n * (s->wide[k] ? 2 : 1));
                     pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, s->wmax, s->wide[k], s->wq[k][range], ws, zsum);
                 }
                 s->mul[k][range] = calloc((size_t)cout8, sizeof(float));

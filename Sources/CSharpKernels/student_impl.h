@@ -178,8 +178,7 @@ static inline __m256i SC_SUFFIX(bcast)(const uint8_t *p) {
 static void SC_SUFFIX(conv_s8)(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,
                                const float *mul, const float *add, int qmax, int wide, uint8_t *outq, float *outf) {
     const int kc4 = (3 * cin) / 4;
-    const int groups = cout8 / 8, wgroups = wide ? 2 * groups : groups;  // output groups, weight groups
-    (void)wgroups;
+    const int groups = cout8 / 8;  // output groups
     int x0 = 0;  // first pixel the per-pixel loop below handles
 #ifdef SC_AVX2
     const __m256i ones = _mm256_set1_epi16(1);
@@ -221,6 +220,7 @@ static void SC_SUFFIX(conv_s8)(const uint8_t *const rows[3], int w, int cin, int
     }
     // Two weight groups at a time: output groups og and og + 1, or (wide) the high and low
     // parts of output group og / 2.
+    const int wgroups = wide ? 2 * groups : groups;
     for (int wg = 0; wg < wgroups; wg += 2) {
         const int pair = wg + 1 < wgroups, og = wide ? wg / 2 : wg;
         const int8_t *wa = wp + (wg * 3 * kc4) * 32, *wb = wp + ((wg + pair) * 3 * kc4) * 32;

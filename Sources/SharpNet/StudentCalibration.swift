@@ -65,9 +65,7 @@ public enum StudentCalibration {
         }
         var agreement: [Double] = [.nan]
         for k in 1...hidden {
-            var w = calibrated
-            w.metadata[FusedStudentEngine.wideLayersKey] = "[" + (0..<k).map(String.init).joined(separator: ",") + "]"
-            let int8 = try FusedStudentEngine(weights: w, precision: .int8, maxWidth: width, threads: 2)
+            let int8 = try FusedStudentEngine(weights: withWideLayers(calibrated, Array(0..<k)), precision: .int8, maxWidth: width, threads: 2)
             var total = 0.0
             for (f, ref) in zip(frames, references) {
                 let out = Frame(format: f.format, colorSpace: f.colorSpace)
@@ -78,6 +76,13 @@ public enum StudentCalibration {
         }
         let k = (1...hidden).first { agreement[$0] >= target } ?? (1...hidden).max { agreement[$0] < agreement[$1] }!
         return WideLayerChoice(layers: Array(0..<k), agreement: agreement)
+    }
+
+    /// The weights with `layers` (sorted, without repeats) as their wide int8 layers.
+    public static func withWideLayers(_ weights: Weights, _ layers: [Int]) -> Weights {
+        var out = weights
+        out.metadata[FusedStudentEngine.wideLayersKey] = "[" + Array(Set(layers)).sorted().map(String.init).joined(separator: ",") + "]"
+        return out
     }
 
     static func lumaPSNR(_ a: Frame, _ b: Frame) -> Double {
@@ -96,9 +101,8 @@ public enum StudentCalibration {
         if let bad = wideLayers.first(where: { $0 < 0 || $0 >= scales.count }) {
             throw FusedEngineError("wide layer \(bad) is not a hidden layer (0..<\(scales.count))")
         }
-        var out = weights
+        var out = withWideLayers(weights, wideLayers)
         out.metadata[FusedStudentEngine.activationScalesKey] = String(decoding: try JSONEncoder().encode(scales), as: UTF8.self)
-        out.metadata[FusedStudentEngine.wideLayersKey] = String(decoding: try JSONEncoder().encode(Array(Set(wideLayers)).sorted()), as: UTF8.self)
         out.metadata["quant.calibration"] = "\(frames.count) frames, \((percentile * 100_000).rounded() / 1000)th percentile"
         return out
     }

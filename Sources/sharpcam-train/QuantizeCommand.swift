@@ -68,7 +68,7 @@ struct Quantize: ParsableCommand {
                 let table = choice.agreement.indices.dropFirst().map { "0..<\($0): \(String(format: "%.2f", choice.agreement[$0])) dB" }
                 print("int8 against fp32 on the calibration frames with wide layers \(table.joined(separator: ", "))")
                 wide = choice.layers
-                calibrated.metadata[FusedStudentEngine.wideLayersKey] = "[" + wide.map(String.init).joined(separator: ",") + "]"
+                calibrated = StudentCalibration.withWideLayers(calibrated, wide)
             }
             let path = out ?? model
             try WeightsFile.write(calibrated, to: path)
