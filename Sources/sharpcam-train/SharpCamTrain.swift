@@ -56,6 +56,7 @@ struct Inspect: ParsableCommand {
                 .student(widths: [24], convsPerLevel: 3, unshuffle: 4), .student(widths: [24], convsPerLevel: 5, unshuffle: 4),
                 .student(widths: [32], convsPerLevel: 3, unshuffle: 4), .student(widths: [24], convsPerLevel: 3, usesMaps: true, unshuffle: 4),
                 .student(widths: [32], convsPerLevel: 2, usesMaps: true, unshuffle: 4),
+                .student(widths: [24], convsPerLevel: 4, usesMaps: true, unshuffle: 4),
             ]
             print("architecture".padding(toLength: 30, withPad: " ", startingAt: 0) + "  params (deploy)   MAC/pixel")
             for v in variants {
