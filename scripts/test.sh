@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: installs what the tests need (apt, a Python venv with the oracles, test photos),
-# builds and runs the whole test suite, the FrameRing stress tests under ThreadSanitizer,
+# builds and runs the whole test suite, the FrameRing stress tests and the ChromaTransfer
+# thread-pool tests under ThreadSanitizer,
 # `systemd-analyze verify` on the units, an install into a scratch root, and the end-to-end
 # test on real V4L2 drivers (vivid + v4l2loopback in a qemu VM; no GPU, camera or KVM needed).
 set -euo pipefail
@@ -10,8 +11,8 @@ export SHARPCAM_PYTHON="$PWD/.build-venv/bin/python"
 export SHARPCAM_PHOTOS="$PWD/.data/photos"
 swift build --build-tests
 swift test --skip-build --parallel
-echo "test.sh: ThreadSanitizer run of the FrameRing tests" >&2
-TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan --filter FrameRingTests
+echo "test.sh: ThreadSanitizer run of the FrameRing and ChromaTransfer (thread pool) tests" >&2
+TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan --filter "FrameRingTests|ChromaTransferTests"
 echo "test.sh: systemd units" >&2
 bash scripts/verify-units.sh
 root=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-root.XXXXXX")

@@ -238,6 +238,122 @@ static void SC_SUFFIX(pack_yuyv_row)(const uint8_t *y, const uint8_t *u, const u
     }
 }
 
+static void SC_SUFFIX(ct_gather_yuv_row)(const uint8_t *restrict it, const uint8_t *restrict ib, const uint8_t *restrict ot,
+                                         const uint8_t *restrict ob, int ystep, int lw, const uint8_t *restrict u,
+                                         const uint8_t *restrict v, int cstep, int cw, float *restrict g,
+                                         float *restrict d, float *restrict cu, float *restrict cv) {
+    int pairs = lw / 2;
+    if (ystep == 1) {
+        for (int x = 0; x < pairs; x++) {
+            int32_t before = (int32_t)it[2 * x] + it[2 * x + 1] + ib[2 * x] + ib[2 * x + 1];
+            int32_t after = (int32_t)ot[2 * x] + ot[2 * x + 1] + ob[2 * x] + ob[2 * x + 1];
+            g[x] = (float)before * 0.25f - 128.0f;
+            d[x] = (float)(after - before) * 0.25f;
+        }
+    } else {
+        for (int x = 0; x < pairs; x++) {
+            int32_t before = (int32_t)it[4 * x] + it[4 * x + 2] + ib[4 * x] + ib[4 * x + 2];
+            int32_t after = (int32_t)ot[4 * x] + ot[4 * x + 2] + ob[4 * x] + ob[4 * x + 2];
+            g[x] = (float)before * 0.25f - 128.0f;
+            d[x] = (float)(after - before) * 0.25f;
+        }
+    }
+    if (pairs < cw) {  // odd width: the last sample covers one column, counted twice
+        int l = 2 * pairs * ystep;
+        int32_t before = 2 * ((int32_t)it[l] + ib[l]), after = 2 * ((int32_t)ot[l] + ob[l]);
+        g[pairs] = (float)before * 0.25f - 128.0f;
+        d[pairs] = (float)(after - before) * 0.25f;
+    }
+    if (cstep == 1) {
+        for (int x = 0; x < cw; x++) { cu[x] = (float)u[x] - 128.0f; cv[x] = (float)v[x] - 128.0f; }
+    } else if (cstep == 2) {
+        for (int x = 0; x < cw; x++) { cu[x] = (float)u[2 * x] - 128.0f; cv[x] = (float)v[2 * x] - 128.0f; }
+    } else {
+        for (int x = 0; x < cw; x++) { cu[x] = (float)u[x * cstep] - 128.0f; cv[x] = (float)v[x * cstep] - 128.0f; }
+    }
+}
+
+static void SC_SUFFIX(ct_accumulate_row)(const float *restrict g, const float *restrict c, long cstride, int nc, int w,
+                                         float sign, float *restrict col) {
+    float *s0 = col, *s1 = col + w;
+    for (int x = 0; x < w; x++) {
+        float v = g[x];
+        s0[x] += sign * v;
+        s1[x] += sign * (v * v);
+    }
+    for (int k = 0; k < nc; k++) {
+        const float *cr = c + k * cstride;
+        float *sc = col + (2 + 2 * k) * w, *sgc = sc + w;
+        for (int x = 0; x < w; x++) {
+            sc[x] += sign * cr[x];
+            sgc[x] += sign * (g[x] * cr[x]);
+        }
+    }
+}
+
+static void SC_SUFFIX(ct_window_sums)(const float *restrict in, int rows, int w, int r, float *restrict out) {
+    for (int s = 0; s < rows; s++) {
+        const float *row = in + (long)s * w;
+        float *o = out + (long)s * w;
+        if (w <= 2 * r + 1) {
+            for (int x = 0; x < w; x++) {
+                float sum = 0;
+                int lo = x - r < 0 ? 0 : x - r, hi = x + r > w - 1 ? w - 1 : x + r;
+                for (int t = lo; t <= hi; t++) sum += row[t];
+                o[x] = sum;
+            }
+            continue;
+        }
+        int n = w - 2 * r;
+        float *oi = o + r;
+        for (int x = 0; x < n; x++) oi[x] = row[x];
+        for (int t = 1; t <= 2 * r; t++) {
+            const float *rt = row + t;
+            for (int x = 0; x < n; x++) oi[x] += rt[x];
+        }
+        for (int x = 0; x < r; x++) {
+            float left = 0, right = 0;
+            for (int t = 0; t <= x + r; t++) left += row[t];
+            for (int t = w - 1 - x - r; t < w; t++) right += row[t];
+            o[x] = left;
+            o[w - 1 - x] = right;
+        }
+    }
+}
+
+static void SC_SUFFIX(ct_slopes_row)(const float *restrict win, int nc, int w, const float *restrict inv, float eps,
+                                     float bias_eps, float *restrict a, long astride) {
+    const float *s0 = win, *s1 = win + w;
+    for (int k = 0; k < nc; k++) {
+        const float *sc = win + (2 + 2 * k) * w, *sgc = sc + w;
+        float *ar = a + k * astride;
+        for (int x = 0; x < w; x++) {
+            float n = inv[x], mg = s0[x] * n;
+            float var = s1[x] * n - mg * mg, cov = sgc[x] * n - mg * (sc[x] * n);
+            ar[x] = (cov + bias_eps) / (var + eps);
+        }
+    }
+}
+
+static void SC_SUFFIX(ct_apply_row)(const float *restrict asum, int nc, int w, const float *restrict inv,
+                                    const float *restrict d, float *restrict c, long cstride) {
+    for (int k = 0; k < nc; k++) {
+        const float *sk = asum + k * w;
+        float *cr = c + k * cstride;
+        for (int x = 0; x < w; x++) cr[x] += sk[x] * (inv[x] * d[x]);
+    }
+}
+
+static void SC_SUFFIX(ct_store_row)(const float *restrict c, int n, uint8_t *restrict out, int step) {
+    if (step == 1) {
+        for (int x = 0; x < n; x++) out[x] = SC_SUFFIX(round_u8)(c[x] + 128.0f);
+    } else if (step == 2) {
+        for (int x = 0; x < n; x++) out[2 * x] = SC_SUFFIX(round_u8)(c[x] + 128.0f);
+    } else {
+        for (int x = 0; x < n; x++) out[x * step] = SC_SUFFIX(round_u8)(c[x] + 128.0f);
+    }
+}
+
 static const sc_pixel_kernels SC_SUFFIX(table) = {
     .unpack_yuyv_rows = SC_SUFFIX(unpack_yuyv_rows),
     .pack_yuyv_row = SC_SUFFIX(pack_yuyv_row),
@@ -254,4 +370,10 @@ static const sc_pixel_kernels SC_SUFFIX(table) = {
     .unsharp_rgb_row = SC_SUFFIX(unsharp_rgb_row),
     .luma_to_float = SC_SUFFIX(luma_to_float),
     .rgb_luma_to_float = SC_SUFFIX(rgb_luma_to_float),
+    .ct_gather_yuv_row = SC_SUFFIX(ct_gather_yuv_row),
+    .ct_accumulate_row = SC_SUFFIX(ct_accumulate_row),
+    .ct_window_sums = SC_SUFFIX(ct_window_sums),
+    .ct_slopes_row = SC_SUFFIX(ct_slopes_row),
+    .ct_apply_row = SC_SUFFIX(ct_apply_row),
+    .ct_store_row = SC_SUFFIX(ct_store_row),
 };

@@ -7,9 +7,10 @@ import SharpImaging
 /// in fp32, fp16 storage or int8, on a fixed pool of threads.
 ///
 /// Luma is read straight from the input frame (any YUV layout, or computed from RGB), the
-/// result is written into the output frame's luma; chroma is copied unchanged (RGB frames get
-/// the luma change added to R, G and B). Edge and mask maps, when the student uses them, are
-/// computed into preallocated planes first (their normalisation needs the frame's maximum).
+/// result is written into the output frame's luma; then `ChromaTransfer` carries the luma
+/// change into chroma (or, without it, chroma is copied unchanged and RGB frames get the luma
+/// change added to R, G and B). Edge and mask maps, when the student uses them, are computed
+/// into preallocated planes first (their normalisation needs the frame's maximum).
 ///
 /// Invariant: frames up to `maxWidth` wide, any height; `process` allocates nothing.
 public final class FusedStudentEngine: @unchecked Sendable {
@@ -34,6 +35,8 @@ public final class FusedStudentEngine: @unchecked Sendable {
     private var sobel: SobelEdgeMap?
     private var lumaIn: GrayImage?
     private var delta: UnsafeMutablePointer<Int16>?
+    /// Carries the luma change into chroma (nil: chroma is copied unchanged).
+    public let chromaTransfer: ChromaTransfer?
 
     /// Metadata key of the calibrated int8 activation scales (JSON: per hidden layer, one
     /// scale per channel).
@@ -54,8 +57,11 @@ public final class FusedStudentEngine: @unchecked Sendable {
         return nil
     }
 
-    public init(weights: Weights, precision: Precision, maxWidth: Int, threads: Int, useAVX2: Bool? = nil) throws {
+    /// - Parameter transferChroma: run `ChromaTransfer` after the network (the default).
+    public init(weights: Weights, precision: Precision, maxWidth: Int, threads: Int, useAVX2: Bool? = nil,
+                transferChroma: Bool = true) throws {
         let w = weights.collapsed()
+        chromaTransfer = transferChroma ? ChromaTransfer(threads: max(1, threads)) : nil
         spec = w.spec
         self.precision = precision
         self.maxWidth = maxWidth
@@ -140,11 +146,17 @@ public final class FusedStudentEngine: @unchecked Sendable {
     public var kernelName: String { String(cString: sc_student_kernels(engine)) }
 
     /// Sharpens `input` into `output` (same format; a distinct frame): `carryChroma`, then
-    /// `prepareMaps`, then `runNetwork`.
+    /// `prepareMaps`, then `runNetwork`, then `transferChroma`.
     public func process(_ input: Frame, strength: Float, into output: Frame) {
         carryChroma(input, into: output)
         prepareMaps(input)
         runNetwork(input, strength: strength, into: output)
+        transferChroma(input, into: output)
+    }
+
+    /// Gives the output's chroma the network's luma change (`ChromaTransfer`), if enabled.
+    public func transferChroma(_ input: Frame, into output: Frame) {
+        chromaTransfer?.apply(input: input, output: output)
     }
 
     /// Copies the input into the output frame (chroma passes through; luma is overwritten).

@@ -20,15 +20,19 @@ extension ReferenceEngine: TensorEngine {
 ///   RGB picture, as the seed computes them); the RGB result is converted back to the frame's
 ///   layout.
 /// - student: luma in [0, 1] (limited range: (Y − 16) / 219; RGB frames: the matrix's luma),
-///   plus edge and mask when the architecture uses them (computed from YUV without RGB). Only
-///   luma changes: YUV chroma is copied, RGB frames get the luma change added to R, G and B.
+///   plus edge and mask when the architecture uses them (computed from YUV without RGB). The
+///   network changes luma; `ChromaTransfer` then carries the change into chroma (without it,
+///   YUV chroma is copied and RGB frames get the luma change added to R, G and B).
 ///
 /// Invariant: the output frame has the input's format and size, for any size (odd included).
 public final class NetworkFrameRunner {
     public let engine: TensorEngine
+    /// Carries a student's luma change into chroma (nil: chroma is copied unchanged).
+    public let chromaTransfer: ChromaTransfer?
 
-    public init(engine: TensorEngine) {
+    public init(engine: TensorEngine, transferChroma: Bool = true) {
         self.engine = engine
+        chromaTransfer = transferChroma && engine.spec.kind == .student ? ChromaTransfer() : nil
     }
 
     public var spec: ArchitectureSpec { engine.spec }
@@ -88,6 +92,7 @@ public final class NetworkFrameRunner {
                     Self.setLuma(output, xx, yy, before + s * (after - before), original: before)
                 }
             }
+            chromaTransfer?.apply(input: input, output: output)
         }
     }
 

@@ -57,7 +57,7 @@ public enum StudentCalibration {
             throw FusedEngineError("choosing wide layers needs calibrated activation scales")
         }
         let width = frames.map(\.width).max() ?? 1
-        let fp32 = try FusedStudentEngine(weights: calibrated, precision: .fp32, maxWidth: width, threads: 2)
+        let fp32 = try FusedStudentEngine(weights: calibrated, precision: .fp32, maxWidth: width, threads: 2, transferChroma: false)
         let references = frames.map { f -> Frame in
             let out = Frame(format: f.format, colorSpace: f.colorSpace)
             fp32.process(f, strength: 1, into: out)
@@ -65,7 +65,8 @@ public enum StudentCalibration {
         }
         var agreement: [Double] = [.nan]
         for k in 1...hidden {
-            let int8 = try FusedStudentEngine(weights: withWideLayers(calibrated, Array(0..<k)), precision: .int8, maxWidth: width, threads: 2)
+            let int8 = try FusedStudentEngine(weights: withWideLayers(calibrated, Array(0..<k)), precision: .int8, maxWidth: width, threads: 2,
+                                              transferChroma: false)
             var total = 0.0
             for (f, ref) in zip(frames, references) {
                 let out = Frame(format: f.format, colorSpace: f.colorSpace)

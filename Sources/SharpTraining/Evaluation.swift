@@ -43,8 +43,10 @@ public struct Evaluation {
         } }
 
         /// A student through the fused real-time engine (what `sharpcamd` runs).
-        public static func fused(_ weights: Weights, precision: FusedStudentEngine.Precision, name: String) throws -> Method {
-            let engine = try FusedStudentEngine(weights: weights, precision: precision, maxWidth: 4096, threads: 2)
+        public static func fused(_ weights: Weights, precision: FusedStudentEngine.Precision, name: String,
+                                 transferChroma: Bool = true) throws -> Method {
+            let engine = try FusedStudentEngine(weights: weights, precision: precision, maxWidth: 4096, threads: 2,
+                                                transferChroma: transferChroma)
             return Method(name: name) { img in
                 let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
                 engine.process(f, strength: 1, into: out)
@@ -53,8 +55,8 @@ public struct Evaluation {
         }
 
         /// A network through the fast FP32 engine and the frame runner.
-        public static func model(_ weights: Weights, name: String = "model") -> Method {
-            let runner = NetworkFrameRunner(engine: BLASEngine(weights: weights))
+        public static func model(_ weights: Weights, name: String = "model", transferChroma: Bool = true) -> Method {
+            let runner = NetworkFrameRunner(engine: BLASEngine(weights: weights), transferChroma: transferChroma)
             return Method(name: name) { img in
                 let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
                 runner.process(f, strength: 1, into: out)

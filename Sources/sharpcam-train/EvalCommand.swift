@@ -36,6 +36,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Also score the model through the fused real-time engine in these precisions (fp32,fp16,int8).")
     var precision: String?
 
+    @Flag(help: "Score students with the input's chroma kept as it is (no ChromaTransfer): luma-only sharpening, for comparison.")
+    var lumaOnly = false
+
     func run() throws {
         let protocols: [EvaluationProtocol]
         if `protocol` == "all" { protocols = EvaluationProtocol.allCases } else {
@@ -65,11 +68,13 @@ struct Eval: ParsableCommand {
         let chosen = maxImages.map { Array(names.prefix($0)) } ?? names
         let photos = try chosen.map { (($0 as NSString).deletingPathExtension, try RGBImage(contentsOf: (data as NSString).appendingPathComponent($0))) }
         if let report { try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true) }
-        var methods = [Evaluation.Method.model(weights)] + others.map { Evaluation.Method.model($0.1, name: $0.0) }
+        let transfer = !lumaOnly
+        var methods = [Evaluation.Method.model(weights, transferChroma: transfer)]
+            + others.map { Evaluation.Method.model($0.1, name: $0.0, transferChroma: transfer) }
         for p in (precision ?? "").split(separator: ",") {
             guard let value = FusedStudentEngine.Precision(rawValue: String(p)) else { throw ValidationError("unknown precision '\(p)'") }
             do {
-                methods.append(try Evaluation.Method.fused(weights, precision: value, name: "model-\(value.rawValue)"))
+                methods.append(try Evaluation.Method.fused(weights, precision: value, name: "model-\(value.rawValue)", transferChroma: transfer))
             } catch let e as FusedEngineError {
                 StandardError.write("sharpcam-train: error: \(model): \(e)\n")
                 throw ExitCode(1)

@@ -79,5 +79,36 @@ import Testing
         var c1 = [Float](repeating: 0, count: w), c2 = c1
         fast.convolve_row(fin, Int32(w), taps, 5, &c1); slow.convolve_row(fin, Int32(w), taps, 5, &c2)
         #expect(zip(c1, c2).allSatisfy { abs($0 - $1) <= 1e-4 })
+
+        // ChromaTransfer kernels: exact on its centred, dyadic values; slopes within rounding.
+        let cw = (w + 1) / 2
+        for (ystep, cstep) in [(1, 1), (1, 2), (2, 4)] {
+            let rows = (0..<4).map { _ in (0..<(2 * w + 4)).map { _ in rng.byte() } }
+            var g1 = [Float](repeating: 0, count: cw), g2 = g1, d1 = g1, d2 = g1, u1 = g1, u2 = g1, v1 = g1, v2 = g1
+            fast.ct_gather_yuv_row(rows[0], rows[1], rows[2], rows[3], Int32(ystep), Int32(w), rows[0], rows[1], Int32(cstep), Int32(cw), &g1, &d1, &u1, &v1)
+            slow.ct_gather_yuv_row(rows[0], rows[1], rows[2], rows[3], Int32(ystep), Int32(w), rows[0], rows[1], Int32(cstep), Int32(cw), &g2, &d2, &u2, &v2)
+            #expect(g1 == g2 && d1 == d2 && u1 == u2 && v1 == v2, "gather \(ystep) \(cstep)")
+        }
+        let n = 200, nc = 2, stats = 2 + 2 * nc
+        let g = (0..<n).map { _ in Float(rng.byte()) * 0.25 - 32 }, ch = (0..<(nc * n)).map { _ in Float(rng.byte()) - 128 }
+        var col1 = [Float](repeating: 0, count: stats * n), col2 = col1
+        for sign: Float in [1, 1, -1] {
+            fast.ct_accumulate_row(g, ch, n, Int32(nc), Int32(n), sign, &col1)
+            slow.ct_accumulate_row(g, ch, n, Int32(nc), Int32(n), sign, &col2)
+        }
+        #expect(col1 == col2)
+        var win1 = col1, win2 = col1
+        fast.ct_window_sums(col1, Int32(stats), Int32(n), 3, &win1); slow.ct_window_sums(col1, Int32(stats), Int32(n), 3, &win2)
+        #expect(win1 == win2)
+        let inv = [Float](repeating: 1 / 49, count: n)
+        var a1 = [Float](repeating: 0, count: nc * n), a2 = a1
+        fast.ct_slopes_row(win1, Int32(nc), Int32(n), inv, 10, 0, &a1, n); slow.ct_slopes_row(win1, Int32(nc), Int32(n), inv, 10, 0, &a2, n)
+        #expect(zip(a1, a2).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
+        var o1 = ch, o2 = ch
+        fast.ct_apply_row(a1, Int32(nc), Int32(n), inv, g, &o1, n); slow.ct_apply_row(a1, Int32(nc), Int32(n), inv, g, &o2, n)
+        #expect(zip(o1, o2).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
+        var b1 = [UInt8](repeating: 0, count: 4 * n), b2 = b1
+        fast.ct_store_row(o2, Int32(n), &b1, 4); slow.ct_store_row(o2, Int32(n), &b2, 4)
+        #expect(b1 == b2)
     }
 }

@@ -1,5 +1,6 @@
 import CSharpKernels
 import SharpFrames
+import SharpImaging
 import SharpNet
 import SharpVideoIO
 import TestSupport
@@ -13,15 +14,18 @@ import Testing
     static let student = ArchitectureSpec.student(widths: [16], convsPerLevel: 3)
     static let weights = Weights.heInitialized(student, seed: 21)
 
+    // The network alone (no ChromaTransfer): the engines are compared on what the network writes;
+    // the transfer has its own tests and `processEndsWithTheChromaTransfer` checks it is applied.
     static func reference(_ w: Weights, _ frame: Frame, strength: Float = 1) -> Frame {
         let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
-        NetworkFrameRunner(engine: ReferenceEngine(weights: w.collapsed())).process(frame, strength: strength, into: out)
+        NetworkFrameRunner(engine: ReferenceEngine(weights: w.collapsed()), transferChroma: false).process(frame, strength: strength, into: out)
         return out
     }
 
     static func fused(_ w: Weights, _ p: FusedStudentEngine.Precision, _ frame: Frame, threads: Int = 2, avx2: Bool? = nil,
-                      strength: Float = 1) throws -> Frame {
-        let e = try FusedStudentEngine(weights: w, precision: p, maxWidth: frame.width, threads: threads, useAVX2: avx2)
+                      strength: Float = 1, transferChroma: Bool = false) throws -> Frame {
+        let e = try FusedStudentEngine(weights: w, precision: p, maxWidth: frame.width, threads: threads, useAVX2: avx2,
+                                       transferChroma: transferChroma)
         let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
         e.process(frame, strength: strength, into: out)
         return out
@@ -89,6 +93,17 @@ import Testing
         }
         let one = try Self.fused(cal, .int8, f, threads: 1), three = try Self.fused(cal, .int8, f, threads: 3)
         #expect(mismatch(TestFrames.bytes(one), TestFrames.bytes(three)) == nil)
+    }
+
+    /// `process` is carry, maps, network, then `ChromaTransfer` on the network's output.
+    @Test(arguments: PixelFormat.allCases)
+    func processEndsWithTheChromaTransfer(_ pf: PixelFormat) throws {
+        let f = Self.frame(pf, 45, 27, seed: 21)
+        let network = try Self.fused(Self.realisticWeights, .fp32, f)
+        let full = try Self.fused(Self.realisticWeights, .fp32, f, transferChroma: true)
+        #expect(TestFrames.bytes(full) != TestFrames.bytes(network))
+        ChromaTransfer().apply(input: f, output: network)
+        #expect(TestFrames.bytes(full) == TestFrames.bytes(network))
     }
 
     @Test func strengthAndChroma() throws {

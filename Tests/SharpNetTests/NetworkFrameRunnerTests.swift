@@ -1,16 +1,19 @@
 import SharpFrames
+import SharpImaging
 import SharpNet
 import TestSupport
 import Testing
 
 @Suite struct NetworkFrameRunnerTests {
-    /// Any frame size in, the same size out; the student changes luma only.
+    /// Any frame size in, the same size out; the network changes luma only, and the runner then
+    /// applies `ChromaTransfer` to its output (unless asked not to).
     @Test(arguments: [PixelFormat.i420, .yuyv, .nv12, .rgb24])
-    func studentKeepsSizeAndChroma(_ pf: PixelFormat) {
-        let runner = NetworkFrameRunner(engine: ReferenceEngine(weights: Weights.heInitialized(.student(widths: [8, 8], convsPerLevel: 1, usesMaps: true), seed: 2)))
+    func studentKeepsSizeAndTransfersChroma(_ pf: PixelFormat) {
+        let weights = Weights.heInitialized(.student(widths: [8, 8], convsPerLevel: 1, usesMaps: true), seed: 2)
+        let lumaOnly = NetworkFrameRunner(engine: ReferenceEngine(weights: weights), transferChroma: false)
         let input = TestFrames.random(FrameFormat(pf, width: 37, height: 23)!, colorSpace: .bt709Limited, seed: 4)
         let output = Frame(format: input.format)
-        runner.process(input, strength: 1, into: output)
+        lumaOnly.process(input, strength: 1, into: output)
         #expect(TestFrames.bytes(output) != TestFrames.bytes(input))
         if pf != .rgb24 {
             for y in 0..<23 {
@@ -18,6 +21,11 @@ import Testing
                 for i in 0..<19 { #expect(u0[i] == u1[i] && v0[i] == v1[i]) }
             }
         }
+        let transferred = Frame(format: input.format)
+        NetworkFrameRunner(engine: ReferenceEngine(weights: weights)).process(input, strength: 1, into: transferred)
+        #expect(TestFrames.bytes(transferred) != TestFrames.bytes(output))
+        ChromaTransfer().apply(input: input, output: output)
+        #expect(TestFrames.bytes(transferred) == TestFrames.bytes(output))
     }
 
     @Test func zeroStrengthIsIdentity() {

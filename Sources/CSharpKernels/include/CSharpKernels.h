@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "sc_pixels.h"
 #include "sc_student.h"
+#include "sc_pool.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -71,6 +71,34 @@ typedef struct {
     /// Luma as float: from a YUV row (step 1 or 2) or from RGB with weights kr, kg, kb.
     void (*luma_to_float)(const uint8_t *y, int step, int w, float *out);
     void (*rgb_luma_to_float)(const uint8_t *rgb, int w, float kr, float kg, float kb, float *out);
+
+    // ChromaTransfer (a guided filter's slope of chroma against luma). Planes are float rows of
+    // `w` samples on the chroma grid; channel k of a row is at `+ k * cstride`.
+
+    /// One chroma row of a YUV frame: g = mean of the input luma samples it covers − 128,
+    /// d = mean luma change (output − input), cu, cv = chroma − 128. Luma rows `it`/`ib` (input)
+    /// and `ot`/`ob` (output) are the top and bottom rows covered (the same row for 4:2:2), with
+    /// sample step `ystep` (1 or 2) and `lw` samples; u, v have step `cstep`; `cw` = (lw + 1) / 2.
+    void (*ct_gather_yuv_row)(const uint8_t *it, const uint8_t *ib, const uint8_t *ot, const uint8_t *ob,
+                              int ystep, int lw, const uint8_t *u, const uint8_t *v, int cstep, int cw,
+                              float *g, float *d, float *cu, float *cv);
+
+    /// col += sign * (G, G², then per channel C_k, G·C_k) of one row; col holds 2 + 2 nc rows of w.
+    void (*ct_accumulate_row)(const float *g, const float *c, long cstride, int nc, int w, float sign, float *col);
+
+    /// out[x] = sum of in[x - r ... x + r] clipped to [0, w), for `rows` rows of w.
+    void (*ct_window_sums)(const float *in, int rows, int w, int r, float *out);
+
+    /// a_k[x] = (cov(G, C_k) + bias_eps) / (var(G) + eps) from window sums laid out as
+    /// `ct_accumulate_row` writes them, inv[x] = 1 / (samples in the window).
+    void (*ct_slopes_row)(const float *win, int nc, int w, const float *inv, float eps, float bias_eps,
+                          float *a, long astride);
+
+    /// c_k[x] += asum_k[x] * inv[x] * d[x] (asum: window sums of the slopes, rows of w).
+    void (*ct_apply_row)(const float *asum, int nc, int w, const float *inv, const float *d, float *c, long cstride);
+
+    /// out[x * step] = clamp(round(c[x] + 128)) (round half up).
+    void (*ct_store_row)(const float *c, int n, uint8_t *out, int step);
 } sc_pixel_kernels;
 
 /// The kernel table for this CPU (AVX2+FMA when available and not disabled by

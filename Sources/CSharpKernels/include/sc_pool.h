@@ -1,0 +1,32 @@
+// A fixed pool of threads that runs one function on every band of a job and waits for all of
+// them: the barrier-separated passes of per-frame work that may not allocate (Dispatch's
+// concurrentPerform allocates on every call).
+#ifndef SHARPCAM_SC_POOL_H
+#define SHARPCAM_SC_POOL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sc_pool sc_pool;
+
+/// Called once per band: `index` in [0, count).
+typedef void (*sc_pool_fn)(void *ctx, int index, int count);
+
+/// A pool of `threads` bands (the caller runs band 0; threads - 1 workers are started). NULL
+/// when threads < 1 or a thread cannot be started.
+sc_pool *sc_pool_create(int threads);
+
+/// Runs fn(ctx, i, threads) for every band i and returns when all have returned. One job at a
+/// time per pool.
+void sc_pool_run(sc_pool *pool, sc_pool_fn fn, void *ctx);
+
+int sc_pool_threads(const sc_pool *pool);
+
+/// Stops and joins the workers.
+void sc_pool_destroy(sc_pool *pool);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
