@@ -16,14 +16,20 @@ and shot noise, JPEG q 40-95 (85 %) — with the seed's edge map and HSV mask of
 as inputs 4 and 5. Loss: Charbonnier (ε 1e-3) on RGB in [0, 1]; AdamW, warm-up + cosine.
 
 Usage: train-teacher-gpu.py --template t.scw --photos DIR --out teacher.scw [--minutes M] ...
+       train-teacher-gpu.py --self-check TEMPLATE.scw OUT.scw PICTURE.png INPUT.raw   (no PyTorch needed;
+       the tests compare both outputs with SharpCam's own)
 """
 import argparse, json, math, os, struct, sys, time, zlib
 
 import cv2
 import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+
+try:  # only training needs PyTorch; --self-check (the file format and the inputs) does not
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    torch = None
 
 cv2.setNumThreads(1)
 
@@ -70,7 +76,7 @@ def write_scw(path, header, tensors, metadata):
 
 # ---------------------------------------------------------------- the teacher (mirror of NetworkGraph)
 
-class Teacher(nn.Module):
+class Teacher(nn.Module if torch else object):
     def __init__(self, widths, convs=2, inputs=5):
         super().__init__()
         self.widths, self.convs = widths, convs
@@ -176,7 +182,7 @@ def degrade(crop, rng, heavy_share, s, margin):
     return sharp.astype(np.uint8), d
 
 
-class Pairs(torch.utils.data.IterableDataset):
+class Pairs(torch.utils.data.IterableDataset if torch else object):
     def __init__(self, photos, size, heavy_share, seed):
         self.photos, self.size, self.heavy, self.seed = photos, size, heavy_share, seed
 
@@ -233,7 +239,20 @@ def p256_scores(model, folder, device):
     return np.mean([s[0] for s in scores]), np.mean([s[1] for s in scores])
 
 
+def self_check(template, out, picture, raw):
+    """What the tests compare with SharpCam: the weights file written back (with metadata), and
+    the 5-channel network input of a picture (float32, channel-major) as training builds it."""
+    header, tensors = read_scw(template)
+    write_scw(out, header, tensors, {"trained": "self-check"})
+    rgb = cv2.cvtColor(cv2.imread(picture, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    network_input(rgb).tofile(raw)
+
+
 def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "--self-check":
+        return self_check(*sys.argv[2:])
+    if torch is None:
+        sys.exit("train-teacher-gpu.py: training needs PyTorch (python3 -m pip install torch)")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--template", required=True)
     ap.add_argument("--photos", required=True)

@@ -273,7 +273,7 @@ static void SC_SUFFIX(ct_gather_yuv_row)(const uint8_t *restrict it, const uint8
     }
 }
 
-static void SC_SUFFIX(ct_accumulate_row)(const float *restrict g, const float *restrict c, long cstride, int nc, int w,
+static void SC_SUFFIX(ct_accumulate_one)(const float *restrict g, const float *restrict c, long cstride, int nc, int w,
                                          float sign, float *restrict col) {
     float *s0 = col, *s1 = col + w;
     for (int x = 0; x < w; x++) {
@@ -287,6 +287,32 @@ static void SC_SUFFIX(ct_accumulate_row)(const float *restrict g, const float *r
         for (int x = 0; x < w; x++) {
             sc[x] += sign * cr[x];
             sgc[x] += sign * (g[x] * cr[x]);
+        }
+    }
+}
+
+static void SC_SUFFIX(ct_accumulate_row)(const float *g, const float *c, const float *gs, const float *cs, long cstride,
+                                         int nc, int w, float *col) {
+    if (!g || !gs) {  // one row only (the first rows of a band, or the frame's ends)
+        if (g) SC_SUFFIX(ct_accumulate_one)(g, c, cstride, nc, w, 1.0f, col);
+        if (gs) SC_SUFFIX(ct_accumulate_one)(gs, cs, cstride, nc, w, -1.0f, col);
+        return;
+    }
+    // Both in one pass over the sums: (new − old) for each statistic. Exact like two passes on
+    // SharpCam's centred dyadic values (each difference and sum is representable).
+    float *restrict s0 = col, *restrict s1 = col + w;
+    const float *restrict ga = g, *restrict gb = gs;
+    for (int x = 0; x < w; x++) {
+        float a = ga[x], b = gb[x];
+        s0[x] += a - b;
+        s1[x] += a * a - b * b;
+    }
+    for (int k = 0; k < nc; k++) {
+        const float *restrict ca = c + k * cstride, *restrict cb = cs + k * cstride;
+        float *restrict sc = col + (2 + 2 * k) * w, *restrict sgc = sc + w;
+        for (int x = 0; x < w; x++) {
+            sc[x] += ca[x] - cb[x];
+            sgc[x] += ga[x] * ca[x] - gb[x] * cb[x];
         }
     }
 }
@@ -321,26 +347,26 @@ static void SC_SUFFIX(ct_window_sums)(const float *restrict in, int rows, int w,
     }
 }
 
-static void SC_SUFFIX(ct_slopes_row)(const float *restrict win, int nc, int w, const float *restrict inv, float eps,
-                                     float bias_eps, float *restrict a, long astride) {
+static void SC_SUFFIX(ct_slopes_row)(const float *restrict win, int nc, int w, const float *restrict colinv, float rowinv,
+                                     float eps, float bias_eps, float *restrict a, long astride) {
     const float *s0 = win, *s1 = win + w;
     for (int k = 0; k < nc; k++) {
         const float *sc = win + (2 + 2 * k) * w, *sgc = sc + w;
         float *ar = a + k * astride;
         for (int x = 0; x < w; x++) {
-            float n = inv[x], mg = s0[x] * n;
+            float n = colinv[x] * rowinv, mg = s0[x] * n;
             float var = s1[x] * n - mg * mg, cov = sgc[x] * n - mg * (sc[x] * n);
             ar[x] = (cov + bias_eps) / (var + eps);
         }
     }
 }
 
-static void SC_SUFFIX(ct_apply_row)(const float *restrict asum, int nc, int w, const float *restrict inv,
+static void SC_SUFFIX(ct_apply_row)(const float *restrict asum, int nc, int w, const float *restrict colinv, float rowinv,
                                     const float *restrict d, float *restrict c, long cstride) {
     for (int k = 0; k < nc; k++) {
         const float *sk = asum + k * w;
         float *cr = c + k * cstride;
-        for (int x = 0; x < w; x++) cr[x] += sk[x] * (inv[x] * d[x]);
+        for (int x = 0; x < w; x++) cr[x] += sk[x] * ((colinv[x] * rowinv) * d[x]);
     }
 }
 

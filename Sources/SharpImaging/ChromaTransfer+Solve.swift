@@ -34,22 +34,26 @@ extension ChromaTransfer {
         let plane = w * h
         let col = scratch, win = scratch + stats * w, inverse = win + stats * w
         col.update(repeating: 0, count: stats * w)
-        func accumulate(_ y: Int, _ sign: Float) {
-            k.ct_accumulate_row(g + y * w, c + y * w, plane, Int32(nc), Int32(w), sign, col)
+        Self.columnInverses(into: inverse, width: w, rx: rx)
+        /// Adds row `add` and removes row `remove` (either may be outside the frame: skipped).
+        func slide(add: Int, remove: Int) {
+            let a = add >= 0 && add < h, r = remove >= 0 && remove < h
+            guard a || r else { return }
+            k.ct_accumulate_row(a ? g + add * w : nil, a ? c + add * w : nil, r ? g + remove * w : nil, r ? c + remove * w : nil,
+                                plane, Int32(nc), Int32(w), col)
         }
         // Rows lowerBound − ry − 1 ..< lowerBound + ry: the first step below adds one and removes one.
-        for y in max(0, band.lowerBound - ry - 1)..<min(h, band.lowerBound + ry) { accumulate(y, 1) }
+        for y in max(0, band.lowerBound - ry - 1)..<min(h, band.lowerBound + ry) { slide(add: y, remove: -1) }
         for y in band {
-            if y + ry < h { accumulate(y + ry, 1) }
-            if y - ry - 1 >= 0 { accumulate(y - ry - 1, -1) }
+            slide(add: y + ry, remove: y - ry - 1)
             let needed = changed[min(h, y + ry + 1)] - changed[max(0, y - ry)] > 0
             if !needed {
                 for ch in 0..<nc { (a + ch * plane + y * w).update(repeating: 0, count: w) }
                 continue
             }
             k.ct_window_sums(col, Int32(stats), Int32(w), Int32(rx), win)
-            Self.inverseCounts(into: inverse, width: w, rx: rx, rows: min(h - 1, y + ry) - max(0, y - ry) + 1)
-            k.ct_slopes_row(win, Int32(nc), Int32(w), inverse, settings.epsilon, bias * settings.epsilon, a + y * w, plane)
+            let rowInverse = 1 / Float(min(h - 1, y + ry) - max(0, y - ry) + 1)
+            k.ct_slopes_row(win, Int32(nc), Int32(w), inverse, rowInverse, settings.epsilon, bias * settings.epsilon, a + y * w, plane)
         }
     }
 
@@ -62,6 +66,7 @@ extension ChromaTransfer {
         let plane = w * h
         let col = scratch, win = scratch + nc * w, inverse = win + nc * w
         col.update(repeating: 0, count: nc * w)
+        Self.columnInverses(into: inverse, width: w, rx: rx)
         func accumulate(_ y: Int, _ sign: Float) {
             for ch in 0..<nc { k.axpy(sign, a + ch * plane + y * w, Int32(w), col + ch * w) }
         }
@@ -72,17 +77,13 @@ extension ChromaTransfer {
             if y - ry - 1 >= 0 { accumulate(y - ry - 1, -1) }
             guard changed[y + 1] > changed[y] else { continue }
             k.ct_window_sums(col, Int32(nc), Int32(w), Int32(rx), win)
-            Self.inverseCounts(into: inverse, width: w, rx: rx, rows: min(h - 1, y + ry) - max(0, y - ry) + 1)
-            k.ct_apply_row(win, Int32(nc), Int32(w), inverse, d + y * w, c + y * w, plane)
+            let rowInverse = 1 / Float(min(h - 1, y + ry) - max(0, y - ry) + 1)
+            k.ct_apply_row(win, Int32(nc), Int32(w), inverse, rowInverse, d + y * w, c + y * w, plane)
         }
     }
 
-    /// 1 / (window samples) along a row of `width` whose window spans `rows` rows.
-    static func inverseCounts(into out: UnsafeMutablePointer<Float>, width w: Int, rx: Int, rows: Int) {
-        let full = 1 / Float(rows * (2 * rx + 1))
-        for x in 0..<w {
-            let n = min(w - 1, x + rx) - max(0, x - rx) + 1
-            out[x] = n == 2 * rx + 1 ? full : 1 / Float(rows * n)
-        }
+    /// 1 / (window columns) along a row of `width` (the window is clipped at the row ends).
+    static func columnInverses(into out: UnsafeMutablePointer<Float>, width w: Int, rx: Int) {
+        for x in 0..<w { out[x] = 1 / Float(min(w - 1, x + rx) - max(0, x - rx) + 1) }
     }
 }

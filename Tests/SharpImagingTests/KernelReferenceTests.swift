@@ -92,20 +92,28 @@ import Testing
         let n = 200, nc = 2, stats = 2 + 2 * nc
         let g = (0..<n).map { _ in Float(rng.byte()) * 0.25 - 32 }, ch = (0..<(nc * n)).map { _ in Float(rng.byte()) - 128 }
         var col1 = [Float](repeating: 0, count: stats * n), col2 = col1
-        for sign: Float in [1, 1, -1] {
-            fast.ct_accumulate_row(g, ch, n, Int32(nc), Int32(n), sign, &col1)
-            slow.ct_accumulate_row(g, ch, n, Int32(nc), Int32(n), sign, &col2)
+        let g2 = g.reversed().map { $0 + 0.5 }, ch2 = ch.reversed().map { $0 + 1 }
+        for (t, kernels) in [fast, slow].enumerated() {
+            var col = [Float](repeating: 0, count: stats * n)
+            kernels.ct_accumulate_row(g, ch, nil, nil, n, Int32(nc), Int32(n), &col)   // + row 1
+            kernels.ct_accumulate_row(g2, ch2, nil, nil, n, Int32(nc), Int32(n), &col) // + row 2
+            kernels.ct_accumulate_row(g, ch, g2, ch2, n, Int32(nc), Int32(n), &col)    // + row 1 − row 2
+            kernels.ct_accumulate_row(nil, nil, g, ch, n, Int32(nc), Int32(n), &col)   // − row 1
+            if t == 0 { col1 = col } else { col2 = col }
         }
         #expect(col1 == col2)
+        // What is left is row 1's statistics, exactly.
+        #expect(Array(col1[0..<n]) == g && Array(col1[n..<(2 * n)]) == g.map { $0 * $0 })
+        #expect(Array(col1[(2 * n)..<(3 * n)]) == Array(ch[0..<n]) && Array(col1[(3 * n)..<(4 * n)]) == (0..<n).map { g[$0] * ch[$0] })
         var win1 = col1, win2 = col1
         fast.ct_window_sums(col1, Int32(stats), Int32(n), 3, &win1); slow.ct_window_sums(col1, Int32(stats), Int32(n), 3, &win2)
         #expect(win1 == win2)
-        let inv = [Float](repeating: 1 / 49, count: n)
+        let inv = [Float](repeating: 1 / 7, count: n)
         var a1 = [Float](repeating: 0, count: nc * n), a2 = a1
-        fast.ct_slopes_row(win1, Int32(nc), Int32(n), inv, 10, 0, &a1, n); slow.ct_slopes_row(win1, Int32(nc), Int32(n), inv, 10, 0, &a2, n)
+        fast.ct_slopes_row(win1, Int32(nc), Int32(n), inv, 1 / 7, 10, 0, &a1, n); slow.ct_slopes_row(win1, Int32(nc), Int32(n), inv, 1 / 7, 10, 0, &a2, n)
         #expect(zip(a1, a2).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
         var o1 = ch, o2 = ch
-        fast.ct_apply_row(a1, Int32(nc), Int32(n), inv, g, &o1, n); slow.ct_apply_row(a1, Int32(nc), Int32(n), inv, g, &o2, n)
+        fast.ct_apply_row(a1, Int32(nc), Int32(n), inv, 1 / 7, g, &o1, n); slow.ct_apply_row(a1, Int32(nc), Int32(n), inv, 1 / 7, g, &o2, n)
         #expect(zip(o1, o2).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
         var b1 = [UInt8](repeating: 0, count: 4 * n), b2 = b1
         fast.ct_store_row(o2, Int32(n), &b1, 4); slow.ct_store_row(o2, Int32(n), &b2, 4)

@@ -83,19 +83,23 @@ typedef struct {
                               int ystep, int lw, const uint8_t *u, const uint8_t *v, int cstep, int cw,
                               float *g, float *d, float *cu, float *cv);
 
-    /// col += sign * (G, G², then per channel C_k, G·C_k) of one row; col holds 2 + 2 nc rows of w.
-    void (*ct_accumulate_row)(const float *g, const float *c, long cstride, int nc, int w, float sign, float *col);
+    /// col += (G, G², then per channel C_k, G·C_k) of the row at g/c, minus those of the row at
+    /// gs/cs (gs == NULL: nothing to subtract; g == NULL: nothing to add); col holds 2 + 2 nc
+    /// rows of w.
+    void (*ct_accumulate_row)(const float *g, const float *c, const float *gs, const float *cs, long cstride, int nc,
+                              int w, float *col);
 
     /// out[x] = sum of in[x - r ... x + r] clipped to [0, w), for `rows` rows of w.
     void (*ct_window_sums)(const float *in, int rows, int w, int r, float *out);
 
     /// a_k[x] = (cov(G, C_k) + bias_eps) / (var(G) + eps) from window sums laid out as
-    /// `ct_accumulate_row` writes them, inv[x] = 1 / (samples in the window).
-    void (*ct_slopes_row)(const float *win, int nc, int w, const float *inv, float eps, float bias_eps,
+    /// `ct_accumulate_row` writes them; the window holds 1 / (colinv[x] * rowinv) samples.
+    void (*ct_slopes_row)(const float *win, int nc, int w, const float *colinv, float rowinv, float eps, float bias_eps,
                           float *a, long astride);
 
-    /// c_k[x] += asum_k[x] * inv[x] * d[x] (asum: window sums of the slopes, rows of w).
-    void (*ct_apply_row)(const float *asum, int nc, int w, const float *inv, const float *d, float *c, long cstride);
+    /// c_k[x] += asum_k[x] * colinv[x] * rowinv * d[x] (asum: window sums of the slopes, rows of w).
+    void (*ct_apply_row)(const float *asum, int nc, int w, const float *colinv, float rowinv, const float *d, float *c,
+                         long cstride);
 
     /// out[x * step] = clamp(round(c[x] + 128)) (round half up).
     void (*ct_store_row)(const float *c, int n, uint8_t *out, int step);
