@@ -11,7 +11,6 @@
 // nothing.
 #include "CSharpKernels.h"
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +88,6 @@ struct sc_student;
 
 /// One thread's working memory.
 typedef struct {
-    struct sc_student *owner;
     void *rings[SC_STUDENT_MAX_LAYERS];     // ring k: three rows of layer k's input (k = 0: the space-to-depth input)
     void *zero_rows[SC_STUDENT_MAX_LAYERS]; // a padding-valued row per ring (rows outside the picture)
     float *window;                          // fp16: three input rows converted to fp32
@@ -114,16 +112,11 @@ struct sc_student {
     int wide[SC_STUDENT_MAX_LAYERS];  // int8: layer weights split into high and low parts
     int qmax;    // int8 activation range 0..qmax
     float wmax;  // int8 weight range −wmax..wmax (2 · qmax · wmax ≤ 16383), wide layers wmax²
-    // Threads.
+    // Threads: band t runs on the pool's thread t (band 0 on the caller's).
     int threads;
     sc_band *bands;
-    pthread_t *workers;
-    pthread_mutex_t lock;
-    pthread_cond_t start, done;
-    const sc_student_frame *frame;
-    unsigned generation;
-    int pending;
-    int stopping;
+    sc_pool *pool;
+    const sc_student_frame *frame;  // the frame of the run in progress
 };
 
 static size_t elem_size(const sc_student *s) {
@@ -287,7 +280,6 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     const size_t row_px = (size_t)s->max_w2 + 2;
     for (int t = 0; t < threads; t++) {
         sc_band *b = &s->bands[t];
-        b->owner = s;
         b->band = t;
         b->bands = threads;
         for (int k = 0; k < L; k++) {
@@ -298,11 +290,12 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
         b->window = calloc(3 * row_px * (size_t)cmax, sizeof(float));
         b->out_row = calloc(row_px * (size_t)cmax, sizeof(float));
     }
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->start, NULL);
-    pthread_cond_init(&s->done, NULL);
-    s->workers = calloc((size_t)threads, sizeof(pthread_t));
-    for (int t = 1; t < threads; t++) pthread_create(&s->workers[t], NULL, worker_main, &s->bands[t]);
+    s->pool = sc_pool_create(threads);
+    if (!s->pool) {
+        set_error(err, err_size, "cannot start the engine's threads");
+        sc_student_destroy(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -483,49 +476,22 @@ static void run_band(sc_student *s, sc_band *b, const sc_student_frame *f) {
 
 // MARK: Threads
 
-static void *worker_main(void *arg) {
-    sc_band *b = arg;
-    sc_student *s = b->owner;
-    unsigned seen = 0;
-    for (;;) {
-        pthread_mutex_lock(&s->lock);
-        while (s->generation == seen && !s->stopping) pthread_cond_wait(&s->start, &s->lock);
-        if (s->stopping) { pthread_mutex_unlock(&s->lock); return NULL; }
-        seen = s->generation;
-        const sc_student_frame *f = s->frame;
-        pthread_mutex_unlock(&s->lock);
-        run_band(s, b, f);
-        pthread_mutex_lock(&s->lock);
-        if (--s->pending == 0) pthread_cond_signal(&s->done);
-        pthread_mutex_unlock(&s->lock);
-    }
+static void run_pool_band(void *ctx, int index, int count) {
+    (void)count;
+    sc_student *s = ctx;
+    run_band(s, &s->bands[index], s->frame);
 }
 
 void sc_student_run(sc_student *s, const sc_student_frame *f) {
     if ((f->width + s->block - 1) / s->block > s->max_w2) return;  // caller checks; never overrun the rings
-    if (s->threads > 1) {
-        pthread_mutex_lock(&s->lock);
-        s->frame = f;
-        s->pending = s->threads - 1;
-        s->generation++;
-        pthread_cond_broadcast(&s->start);
-        pthread_mutex_unlock(&s->lock);
-    }
-    run_band(s, &s->bands[0], f);
-    if (s->threads > 1) {
-        pthread_mutex_lock(&s->lock);
-        while (s->pending > 0) pthread_cond_wait(&s->done, &s->lock);
-        pthread_mutex_unlock(&s->lock);
-    }
+    s->frame = f;  // published to the workers by the pool's lock
+    sc_pool_run(s->pool, run_pool_band, s);
+    s->frame = NULL;
 }
 
 void sc_student_destroy(sc_student *s) {
     if (!s) return;
-    pthread_mutex_lock(&s->lock);
-    s->stopping = 1;
-    pthread_cond_broadcast(&s->start);
-    pthread_mutex_unlock(&s->lock);
-    for (int t = 1; t < s->threads; t++) pthread_join(s->workers[t], NULL);
+    sc_pool_destroy(s->pool);
     for (int t = 0; t < s->threads; t++) {
         for (int k = 0; k < s->layers; k++) { free(s->bands[t].rings[k]); free(s->bands[t].zero_rows[k]); }
         free(s->bands[t].window);
@@ -536,9 +502,5 @@ void sc_student_destroy(sc_student *s) {
         for (int r = 0; r < 2; r++) { free(s->wq[k][r]); free(s->mul[k][r]); free(s->add[k][r]); }
     }
     free(s->bands);
-    free(s->workers);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->start);
-    pthread_cond_destroy(&s->done);
     free(s);
 }
