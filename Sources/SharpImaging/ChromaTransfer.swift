@@ -37,30 +37,22 @@ public final class ChromaTransfer: @unchecked Sendable {
     }
 
     public let settings: Settings
-    /// Row bands processed in parallel (each with its own scratch rows).
+    /// Row bands processed in parallel (each with its own rings).
     public let threads: Int
 
-    /// The chroma grid of the last frame size and its float planes: guide, luma change, channels
-    /// and slopes (`ChromaTransfer+Solve` says what they hold).
-    var gridWidth = 0, gridHeight = 0, channelCount = 0
-    var guide: UnsafeMutablePointer<Float>?
-    var change: UnsafeMutablePointer<Float>?
-    var channelPlanes: UnsafeMutablePointer<Float>?
-    var coefficients: UnsafeMutablePointer<Float>?
-    /// Per band: column sums (2 + 2·channels rows of the grid width), then window sums and three
-    /// scratch rows.
-    var bandScratch: [UnsafeMutablePointer<Float>] = []
-    /// changedRows[y]: how many rows above y have a luma change (rows far from any are skipped).
-    var changedRows: UnsafeMutablePointer<Int>?
-    /// The threads that run the bands, and the job they run (set by `apply` for its duration).
+    /// The chroma grid of the frames being processed, the window radii on it and the per-band
+    /// working memory (`ChromaTransfer+Solve` says what it holds).
+    var gridWidth = 0, gridHeight = 0, channelCount = 0, radiusX = 0, radiusY = 0
+    var bandMemory: [UnsafeMutablePointer<Float>] = []
+    var bandFlags: [UnsafeMutablePointer<Bool>] = []
+    var bandDeferred: [UnsafeMutablePointer<Int>] = []
+    /// The threads that run the bands, and the frames they work on (set by `apply` for its duration).
     private let pool: OpaquePointer?
     private var job: Job?
 
     private struct Job {
-        enum Pass { case gather, solve, apply }
-        var pass: Pass
         let input: Frame, output: Frame
-        let bands: Int, rx: Int, ry: Int, bias: Float
+        let bands: Int, bias: Float
 
         func rows(_ band: Int, height h: Int) -> Range<Int> { (band * h / bands)..<((band + 1) * h / bands) }
     }
@@ -83,44 +75,31 @@ public final class ChromaTransfer: @unchecked Sendable {
     public func apply(input: Frame, output: Frame) {
         precondition(input.format == output.format && input !== output, "ChromaTransfer: needs two distinct frames of one format")
         let g = Self.grid(of: input.format)
-        prepare(width: g.width, height: g.height, channels: g.channels)
         let rx = max(1, Int((Double(settings.radius) / Double(g.sx)).rounded()))
         let ry = max(1, Int((Double(settings.radius) / Double(g.sy)).rounded()))
-        let bias: Float = input.pixelFormat == .rgb24 ? 1 : 0
-        // Bands of at least 16 rows; each pass finishes on every band before the next starts
-        // (pass 2 reads slopes of the rows around its band).
-        job = Job(pass: .gather, input: input, output: output, bands: min(threads, max(1, g.height / 16)), rx: rx, ry: ry, bias: bias)
+        prepare(width: g.width, height: g.height, channels: g.channels, rx: rx, ry: ry)
+        // Bands of at least 16 rows, independent of each other: each band works out the rows
+        // around it that it needs itself, and keeps back the rows its neighbours read until all
+        // bands have finished.
+        job = Job(input: input, output: output, bands: min(threads, max(1, g.height / 16)), bias: input.pixelFormat == .rgb24 ? 1 : 0)
         defer { job = nil }
-        runPass(.gather)
-        countChangedRows()
-        runPass(.solve)
-        runPass(.apply)
-    }
-
-    private func runPass(_ pass: Job.Pass) {
-        job!.pass = pass
-        guard let pool, job!.bands > 1 else {
+        if let pool, job!.bands > 1 {
+            sc_pool_run(pool, { ctx, index, _ in
+                let me = Unmanaged<ChromaTransfer>.fromOpaque(ctx!).takeUnretainedValue()
+                me.runBand(Int(index))
+            }, Unmanaged.passUnretained(self).toOpaque())
+        } else {
             for b in 0..<job!.bands { runBand(b) }
-            return
         }
-        sc_pool_run(pool, { ctx, index, _ in
-            let me = Unmanaged<ChromaTransfer>.fromOpaque(ctx!).takeUnretainedValue()
-            me.runBand(Int(index))
-        }, Unmanaged.passUnretained(self).toOpaque())
+        for b in 0..<job!.bands { writeDeferred(output, memory: bandMemory[b], deferredRows: bandDeferred[b]) }
     }
 
-    /// One band of the current pass (bands beyond the job's count have nothing to do).
+    /// One band (bands beyond the job's count have nothing to do).
     private func runBand(_ band: Int) {
         let j = job!
         guard band < j.bands else { return }
-        let rows = j.rows(band, height: gridHeight)
-        switch j.pass {
-        case .gather: gather(j.input, j.output, rows: rows)
-        case .solve: solveCoefficients(rows: rows, rx: j.rx, ry: j.ry, bias: j.bias, scratch: bandScratch[band])
-        case .apply:
-            averageAndApply(rows: rows, rx: j.rx, ry: j.ry, scratch: bandScratch[band])
-            scatter(j.output, rows: rows)
-        }
+        transfer(j.input, j.output, rows: j.rows(band, height: gridHeight), bias: j.bias, memory: bandMemory[band], flags: bandFlags[band],
+                 deferredRows: bandDeferred[band])
     }
 
     /// The chroma grid: size, channels and subsampling factors.
@@ -133,23 +112,20 @@ public final class ChromaTransfer: @unchecked Sendable {
         }
     }
 
-    private func prepare(width: Int, height: Int, channels: Int) {
-        if width == gridWidth && height == gridHeight && channels == channelCount { return }
+    private func prepare(width: Int, height: Int, channels: Int, rx: Int, ry: Int) {
+        if width == gridWidth && height == gridHeight && channels == channelCount && rx == radiusX && ry == radiusY { return }
         release()
-        gridWidth = width; gridHeight = height; channelCount = channels
-        let n = width * height
-        guide = .allocate(capacity: n)
-        change = .allocate(capacity: n)
-        channelPlanes = .allocate(capacity: n * channels)
-        coefficients = .allocate(capacity: n * channels)
-        bandScratch = (0..<threads).map { _ in .allocate(capacity: width * (2 * (2 + 2 * channels) + 3)) }
-        changedRows = .allocate(capacity: height + 1)
+        gridWidth = width; gridHeight = height; channelCount = channels; radiusX = rx; radiusY = ry
+        let layout = BandLayout(width: width, channels: channels, ry: ry)
+        bandMemory = (0..<threads).map { _ in .allocate(capacity: layout.floats) }
+        bandFlags = (0..<threads).map { _ in .allocate(capacity: layout.ring) }
+        bandDeferred = (0..<threads).map { _ in .allocate(capacity: layout.deferredRows) }
     }
 
     private func release() {
-        guide?.deallocate(); change?.deallocate(); channelPlanes?.deallocate(); coefficients?.deallocate()
-        changedRows?.deallocate()
-        for p in bandScratch { p.deallocate() }
-        bandScratch = []
+        for p in bandMemory { p.deallocate() }
+        for p in bandFlags { p.deallocate() }
+        for p in bandDeferred { p.deallocate() }
+        bandMemory = []; bandFlags = []; bandDeferred = []
     }
 }
