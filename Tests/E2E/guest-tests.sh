@@ -25,10 +25,11 @@ grab_camera() { rm -f "$1"; v4l2-ctl -d $CAP --stream-mmap --stream-count=1 --st
 framesize() { grep -v '^#' "$1" | awk -F', *' 'NF >= 6 {print $5}' | sort -u | tr '\n' ' '; }
 
 # ---- reference: vivid's static picture (no movement, no on-screen text), processed offline.
-# The picture is vivid's "2x2 Checkers" pattern: the default student leaves sharp pictures such
-# as the colour bars byte for byte as they are (as it should), which would make the comparison
-# below unable to tell processing from a copy.
-PICTURE=osd_text_mode=2,test_pattern=11
+# The picture is vivid's "2x2 Red/Green Checkers" pattern: the default student leaves sharp
+# pictures such as the colour bars byte for byte as they are (as it should), which would make the
+# comparison below unable to tell processing from a copy; and a coloured picture makes the
+# chroma change too (ChromaTransfer), so the live path's colour is checked as well as its luma.
+PICTURE=osd_text_mode=2,test_pattern=13
 v4l2-ctl -d $CAP -c $PICTURE || ko "cannot set vivid's picture ($PICTURE)"
 v4l2-ctl -d $CAP --set-fmt-video=width=$W,height=$H,pixelformat=YUYV --stream-mmap --stream-count=3 --stream-to=/tmp/ref.yuyv
 ffmpeg -y -hide_banner -loglevel error -nostdin -f rawvideo -pix_fmt yuyv422 -s ${W}x$H -i /tmp/ref.yuyv -f framemd5 /tmp/ref.md5
