@@ -86,8 +86,6 @@ void sc_pool_run(sc_pool *p, sc_pool_fn fn, void *ctx) {
     }
 }
 
-int sc_pool_threads(const sc_pool *p) { return p->threads; }
-
 void sc_pool_destroy(sc_pool *p) {
     if (!p) return;
     pthread_mutex_lock(&p->lock);

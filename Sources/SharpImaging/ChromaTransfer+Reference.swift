@@ -5,9 +5,9 @@ extension ChromaTransfer {
     /// window sums in Double over the samples inside the frame, no running sums, no skipping.
     public func applyReference(input: Frame, output: Frame) {
         precondition(input.format == output.format && input !== output, "ChromaTransfer: needs two distinct frames of one format")
-        let (w, h, nc, sx, sy) = Self.grid(of: input.format)
-        let rx = max(1, Int((Double(settings.radius) / Double(sx)).rounded()))
-        let ry = max(1, Int((Double(settings.radius) / Double(sy)).rounded()))
+        let grid = Self.grid(of: input.format)
+        let (w, h, nc, sy) = (grid.width, grid.height, grid.channels, grid.sy)
+        let (rx, ry) = radii(of: grid)
         let rgb = input.pixelFormat == .rgb24
         let eps = Double(settings.epsilon), bias = rgb ? eps : 0
         var guide = [Double](repeating: 0, count: w * h), change = guide

@@ -7,7 +7,8 @@ import SharpFrames
 ///   the channels C_k (the input's chroma, or R, G, B, minus 128);
 /// - `ring` slots of slope rows a_k;
 /// - column sums of the statistics G, G², C_k, G·C_k over the rows of the current window, and
-///   of the slopes; window sums; per-column 1 / (window columns); an output row of channels;
+///   of the slopes; window sums; per-column 1 / (window columns), filled once per frame size;
+///   an output row of channels;
 /// - `deferredRows` output rows kept back: those within 2·ry rows of a band edge, which the band
 ///   next to it reads (RGB: the luma change is read from the output pixels themselves), written
 ///   once every band has finished.
@@ -47,17 +48,15 @@ extension ChromaTransfer {
     func transfer(_ input: Frame, _ output: Frame, rows band: Range<Int>, bias: Float,
                   memory: UnsafeMutablePointer<Float>, flags changed: UnsafeMutablePointer<Bool>,
                   deferredRows: UnsafeMutablePointer<Int>) {
-        let keptBack = BandLayout(width: gridWidth, channels: channelCount, ry: radiusY).deferredRows
-        deferredRows.update(repeating: -1, count: keptBack)
-        guard !band.isEmpty else { return }
-        let k = sc_pixels().pointee
         let w = gridWidth, h = gridHeight, nc = channelCount, rx = radiusX, ry = radiusY
         let L = BandLayout(width: w, channels: nc, ry: ry)
+        deferredRows.update(repeating: -1, count: L.deferredRows)
+        guard !band.isEmpty else { return }
+        let k = sc_pixels().pointee
         let statSums = memory + L.statisticSums, slopeSums = memory + L.slopeSums
         let window = memory + L.windowSums, inverse = memory + L.columnInverses, out = memory + L.outputRow
         statSums.update(repeating: 0, count: L.statistics * w)
         slopeSums.update(repeating: 0, count: L.slopeRow)
-        for x in 0..<w { inverse[x] = 1 / Float(min(w - 1, x + rx) - max(0, x - rx) + 1) }
         func gathered(_ y: Int) -> UnsafeMutablePointer<Float> { memory + L.gathered + (y % L.ring) * L.gatheredRow }
         func slopes(_ y: Int) -> UnsafeMutablePointer<Float> { memory + L.slopes + (y % L.ring) * L.slopeRow }
         func rowsInWindow(_ y: Int, _ r: Int) -> Float { Float(min(h - 1, y + r) - max(0, y - r) + 1) }
@@ -104,13 +103,13 @@ extension ChromaTransfer {
                 out.update(from: g + 2 * w, count: L.slopeRow)
                 k.ct_window_sums(slopeSums, Int32(nc), Int32(w), Int32(rx), window)
                 k.ct_apply_row(window, Int32(nc), Int32(w), inverse, 1 / rowsInWindow(u, ry), g + w, out, w)
+                // Slots 0 ..< 2·ry: rows from the band's top; 2·ry ..< 4·ry: rows from its bottom.
                 let fromTop = u - band.lowerBound, fromBottom = band.upperBound - 1 - u
-                if band.lowerBound > 0 && fromTop < 2 * ry {
-                    deferredRows[fromTop] = u
-                    (memory + L.deferred + fromTop * L.slopeRow).update(from: out, count: L.slopeRow)
-                } else if band.upperBound < h && fromBottom < 2 * ry {
-                    deferredRows[2 * ry + fromBottom] = u
-                    (memory + L.deferred + (2 * ry + fromBottom) * L.slopeRow).update(from: out, count: L.slopeRow)
+                let slot = band.lowerBound > 0 && fromTop < 2 * ry ? fromTop
+                    : band.upperBound < h && fromBottom < 2 * ry ? 2 * ry + fromBottom : nil
+                if let slot {
+                    deferredRows[slot] = u
+                    (memory + L.deferred + slot * L.slopeRow).update(from: out, count: L.slopeRow)
                 } else {
                     scatter(output, row: u, from: out)
                 }

@@ -75,8 +75,7 @@ public final class ChromaTransfer: @unchecked Sendable {
     public func apply(input: Frame, output: Frame) {
         precondition(input.format == output.format && input !== output, "ChromaTransfer: needs two distinct frames of one format")
         let g = Self.grid(of: input.format)
-        let rx = max(1, Int((Double(settings.radius) / Double(g.sx)).rounded()))
-        let ry = max(1, Int((Double(settings.radius) / Double(g.sy)).rounded()))
+        let (rx, ry) = radii(of: g)
         prepare(width: g.width, height: g.height, channels: g.channels, rx: rx, ry: ry)
         // Bands of at least 16 rows, independent of each other: each band works out the rows
         // around it that it needs itself, and keeps back the rows its neighbours read until all
@@ -112,12 +111,22 @@ public final class ChromaTransfer: @unchecked Sendable {
         }
     }
 
+    /// The window radii on the chroma grid: `settings.radius` luma pixels, at least one sample.
+    func radii(of grid: (width: Int, height: Int, channels: Int, sx: Int, sy: Int)) -> (rx: Int, ry: Int) {
+        (max(1, Int((Double(settings.radius) / Double(grid.sx)).rounded())), max(1, Int((Double(settings.radius) / Double(grid.sy)).rounded())))
+    }
+
     private func prepare(width: Int, height: Int, channels: Int, rx: Int, ry: Int) {
         if width == gridWidth && height == gridHeight && channels == channelCount && rx == radiusX && ry == radiusY { return }
         release()
         gridWidth = width; gridHeight = height; channelCount = channels; radiusX = rx; radiusY = ry
         let layout = BandLayout(width: width, channels: channels, ry: ry)
         bandMemory = (0..<threads).map { _ in .allocate(capacity: layout.floats) }
+        // 1 / (window columns) depends only on the size: once per band, not per frame.
+        for memory in bandMemory {
+            let inverse = memory + layout.columnInverses
+            for x in 0..<width { inverse[x] = 1 / Float(min(width - 1, x + rx) - max(0, x - rx) + 1) }
+        }
         bandFlags = (0..<threads).map { _ in .allocate(capacity: layout.ring) }
         bandDeferred = (0..<threads).map { _ in .allocate(capacity: layout.deferredRows) }
     }

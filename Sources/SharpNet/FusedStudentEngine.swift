@@ -61,12 +61,12 @@ public final class FusedStudentEngine: @unchecked Sendable {
     public init(weights: Weights, precision: Precision, maxWidth: Int, threads: Int, useAVX2: Bool? = nil,
                 transferChroma: Bool = true) throws {
         let w = weights.collapsed()
-        chromaTransfer = transferChroma ? ChromaTransfer(threads: max(1, threads)) : nil
         spec = w.spec
         self.precision = precision
         self.maxWidth = maxWidth
         let threadCount = max(1, threads)
         self.threads = threadCount
+        chromaTransfer = transferChroma ? ChromaTransfer(threads: threadCount) : nil
         if let problem = Self.supportError(spec) { throw FusedEngineError(problem) }
         let graph = NetworkGraph(spec)
         var prefixes: [String] = []

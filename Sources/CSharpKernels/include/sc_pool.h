@@ -21,8 +21,6 @@ sc_pool *sc_pool_create(int threads);
 /// time per pool.
 void sc_pool_run(sc_pool *pool, sc_pool_fn fn, void *ctx);
 
-int sc_pool_threads(const sc_pool *pool);
-
 /// Stops and joins the workers.
 void sc_pool_destroy(sc_pool *pool);
 
