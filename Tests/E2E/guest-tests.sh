@@ -49,10 +49,18 @@ size = ${W}x$H
 fps = $FPS
 stats-interval = 5
 CONF
+# Another program has the loopback open when the daemon starts (a desktop probing its cameras,
+# or this script's own polling below): v4l2loopback refuses a new format (EINVAL) until the
+# producer is its only user, so the daemon waits for it instead of giving up.
+sleep 3 < $LOOP &
+HOLDER=$!
+sleep 0.5
 "$S" --config /tmp/e2e.conf > "$OUT/daemon.log" 2>&1 &
 DPID=$!
 i=0; while [ $i -lt 300 ]; do v4l2-ctl -d $LOOP --info 2>/dev/null | grep -q "Video Capture" && break; sleep 0.2; i=$((i + 1)); done
 log "loopback exposes capture after $((i / 5)) s"
+wait $HOLDER
+grep -q "cannot set the format yet" "$OUT/daemon.log" && kill -0 $DPID 2>/dev/null && ok "daemon waited while another program had the loopback open: $(grep -o 'in use by [^;]*' "$OUT/daemon.log" | head -1)" || { ko "daemon did not wait for the loopback's other user"; tail -5 "$OUT/daemon.log"; }
 v4l2-ctl -d $LOOP --get-fmt-video > /tmp/fmt.txt 2>&1
 grep -q "YUYV" /tmp/fmt.txt && grep -q "Width/Height *: *$W/$H" /tmp/fmt.txt && ok "loopback announces YUYV ${W}x$H" || { cat /tmp/fmt.txt; ko "loopback format"; }
 timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 60 -f framemd5 /tmp/r1.md5

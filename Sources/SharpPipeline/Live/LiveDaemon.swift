@@ -47,7 +47,9 @@ public final class LiveDaemon: @unchecked Sendable {
             sink = NullSink(format: c.outputFrameFormat, frameRate: c.frameRate)
             logger.info("output discarded (null) at \(c.frameRate) fps")
         } else {
-            let loopback = try LoopbackSink(path: c.output, format: c.outputFrameFormat, frameRate: c.frameRate)
+            let log = logger
+            let loopback = try LoopbackSink(path: c.output, format: c.outputFrameFormat, frameRate: c.frameRate,
+                                            onWait: { log.warning("\($0)") })
             logger.info("\(c.output): \(loopback.device.card) fed with \(loopback.format) at \(loopback.frameRate) fps (mmap streaming)")
             sink = loopback
         }
