@@ -22,15 +22,14 @@ public final class LoopbackSink: @unchecked Sendable {
     private let imageBytes: Int
 
     /// Seconds `init` keeps trying to set the format while other programs have the device open.
-    public static let defaultFormatWaitSeconds = 10.0
+    public static let formatWaitSeconds = 10.0
 
     /// Opens and configures the loopback. v4l2loopback can only change its buffer size while
     /// the producer is its only user, so while other programs have the device open (a desktop
     /// probing cameras, a consumer opening it early) `VIDIOC_S_FMT` fails with EINVAL: `init`
     /// retries for up to `formatWaitSeconds`, telling `onWait` once who holds the device, and
     /// then fails naming them.
-    public init(path: String, format: FrameFormat, frameRate: Rational,
-                formatWaitSeconds: Double = LoopbackSink.defaultFormatWaitSeconds, onWait: ((String) -> Void)? = nil) throws {
+    public init(path: String, format: FrameFormat, frameRate: Rational, onWait: ((String) -> Void)? = nil) throws {
         guard format.pixelFormat == .yuyv || format.pixelFormat == .i420 else {
             throw MediaError(.unsupported, path: path, "the loopback output is YUYV or I420, not \(format.pixelFormat)")
         }
@@ -50,7 +49,7 @@ public final class LoopbackSink: @unchecked Sendable {
         guard dev.isOutput else {
             throw MediaError(.busy, path: path, "the loopback device has no output side right now: another producer is feeding it (or a consumer holds it with exclusive_caps=1)")
         }
-        let set = try LoopbackSink.configure(dev, format: format, waitSeconds: formatWaitSeconds, onWait: onWait)
+        let set = try LoopbackSink.configure(dev, format: format, onWait: onWait)
         self.format = format
         bytesPerLine = set.bytesPerLine > 0 ? set.bytesPerLine : (format.pixelFormat == .yuyv ? format.width * 2 : format.width)
         imageBytes = format.pixelFormat == .yuyv ? bytesPerLine * format.height : format.width * format.height * 3 / 2
@@ -66,15 +65,15 @@ public final class LoopbackSink: @unchecked Sendable {
         try dev.streamOn(V4L2_BUF_TYPE_VIDEO_OUTPUT)
     }
 
-    /// Sets the output format, retrying while the driver refuses it and other programs have the
-    /// device open (up to `waitSeconds`); returns what the driver set.
-    private static func configure(_ dev: V4L2Device, format: FrameFormat, waitSeconds: Double,
+    /// Sets the output format, retrying while the driver refuses it (up to `formatWaitSeconds`);
+    /// returns what the driver set. Who holds the device is looked up only to say so.
+    private static func configure(_ dev: V4L2Device, format: FrameFormat,
                                   onWait: ((String) -> Void)?) throws -> (fourcc: UInt32, width: Int, height: Int, bytesPerLine: Int, sizeImage: Int) {
         let fourcc = format.pixelFormat == .yuyv ? sc_pix_fmt_yuyv() : sc_pix_fmt_yuv420()
-        let start = monotonicNanos()
+        let deadline = monotonicNanos() + UInt64(formatWaitSeconds * 1e9)
         var told = false
         while true {
-            var problem: MediaError
+            let problem: MediaError
             do {
                 let set = try dev.setFormat(V4L2_BUF_TYPE_VIDEO_OUTPUT, fourcc: fourcc, width: format.width, height: format.height)
                 if set.fourcc == fourcc && set.width == format.width && set.height == format.height { return set }
@@ -82,16 +81,16 @@ public final class LoopbackSink: @unchecked Sendable {
             } catch let e as MediaError where e.kind != .noDevice {
                 problem = e
             }
-            let holders = V4L2Device.processesHolding(dev.path)
-            let who = holders.isEmpty ? "" : "in use by " + holders.map { "\($0.name) (PID \($0.pid))" }.joined(separator: ", ")
-            let elapsed = Double(monotonicNanos() - start) / 1e9
-            if elapsed >= waitSeconds {
-                let hint = who.isEmpty ? "" : "; \(who): v4l2loopback sets its format only while the producer is its only user, so close them and try again"
-                throw MediaError(problem.kind, path: dev.path, problem.problem + hint)
+            if monotonicNanos() >= deadline {
+                let hint = V4L2Device.holderNames(dev.path).map {
+                    "; in use by \($0): v4l2loopback sets its format only while the producer is its only user, so close them and try again"
+                }
+                throw MediaError(problem.kind, path: dev.path, problem.problem + (hint ?? ""))
             }
             if !told {
                 told = true
-                onWait?("\(dev.path): cannot set the format yet (\(problem.problem))\(who.isEmpty ? "" : ", \(who)"); retrying for up to \(Int(waitSeconds)) s")
+                let who = V4L2Device.holderNames(dev.path).map { ", in use by \($0)" } ?? ""
+                onWait?("\(dev.path): cannot set the format yet (\(problem.problem))\(who); retrying for up to \(Int(formatWaitSeconds)) s")
             }
             usleep(100_000)
         }

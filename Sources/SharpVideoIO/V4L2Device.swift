@@ -78,9 +78,14 @@ public final class V4L2Device: @unchecked Sendable {
     }
 
     static func busyError(path: String) -> MediaError {
+        MediaError(.busy, path: path, "device busy: in use by \(holderNames(path) ?? "another program"); close it and try again")
+    }
+
+    /// The processes holding `path` as a user reads them ("obs (PID 4242), chrome (PID 17)"),
+    /// nil when none is visible.
+    static func holderNames(_ path: String) -> String? {
         let holders = processesHolding(path)
-        let who = holders.isEmpty ? "another program" : holders.map { "\($0.name) (PID \($0.pid))" }.joined(separator: ", ")
-        return MediaError(.busy, path: path, "device busy: in use by \(who); close it and try again")
+        return holders.isEmpty ? nil : holders.map { "\($0.name) (PID \($0.pid))" }.joined(separator: ", ")
     }
 
     /// Processes with the device open (scanning /proc/*/fd; only those we may inspect).
