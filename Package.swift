@@ -1,12 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Read top-down, this file is the architecture (docs/ARCHITECTURE.md draws it): executables →
+// pipeline / training → devices → files and streams, network → imaging → frames → support and
+// C shims. A target depends only on targets listed below it.
+//
 // Hot pixel and network code is compiled with optimisation even in debug builds, so that
 // `swift test` (a debug build) runs the real kernels at real speed. Architecture-specific
-// instructions (AVX2/FMA/F16C) live only in CSharpKernels behind a run-time CPU check; the
-// Swift modules stay portable (x86-64 baseline SSE2, or aarch64 NEON).
+// instructions (AVX2, AVX-VNNI, AVX-512 VNNI) live only in CSharpKernels behind a run-time CPU
+// check; the Swift modules stay portable (x86-64 baseline SSE2, or aarch64 NEON).
 let hotSwift: [SwiftSetting] = [.unsafeFlags(["-O"])]
 let hotC: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "SharpCam",
@@ -15,87 +21,106 @@ let package = Package(
         .executable(name: "sharpcamd", targets: ["sharpcamd"]),
         .executable(name: "sharpcam-train", targets: ["sharpcam-train"]),
         .executable(name: "sharpcam-bench", targets: ["sharpcam-bench"]),
-        .library(name: "SharpFrames", targets: ["SharpFrames"]),
-        .library(name: "SharpImaging", targets: ["SharpImaging"]),
-        .library(name: "SharpVideoIO", targets: ["SharpVideoIO"]),
-        .library(name: "SharpNet", targets: ["SharpNet"]),
-        .library(name: "SharpPipeline", targets: ["SharpPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // MARK: C shims
+        // MARK: Executables: parse arguments, call the libraries
+        .executableTarget(
+            name: "sharpcamd",
+            dependencies: ["SharpPipeline", "SharpDevices", "SharpMedia", "SharpCommandLine", argumentParser, logging]
+        ),
+        .executableTarget(
+            name: "sharpcam-train",
+            dependencies: ["SharpTraining", "SharpNet", "SharpCommandLine", argumentParser]
+        ),
+        .executableTarget(
+            name: "sharpcam-bench",
+            dependencies: [
+                "SharpPipeline", "SharpMedia", "SharpNet", "SharpImaging", "SharpFrames", "SharpCommandLine",
+                "CSharpKernels", "CBenchSupport", argumentParser,
+            ],
+            path: "benchmarks/sharpcam-bench"
+        ),
+        .target(name: "CBenchSupport", dependencies: ["CSharpKernels"], path: "benchmarks/CBenchSupport", cSettings: hotC),
+        // Command-line plumbing shared by the three tools: errors → exit codes, argument types.
+        .target(name: "SharpCommandLine", dependencies: ["SharpNet", "SharpMedia", "SharpSupport", argumentParser]),
+
+        // MARK: Orchestration
+        // The live daemon (capture → FrameRing → processing → output as one service group) and
+        // file jobs. Imports no C shim.
+        .target(
+            name: "SharpPipeline",
+            dependencies: ["SharpDevices", "SharpMedia", "SharpNet", "SharpImaging", "SharpFrames", "SharpSupport", logging],
+            swiftSettings: hotSwift
+        ),
+        // Training, distillation, evaluation (files only: never links the device layer).
+        .target(
+            name: "SharpTraining",
+            dependencies: [
+                "SharpNet", "SharpMedia", "SharpImaging", "SharpFrames", "SharpSupport", "COpenBLAS", "CJPEGCodec",
+            ],
+            swiftSettings: hotSwift
+        ),
+
+        // MARK: Devices: V4L2 cameras and loopback, live source/sink protocols, /proc scans
+        .target(name: "SharpDevices", dependencies: ["SharpMedia", "SharpFrames", "SharpSupport", "CV4L2", logging]),
+
+        // MARK: Files and streams; the network
+        // Y4M, FFmpeg sources and sinks, pictures, atomic output, resizing, the generated clip.
+        .target(name: "SharpMedia", dependencies: ["SharpImaging", "SharpFrames", "SharpSupport", "CFFmpeg", logging]),
+        .target(
+            name: "SharpNet",
+            dependencies: ["SharpImaging", "SharpFrames", "SharpSupport", "CSharpKernels", "CDefaultWeights"],
+            swiftSettings: hotSwift
+        ),
+
+        // MARK: Imaging (maps, classic sharpening, ChromaTransfer), frames, support
+        .target(name: "SharpImaging", dependencies: ["SharpFrames", "CSharpKernels"], swiftSettings: hotSwift),
+        .target(name: "SharpFrames", dependencies: ["SharpSupport", "CSharpKernels"], swiftSettings: hotSwift),
+        .target(name: "SharpSupport", dependencies: [logging]),
+
+        // MARK: C shims and kernels
+        .target(name: "CSharpKernels", path: "Sources/CSharpKernels", cSettings: hotC),
+        .target(name: "CDefaultWeights", path: "Sources/CDefaultWeights", exclude: ["default-student.scw"]),
+        .target(name: "CJPEGCodec", path: "Sources/CJPEGCodec", cSettings: hotC, linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(
             name: "CFFmpeg",
             path: "Sources/CFFmpeg",
             pkgConfig: "libavformat libavcodec libswscale libavutil",
             providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev", "pkg-config"])]
         ),
-        .target(name: "CSharpKernels", path: "Sources/CSharpKernels", cSettings: hotC),
         .systemLibrary(name: "CV4L2", path: "Sources/CV4L2"),
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "CDefaultWeights", path: "Sources/CDefaultWeights", exclude: ["default-student.scw"]),
-        .target(name: "CJPEGCodec", path: "Sources/CJPEGCodec", cSettings: hotC, linkerSettings: [.linkedLibrary("jpeg")]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
-        // MARK: Libraries
-        .target(name: "SharpSupport"),
-        .target(name: "SharpFrames", dependencies: ["CSharpKernels"], swiftSettings: hotSwift),
-        .target(name: "SharpImaging", dependencies: ["SharpFrames", "CSharpKernels"], swiftSettings: hotSwift),
-        .target(name: "SharpNet", dependencies: ["SharpFrames", "SharpImaging", "CSharpKernels", "CDefaultWeights"], swiftSettings: hotSwift),
-        .target(
-            name: "SharpTraining",
-            dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpSupport", "COpenBLAS", "CJPEGCodec"],
-            swiftSettings: hotSwift
+        // MARK: Tests (mirroring the source layout)
+        .target(name: "TestSupport", dependencies: ["SharpMedia", "SharpFrames", "SharpSupport"], path: "Tests/TestSupport"),
+        .testTarget(name: "SharpSupportTests", dependencies: ["SharpSupport", logging]),
+        .testTarget(name: "SharpFramesTests", dependencies: ["SharpFrames", "SharpSupport", "CSharpKernels", "TestSupport"]),
+        .testTarget(
+            name: "SharpImagingTests", dependencies: ["SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]),
+        .testTarget(name: "SharpMediaTests", dependencies: ["SharpMedia", "SharpFrames", "TestSupport"]),
+        .testTarget(name: "SharpDevicesTests", dependencies: ["SharpDevices", "SharpMedia", "SharpFrames", "TestSupport"]),
+        .testTarget(
+            name: "SharpNetTests",
+            dependencies: ["SharpNet", "SharpMedia", "SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]
         ),
-        .target(
-            name: "SharpVideoIO",
-            dependencies: ["SharpFrames", "CFFmpeg", "CV4L2", .product(name: "Logging", package: "swift-log")]
+        .testTarget(
+            name: "SharpTrainingTests",
+            dependencies: ["SharpTraining", "SharpNet", "SharpMedia", "SharpFrames", "SharpSupport", "TestSupport"]
         ),
-        .target(
-            name: "SharpPipeline",
+        .testTarget(
+            name: "SharpPipelineTests",
             dependencies: [
-                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpNet", "SharpSupport",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: hotSwift
-        ),
-
-        // MARK: Executables
-        .executableTarget(
-            name: "sharpcamd",
-            dependencies: [
-                "SharpPipeline", "SharpVideoIO", "SharpFrames", "SharpImaging", "SharpNet", "SharpSupport", "CSharpKernels",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                "SharpPipeline", "SharpDevices", "SharpMedia", "SharpFrames", "SharpSupport", "TestSupport",
             ]
         ),
-        .executableTarget(
-            name: "sharpcam-train",
-            dependencies: [
-                "SharpNet", "SharpTraining", "SharpFrames", "SharpVideoIO", "SharpSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+        .testTarget(
+            name: "sharpcamdTests",
+            dependencies: ["sharpcamd", "sharpcam-train", "SharpPipeline", "SharpMedia", "SharpFrames", "TestSupport"]
         ),
-        .target(name: "CBenchSupport", dependencies: ["CSharpKernels"], path: "benchmarks/CBenchSupport", cSettings: hotC),
-        .executableTarget(
-            name: "sharpcam-bench",
-            dependencies: [
-                "SharpFrames", "SharpImaging", "SharpVideoIO", "SharpPipeline", "SharpNet", "CSharpKernels", "CBenchSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "benchmarks/sharpcam-bench"
-        ),
-
-        // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["SharpFrames", "SharpVideoIO"], path: "Tests/TestSupport"),
-        .testTarget(name: "SharpFramesTests", dependencies: ["SharpFrames", "CSharpKernels", "TestSupport"]),
-        .testTarget(name: "SharpImagingTests", dependencies: ["SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]),
-        .testTarget(name: "SharpVideoIOTests", dependencies: ["SharpVideoIO", "SharpFrames", "TestSupport"]),
-        .testTarget(name: "SharpPipelineTests", dependencies: ["SharpPipeline", "SharpSupport", "SharpImaging", "SharpVideoIO", "SharpFrames", "TestSupport"]),
-        .testTarget(name: "SharpTrainingTests", dependencies: ["SharpTraining", "SharpNet", "SharpFrames", "SharpPipeline", "TestSupport"]),
-        .testTarget(name: "SharpNetTests", dependencies: ["SharpNet", "SharpFrames", "SharpImaging", "SharpVideoIO", "CSharpKernels", "TestSupport"]),
-        .testTarget(name: "sharpcamdTests", dependencies: ["sharpcamd", "sharpcam-train", "SharpPipeline", "SharpVideoIO", "SharpFrames", "TestSupport"]),
     ]
 )

@@ -2,7 +2,7 @@
 # setup-debian.sh [--tests]
 # Installs what SharpCam needs on Debian 12 (Swift itself must already be installed):
 #   always:   FFmpeg development libraries and tools, OpenBLAS and libjpeg (trainer), pkg-config
-#   --tests:  also Python venv support, then a venv at .build-venv with the test oracles
+#   --tests:  also clang-format (the C format check), Python venv support, then a venv at .build-venv with the test oracles
 #             (OpenCV, scikit-image, ...), and the test photos in .data/photos
 # Idempotent; uses sudo for apt when not root.
 set -euo pipefail
@@ -14,7 +14,7 @@ packages=(libavcodec-dev libavformat-dev libswscale-dev libavutil-dev pkg-config
 tests=0
 [ "${1:-}" = "--tests" ] && tests=1
 if [ $tests -eq 1 ]; then
-  packages+=(python3-venv python3-pip ca-certificates)
+  packages+=(python3-venv python3-pip ca-certificates clang-format)
 fi
 
 missing=()

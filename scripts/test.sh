@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: installs what the tests need (apt, a Python venv with the oracles, test photos),
-# builds and runs the whole test suite, the FrameRing stress tests and the ChromaTransfer
-# thread-pool tests under ThreadSanitizer,
+# checks the formatting (swift format, clang-format), builds and runs the whole test suite, the
+# C kernel-set tests (every instruction set this CPU has against the portable reference), the
+# FrameRing stress tests, the service group and the ChromaTransfer thread-pool tests under
+# ThreadSanitizer,
 # `systemd-analyze verify` on the units, an install into a scratch root, and the end-to-end
 # test on real V4L2 drivers (vivid + v4l2loopback in a qemu VM; no GPU, camera or KVM needed).
 set -euo pipefail
@@ -9,10 +11,18 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh --tests
 export SHARPCAM_PYTHON="$PWD/.build-venv/bin/python"
 export SHARPCAM_PHOTOS="$PWD/.data/photos"
+bash scripts/format.sh --check
 swift build --build-tests
 swift test --skip-build --parallel
-echo "test.sh: ThreadSanitizer run of the FrameRing and ChromaTransfer (thread pool) tests" >&2
-TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan --filter "FrameRingTests|ChromaTransferTests"
+echo "test.sh: C kernel sets against the portable reference (Tests/CKernels)" >&2
+kernel_test=$(mktemp "${TMPDIR:-/tmp}/student_isa_test.XXXXXX")
+clang -O2 -fno-math-errno -I Sources/CSharpKernels/include Sources/CSharpKernels/*.c Tests/CKernels/student_isa_test.c \
+  -lm -lpthread -o "$kernel_test"
+"$kernel_test" | tail -n 3
+rm -f "$kernel_test"
+echo "test.sh: ThreadSanitizer run of the FrameRing, ServiceGroup and ChromaTransfer (thread pool) tests" >&2
+TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan \
+  --filter "FrameRingTests|ChromaTransferTests|ServiceGroupTests"
 echo "test.sh: systemd units" >&2
 bash scripts/verify-units.sh
 root=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-root.XXXXXX")

@@ -11,7 +11,8 @@ struct sc_pool {
     int threads;
     pthread_t *workers;
     sc_pool_worker *slots;
-    pthread_mutex_t lock;
+    pthread_mutex_t job;   // held by the caller of sc_pool_run for the whole job (one job at a time)
+    pthread_mutex_t lock;  // guards the fields below
     pthread_cond_t start, done;
     unsigned long generation;  // incremented per job; workers run each generation once
     int pending;               // workers still running the current job
@@ -47,6 +48,7 @@ sc_pool *sc_pool_create(int threads) {
     sc_pool *p = calloc(1, sizeof(sc_pool));
     if (!p) return NULL;
     p->threads = threads;
+    pthread_mutex_init(&p->job, NULL);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->start, NULL);
     pthread_cond_init(&p->done, NULL);
@@ -69,6 +71,7 @@ sc_pool *sc_pool_create(int threads) {
 }
 
 void sc_pool_run(sc_pool *p, sc_pool_fn fn, void *ctx) {
+    pthread_mutex_lock(&p->job);
     if (p->threads > 1) {
         pthread_mutex_lock(&p->lock);
         p->fn = fn;
@@ -84,6 +87,21 @@ void sc_pool_run(sc_pool *p, sc_pool_fn fn, void *ctx) {
         while (p->pending > 0) pthread_cond_wait(&p->done, &p->lock);
         pthread_mutex_unlock(&p->lock);
     }
+    pthread_mutex_unlock(&p->job);
+}
+
+#define SC_POOL_SHARED_MAX 64
+
+static sc_pool *shared_pools[SC_POOL_SHARED_MAX + 1];
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+sc_pool *sc_pool_shared(int threads) {
+    if (threads < 1 || threads > SC_POOL_SHARED_MAX) return NULL;
+    pthread_mutex_lock(&shared_lock);
+    if (!shared_pools[threads]) shared_pools[threads] = sc_pool_create(threads);
+    sc_pool *p = shared_pools[threads];
+    pthread_mutex_unlock(&shared_lock);
+    return p;
 }
 
 void sc_pool_destroy(sc_pool *p) {
@@ -96,6 +114,7 @@ void sc_pool_destroy(sc_pool *p) {
     pthread_cond_destroy(&p->start);
     pthread_cond_destroy(&p->done);
     pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->job);
     free(p->workers);
     free(p->slots);
     free(p);

@@ -2,96 +2,30 @@
 //
 // A one-level student in deployment form is: luma (+ edge, mask) -> space-to-depth xB (B = 2
 // or 4) -> L 3x3 convolutions at 1/B resolution (ReLU after all but the last) ->
-// depth-to-space -> + luma. The engine never materialises a tensor: every layer keeps a ring of three NHWC rows
-// (one row of padding pixels on each side), and a wavefront produces, at tick t, input row t+1
-// (space-to-depth straight from the Y plane), then row t-k of layer k; the last layer's row
-// goes straight through depth-to-space, residual add, strength and clamping into the output
-// Y rows. Each thread owns one horizontal band of output rows (and its own rings; the L-row
-// halo above and below a band is recomputed). Threads are created once; a frame allocates
-// nothing.
+// depth-to-space -> + luma. The engine never materialises a tensor: every layer keeps a ring
+// of three NHWC rows (one row of padding pixels on each side), and a wavefront produces, at
+// tick t, input row t+1 (space-to-depth straight from the Y plane), then row t-k of layer k;
+// the last layer's row goes straight through depth-to-space, residual add, strength and
+// clamping into the output Y rows. Each thread owns one horizontal band of output rows (and
+// its own rings; the L-row halo above and below a band is recomputed). The bands run on the
+// process's shared pool (sc_pool_shared); a frame allocates nothing.
+//
+// The row kernels come from one kernel set (student_kernels.h), chosen at creation; int8
+// weights are quantised for that set's scheme (6-bit + wide layers for vpmaddubsw, 8-bit for
+// vpdpbusd) and packed in its layout.
 #include "CSharpKernels.h"
+#include "student_kernels.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static inline float sc_half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
-    if (exp == 0) {
-        if (man == 0) bits = sign;
-        else {  // subnormal
-            exp = 127 - 15 + 1;
-            while (!(man & 0x400)) { man <<= 1; exp--; }
-            bits = sign | (exp << 23) | ((man & 0x3FF) << 13);
-        }
-    } else if (exp == 31) bits = sign | 0x7F800000 | (man << 13);
-    else bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
-static inline uint16_t sc_float_to_half(float f) {
-    uint32_t x;
-    memcpy(&x, &f, 4);
-    uint32_t sign = (x >> 16) & 0x8000, exp = (x >> 23) & 0xFF, man = x & 0x7FFFFF;
-    if (exp == 0xFF) return (uint16_t)(sign | 0x7C00 | (man ? 0x200 : 0));
-    int e = (int)exp - 127 + 15;
-    if (e >= 31) return (uint16_t)(sign | 0x7C00);
-    if (e <= 0) {
-        if (e < -10) return (uint16_t)sign;
-        man |= 0x800000;
-        uint32_t shift = (uint32_t)(14 - e), half = man >> shift, rem = man & ((1u << shift) - 1), mid = 1u << (shift - 1);
-        if (rem > mid || (rem == mid && (half & 1))) half++;
-        return (uint16_t)(sign | half);
-    }
-    uint32_t half = sign | ((uint32_t)e << 10) | (man >> 13), rem = man & 0x1FFF;
-    if (rem > 0x1000 || (rem == 0x1000 && (half & 1))) half++;
-    return (uint16_t)half;
-}
-
-typedef struct {
-    const char *name;
-    void (*conv_f32)(const float *const rows[3], int w, int cin, int cout8, const float *wp, const float *bias, int relu, float *out);
-    void (*conv_f32w16)(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp, const float *bias, int relu, float *out);
-    void (*conv_s8)(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul, const float *add,
-                    int qmax, int wide, uint8_t *outq, float *outf);
-    void (*halves_to_floats)(const uint16_t *src, int n, float *dst);
-    void (*floats_to_halves)(const float *src, int n, uint16_t *dst);
-} sc_student_kernel_table;
-
-/// int8 weight range: |q| <= 32, so 8-bit activations make a vpmaddubsw pair at most 16320 and
-/// two pairs add in int16. Wide layers: q = 32·high + low (2^5).
-#define SC_STUDENT_WMAX 32
-#define SC_STUDENT_WIDE_SHIFT 5
-
-#define SC_SUFFIX(name) name##_student_portable
-#define SC_NAME "portable"
-#include "student_impl.h"
-#undef SC_SUFFIX
-#undef SC_NAME
-
-#if defined(__x86_64__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
-#define SC_AVX2 1
-#define SC_SUFFIX(name) name##_student_avx2
-#define SC_NAME "avx2"
-#include "student_impl.h"
-#undef SC_SUFFIX
-#undef SC_NAME
-#undef SC_AVX2
-#pragma clang attribute pop
-#define SC_HAVE_STUDENT_AVX2 1
-#endif
-
-struct sc_student;
-
 /// One thread's working memory.
 typedef struct {
-    void *rings[SC_STUDENT_MAX_LAYERS];     // ring k: three rows of layer k's input (k = 0: the space-to-depth input)
+    void *rings[SC_STUDENT_MAX_LAYERS];     // ring k: three rows of layer k's input (k = 0: space-to-depth input)
     void *zero_rows[SC_STUDENT_MAX_LAYERS]; // a padding-valued row per ring (rows outside the picture)
     float *window;                          // fp16: three input rows converted to fp32
-    float *out_row;                         // conv output of one row (fp32 hidden rows before fp16 storage, or the residual)
+    float *out_row;                         // one row's conv output (fp16 hidden rows before storage, or residual)
     int band, bands;
 } sc_band;
 
@@ -102,6 +36,7 @@ struct sc_student {
     int uses_maps;
     sc_precision precision;
     const sc_student_kernel_table *k;
+    sc_int8_weights int8_weights;        // the resolved scheme (6-bit + wide, or 8-bit)
     int max_w2;   // widest row in network pixels (ceil(max_width / B))
     // Packed weights and biases per layer (int8: two variants of layer 0, limited / full range).
     float *wf[SC_STUDENT_MAX_LAYERS];
@@ -109,10 +44,9 @@ struct sc_student {
     int8_t *wq[SC_STUDENT_MAX_LAYERS][2];
     float *bias[SC_STUDENT_MAX_LAYERS];
     float *mul[SC_STUDENT_MAX_LAYERS][2], *add[SC_STUDENT_MAX_LAYERS][2];
-    int wide[SC_STUDENT_MAX_LAYERS];  // int8: layer weights split into high and low parts
+    int wide[SC_STUDENT_MAX_LAYERS];  // int8, 6-bit scheme: layer weights split into high and low parts
     int qmax;    // int8 activation range 0..qmax
-    float wmax;  // int8 weight range −wmax..wmax (2 · qmax · wmax ≤ 16383), wide layers wmax²
-    // Threads: band t runs on the pool's thread t (band 0 on the caller's).
+    // Threads: band t runs on the shared pool's thread t (band 0 on the caller's).
     int threads;
     sc_band *bands;
     sc_pool *pool;
@@ -138,11 +72,12 @@ static void pack_f32(const float *w, int cin, int cout, int cout8, float *wp) {
 }
 
 /// Quantises layer weights scaled per input channel by `in_scale[i]` to |q| <= wmax per output
-/// channel; returns per-channel weight scales and the sum of q · zero point per channel.
-/// Wide layers quantise to |q| <= wmax² and store q = wmax·high + low (|high| <= wmax,
-/// |low| <= wmax/2) as two weight groups per output group: high at 2·g, low at 2·g + 1.
-static void pack_s8(const float *w, int cin, int cout, int cout8, const float *in_scale, const float *zp, float wmax, int wide,
-                    int8_t *wp, float *wscale, float *zp_sum) {
+/// channel into the standard int8 layout; returns per-channel weight scales and the sum of
+/// q · zero point per channel. Wide layers quantise to |q| <= wmax² and store
+/// q = wmax·high + low (|high| <= wmax, |low| <= wmax/2) as two weight groups per output
+/// group: high at 2·g, low at 2·g + 1.
+static void pack_s8(const float *w, int cin, int cout, int cout8, const float *in_scale, const float *zp, float wmax,
+                    int wide, int8_t *wp, float *wscale, float *zp_sum) {
     const int k3 = 3 * cin, kc4 = k3 / 4;
     const float qlim = wide ? wmax * wmax : wmax;
     memset(wp, 0, (size_t)cout8 * 3 * k3 * (wide ? 2 : 1));
@@ -177,129 +112,190 @@ static void set_error(char *err, size_t size, const char *msg) {
     if (err && size) snprintf(err, size, "%s", msg);
 }
 
-static void *worker_main(void *arg);
-
-sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threads, char *err, size_t err_size) {
+/// Checks a description; returns the problem or NULL.
+static const char *check_desc(const sc_student_desc *d, int max_width, int threads) {
     const int L = d->layers, B = d->block, BB = d->block * d->block;
-    if (L < 2 || L > SC_STUDENT_MAX_LAYERS) { set_error(err, err_size, "the fused engine needs 2 to 8 convolution layers"); return NULL; }
-    if (B != 2 && B != 4) { set_error(err, err_size, "space-to-depth block size must be 2 or 4"); return NULL; }
-    if (d->channels[0] != (d->uses_maps ? 3 * BB : BB)) { set_error(err, err_size, "input channels must be B² (luma) or 3·B² (luma, edge, mask)"); return NULL; }
-    if (d->channels[L] != BB) { set_error(err, err_size, "the last layer must have B² output channels"); return NULL; }
+    if (L < 2 || L > SC_STUDENT_MAX_LAYERS) return "the fused engine needs 2 to 8 convolution layers";
+    if (B != 2 && B != 4) return "space-to-depth block size must be 2 or 4";
+    if (d->channels[0] != (d->uses_maps ? 3 * BB : BB))
+        return "input channels must be B² (luma) or 3·B² (luma, edge, mask)";
+    if (d->channels[L] != BB) return "the last layer must have B² output channels";
     for (int k = 1; k < L; k++)
-        if (d->channels[k] % 8 != 0 || d->channels[k] > 256) { set_error(err, err_size, "hidden widths must be multiples of 8 (at most 256)"); return NULL; }
+        if (d->channels[k] % 8 != 0 || d->channels[k] < 8 || d->channels[k] > 256)
+            return "hidden widths must be multiples of 8 (at most 256)";
+    for (int k = 0; k < L; k++)
+        if (!d->weights[k] || !d->bias[k]) return "every layer needs weights and biases";
+    if (d->precision != SC_PRECISION_FP32 && d->precision != SC_PRECISION_FP16 && d->precision != SC_PRECISION_INT8)
+        return "unknown precision";
     if (d->precision == SC_PRECISION_INT8)
         for (int k = 0; k < L - 1; k++)
             for (int c = 0; c < d->channels[k + 1]; c++)
-                if (!d->activation_scale[k] || !(d->activation_scale[k][c] > 0)) {
-                    set_error(err, err_size, "int8 needs calibrated activation scales (sharpcam-train quantize)");
-                    return NULL;
-                }
+                if (!d->activation_scale[k] || !(d->activation_scale[k][c] > 0))
+                    return "int8 needs calibrated activation scales (sharpcam-train quantize)";
     for (int k = 0; k < L; k++)
-        if (d->wide_weights[k] && (k == L - 1 || d->precision != SC_PRECISION_INT8)) {
-            set_error(err, err_size, "wide weights are for hidden int8 layers only");
-            return NULL;
-        }
-    if (max_width < 1 || threads < 1) { set_error(err, err_size, "invalid size or thread count"); return NULL; }
+        if (d->wide_weights[k] && (k == L - 1 || d->precision != SC_PRECISION_INT8))
+            return "wide weights are for hidden int8 layers only";
+    if (d->int8_weights < SC_INT8_WEIGHTS_AUTO || d->int8_weights > SC_INT8_WEIGHTS_8BIT)
+        return "unknown int8 weight scheme";
+    if (max_width < 1 || threads < 1 || threads > 64) return "invalid size or thread count (threads: 1 to 64)";
+    return NULL;
+}
 
+static const sc_student_kernel_table *table_for(sc_isa isa) {
+    switch (isa) {
+#ifdef SC_HAVE_STUDENT_AVX2
+    case SC_ISA_AVX2: return &sc_student_table_avx2;
+#endif
+#ifdef SC_HAVE_STUDENT_VNNI
+    case SC_ISA_AVXVNNI: return &sc_student_table_avxvnni;
+    case SC_ISA_AVX512VNNI: return &sc_student_table_avx512vnni;
+#endif
+    default: return &sc_student_table_ref;
+    }
+}
+
+/// Quantises and packs int8 layer k for both input ranges (layer 0's zero point differs).
+/// Returns 0 when memory runs out (what was stored in s is freed by sc_student_destroy).
+static int pack_int8_layer(sc_student *s, const sc_student_desc *d, int k, float *ws, float *zsum, float *in_scale,
+                           float *zp) {
+    const int L = s->layers, cin = d->channels[k], cout = d->channels[k + 1], cout8 = (cout + 7) / 8 * 8;
+    const int wgroups = cout8 / 8 * (s->wide[k] ? 2 : 1);
+    const size_t n = (size_t)cout8 * 3 * 3 * cin * (s->wide[k] ? 2 : 1);
+    const float wmax = s->int8_weights == SC_INT8_WEIGHTS_8BIT ? SC_STUDENT_WMAX8 : SC_STUDENT_WMAX6;
+    for (int range = 0; range < 2; range++) {  // 0: limited, 1: full
+        for (int i = 0; i < cin; i++) {
+            if (k == 0) {
+                const int luma = !d->uses_maps || i % 3 == 0;
+                in_scale[i] = luma ? (range == 0 ? 1.0f / 219.0f : 1.0f / 255.0f) : 1.0f / 255.0f;
+                zp[i] = luma && range == 0 ? 16.0f : 0.0f;
+            } else {
+                // The previous layer's per-channel activation scales fold into these weights.
+                in_scale[i] = d->activation_scale[k - 1][i] * 255.0f / (float)s->qmax;
+                zp[i] = 0;
+            }
+        }
+        int8_t *standard = malloc(n);
+        if (!standard) return 0;
+        pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, wmax, s->wide[k], standard, ws, zsum);
+        if (s->k->s8_repack) {
+            s->wq[k][range] = malloc(s->k->s8_packed_size(cin, wgroups));
+            if (s->wq[k][range]) s->k->s8_repack(standard, cin, wgroups, s->wq[k][range]);
+            free(standard);
+        } else {
+            s->wq[k][range] = standard;
+        }
+        s->mul[k][range] = calloc((size_t)cout8, sizeof(float));
+        s->add[k][range] = calloc((size_t)cout8, sizeof(float));
+        if (!s->wq[k][range] || !s->mul[k][range] || !s->add[k][range]) return 0;
+        for (int o = 0; o < cout; o++) {
+            const float out_scale = k < L - 1 ? d->activation_scale[k][o] * 255.0f / (float)s->qmax : 1.0f;
+            s->mul[k][range][o] = ws[o] / out_scale;
+            s->add[k][range][o] = (d->bias[k][o] - ws[o] * zsum[o]) / out_scale;
+        }
+    }
+    return 1;
+}
+
+sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threads, char *err, size_t err_size) {
+    const char *problem = check_desc(d, max_width, threads);
+    if (problem) { set_error(err, err_size, problem); return NULL; }
+    sc_isa isa;
+    if (!sc_isa_resolve(d->isa, &isa, err, err_size)) return NULL;
+    const sc_student_kernel_table *table = table_for(isa);
+    sc_int8_weights scheme = d->int8_weights == SC_INT8_WEIGHTS_AUTO ? table->native : (sc_int8_weights)d->int8_weights;
+    if (d->precision != SC_PRECISION_INT8) scheme = table->native;  // no effect
+    if ((scheme == SC_INT8_WEIGHTS_8BIT && !table->supports_8bit) ||
+        (scheme == SC_INT8_WEIGHTS_6BIT_WIDE && !table->supports_6bit_wide)) {
+        if (err && err_size)
+            snprintf(err, err_size, "the %s kernels cannot run %s int8 weights (they use %s)", table->name,
+                     scheme == SC_INT8_WEIGHTS_8BIT ? "8-bit" : "6-bit (wide)",
+                     table->native == SC_INT8_WEIGHTS_8BIT ? "8-bit" : "6-bit, with wide layers");
+        return NULL;
+    }
+
+    const int L = d->layers, B = d->block, BB = d->block * d->block;
     sc_student *s = calloc(1, sizeof *s);
+    if (!s) { set_error(err, err_size, "out of memory"); return NULL; }
+    float *ws = NULL, *zsum = NULL, *in_scale = NULL, *zp = NULL;
     s->layers = L;
     s->block = B;
     for (int k = 0; k < L; k++) s->ch[k] = d->channels[k];
     s->ch[L] = (BB + 7) / 8 * 8;
     s->uses_maps = d->uses_maps;
     s->precision = d->precision;
-    int avx2 = d->use_avx2 < 0 ? sc_cpu_use_avx2() : d->use_avx2;
-#ifdef SC_HAVE_STUDENT_AVX2
-    s->k = avx2 && sc_cpu_use_avx2() ? &student_table_student_avx2 : &student_table_student_portable;
-#else
-    (void)avx2;
-    s->k = &student_table_student_portable;
-#endif
+    s->k = table;
+    s->int8_weights = scheme;
     s->max_w2 = (max_width + B - 1) / B;
-    // int8 ranges: 8-bit activations, |w| <= 32, so a vpmaddubsw pair sum stays within int16.
-    // (Measured against 7-bit activations with |w| <= 64, equally fast: 1.3-3 dB more accurate.)
+    // int8 activations are 8-bit (0..255). With vpmaddubsw weights are 6-bit (|w| <= 32, so a
+    // pair sum stays within int16; measured against 7-bit activations with |w| <= 64, equally
+    // fast: 1.3-3 dB more accurate), with vpdpbusd 8-bit.
     s->qmax = 255;
-    s->wmax = SC_STUDENT_WMAX;
-    for (int k = 0; k < L; k++) s->wide[k] = d->wide_weights[k] != 0;
+    for (int k = 0; k < L; k++) s->wide[k] = scheme == SC_INT8_WEIGHTS_6BIT_WIDE && d->wide_weights[k] != 0;
 
+    int cmax = 8;
+    for (int k = 0; k <= L; k++) cmax = d->channels[k] > cmax ? d->channels[k] : cmax;
+    ws = calloc((size_t)cmax, sizeof(float));
+    zsum = calloc((size_t)cmax, sizeof(float));
+    in_scale = calloc((size_t)cmax, sizeof(float));
+    zp = calloc((size_t)cmax, sizeof(float));
+    if (!ws || !zsum || !in_scale || !zp) goto oom;
     for (int k = 0; k < L; k++) {
         const int cin = d->channels[k], cout = d->channels[k + 1], cout8 = (cout + 7) / 8 * 8;
         const size_t n = (size_t)cout8 * 3 * 3 * cin;
-        s->bias[k] = calloc((size_t)cout8, sizeof(float));
+        if (!(s->bias[k] = calloc((size_t)cout8, sizeof(float)))) goto oom;
         for (int o = 0; o < cout; o++) s->bias[k][o] = d->bias[k][o];
         if (d->precision == SC_PRECISION_INT8) {
-            for (int range = 0; range < 2; range++) {  // 0: limited, 1: full
-                float in_scale[48], zp[48];
-                for (int i = 0; i < cin; i++) {
-                    if (k == 0) {
-                        const int luma = !d->uses_maps || i % 3 == 0;
-                        in_scale[i] = luma ? (range == 0 ? 1.0f / 219.0f : 1.0f / 255.0f) : 1.0f / 255.0f;
-                        zp[i] = luma && range == 0 ? 16.0f : 0.0f;
-                    }
-                }
-                float *zsum = calloc((size_t)cout8, sizeof(float)), *ws = calloc((size_t)cout8, sizeof(float));
-                float *uniform = NULL;
-                s->wq[k][range] = malloc(n * (s->wide[k] ? 2 : 1));
-                if (k > 0) {
-                    // The previous layer's per-channel activation scales fold into these weights.
-                    uniform = malloc(sizeof(float) * (size_t)cin);
-                    float *zeros = calloc((size_t)cin, sizeof(float));
-                    for (int i = 0; i < cin; i++) uniform[i] = d->activation_scale[k - 1][i] * 255.0f / (float)s->qmax;
-                    pack_s8(d->weights[k], cin, cout, cout8, uniform, zeros, s->wmax, s->wide[k], s->wq[k][range], ws, zsum);
-                    free(zeros);
-                } else {
-                    pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, s->wmax, s->wide[k], s->wq[k][range], ws, zsum);
-                }
-                s->mul[k][range] = calloc((size_t)cout8, sizeof(float));
-                s->add[k][range] = calloc((size_t)cout8, sizeof(float));
-                for (int o = 0; o < cout; o++) {
-                    const float out_scale = k < L - 1 ? d->activation_scale[k][o] * 255.0f / (float)s->qmax : 1.0f;
-                    s->mul[k][range][o] = ws[o] / out_scale;
-                    s->add[k][range][o] = (d->bias[k][o] - ws[o] * zsum[o]) / out_scale;
-                }
-                free(uniform); free(zsum); free(ws);
-            }
+            if (!pack_int8_layer(s, d, k, ws, zsum, in_scale, zp)) goto oom;
         } else {
-            s->wf[k] = malloc(sizeof(float) * n);
+            if (!(s->wf[k] = malloc(sizeof(float) * n))) goto oom;
             pack_f32(d->weights[k], cin, cout, cout8, s->wf[k]);
             if (d->precision == SC_PRECISION_FP16) {
-                s->wh[k] = malloc(sizeof(uint16_t) * n);
+                if (!(s->wh[k] = malloc(sizeof(uint16_t) * n))) goto oom;
                 for (size_t i = 0; i < n; i++) s->wh[k][i] = sc_float_to_half(s->wf[k][i]);
                 free(s->wf[k]);
                 s->wf[k] = NULL;
             }
         }
     }
+    free(ws); free(zsum); free(in_scale); free(zp);
+    ws = zsum = in_scale = zp = NULL;
 
     // Per-thread rings.
+    if (!(s->bands = calloc((size_t)threads, sizeof(sc_band)))) goto oom;
     s->threads = threads;
-    s->bands = calloc((size_t)threads, sizeof(sc_band));
-    const size_t es = elem_size(s);
-    int cmax = 8;
+    const size_t es = elem_size(s), row_px = (size_t)s->max_w2 + 2;
+    cmax = 8;
     for (int k = 0; k <= L; k++) cmax = s->ch[k] > cmax ? s->ch[k] : cmax;
-    const size_t row_px = (size_t)s->max_w2 + 2;
     for (int t = 0; t < threads; t++) {
         sc_band *b = &s->bands[t];
         b->band = t;
         b->bands = threads;
         for (int k = 0; k < L; k++) {
             const size_t row = row_px * (size_t)s->ch[k] * es;
-            b->rings[k] = calloc(3, row);
-            b->zero_rows[k] = calloc(1, row);
+            if (!(b->rings[k] = calloc(3, row)) || !(b->zero_rows[k] = calloc(1, row))) goto oom;
         }
-        b->window = calloc(3 * row_px * (size_t)cmax, sizeof(float));
-        b->out_row = calloc(row_px * (size_t)cmax, sizeof(float));
+        if (!(b->window = calloc(3 * row_px * (size_t)cmax, sizeof(float)))) goto oom;
+        if (!(b->out_row = calloc(row_px * (size_t)cmax, sizeof(float)))) goto oom;
     }
-    s->pool = sc_pool_create(threads);
+    s->pool = sc_pool_shared(threads);  // shared with the process's other engines; never destroyed
     if (!s->pool) {
         set_error(err, err_size, "cannot start the engine's threads");
         sc_student_destroy(s);
         return NULL;
     }
     return s;
+oom:
+    free(ws); free(zsum); free(in_scale); free(zp);
+    sc_student_destroy(s);
+    set_error(err, err_size, "out of memory");
+    return NULL;
 }
 
 const char *sc_student_kernels(const sc_student *s) { return s->k->name; }
+
+sc_isa sc_student_isa(const sc_student *s) { return s->k->isa; }
+
+sc_int8_weights sc_student_int8_weights(const sc_student *s) { return s->int8_weights; }
 
 // MARK: One band
 
@@ -326,6 +322,17 @@ static void build_input_row(const sc_student *s, sc_band *b, const sc_student_fr
     // Columns B·x ... B·x + B - 1 of every network pixel; only the last one of a width that is
     // not a multiple of B reflects (column W -> W - 2, ...).
     const int full_pairs = f->width / B, step = f->y_step;
+    const int s2d4_maps = s->precision == SC_PRECISION_INT8 && per == 3 && B == 4;
+    if (s2d4_maps) {  // the whole network pixels of the shipped student's input in one kernel
+        const uint8_t *ys[4], *es4[4], *ms[4];
+        for (int dy = 0; dy < 4; dy++) {
+            const int yy = reflect101(B * r + dy, f->height);
+            ys[dy] = f->y + (ptrdiff_t)yy * f->y_stride;
+            es4[dy] = f->edge + (ptrdiff_t)yy * f->map_stride;
+            ms[dy] = f->mask + (ptrdiff_t)yy * f->map_stride;
+        }
+        s->k->s2d4_maps_s8(ys, step, es4, ms, full_pairs, (uint8_t *)row);
+    }
     for (int dy = 0; dy < B; dy++) {
         const int yy = reflect101(B * r + dy, f->height);
         const uint8_t *yrow = f->y + (ptrdiff_t)yy * f->y_stride;
@@ -333,22 +340,24 @@ static void build_input_row(const sc_student *s, sc_band *b, const sc_student_fr
         const uint8_t *mrow = s->uses_maps ? f->mask + (ptrdiff_t)yy * f->map_stride : NULL;
         for (int dx = 0; dx < B; dx++) {
             const int block = (dy * B + dx) * per;
-            if (s->precision == SC_PRECISION_INT8 && per == 1) {
+            if (s2d4_maps) {
+                // done above
+            } else if (s->precision == SC_PRECISION_INT8 && per == 1) {
                 uint8_t *q = (uint8_t *)row + block;
                 const uint8_t *src = yrow + dx * step;
                 for (int x = 0; x < full_pairs; x++) q[x * c] = src[B * x * step];
+            } else if (s->precision == SC_PRECISION_INT8) {
+                for (int x = 0; x < full_pairs; x++) {
+                    const int xx = B * x + dx;
+                    uint8_t *q = (uint8_t *)row + x * c + block;
+                    q[0] = yrow[xx * step]; q[1] = erow[xx]; q[2] = mrow[xx];
+                }
             } else {
                 for (int x = 0; x < full_pairs; x++) {
                     const int xx = B * x + dx;
-                    const uint8_t v = yrow[xx * step];
-                    if (s->precision == SC_PRECISION_INT8) {
-                        uint8_t *q = (uint8_t *)row + x * c + block;
-                        q[0] = v; q[1] = erow[xx]; q[2] = mrow[xx];
-                    } else {
-                        float *p = tmp + x * c + block;
-                        p[0] = ((float)v - zp) * scale;
-                        if (per == 3) { p[1] = erow[xx] / 255.0f; p[2] = mrow[xx] / 255.0f; }
-                    }
+                    float *p = tmp + x * c + block;
+                    p[0] = ((float)yrow[xx * step] - zp) * scale;
+                    if (per == 3) { p[1] = erow[xx] / 255.0f; p[2] = mrow[xx] / 255.0f; }
                 }
             }
             for (int x = full_pairs; x < w2; x++) {  // the partial last block
@@ -378,8 +387,10 @@ static void prepare_padding(const sc_student *s, sc_band *b, const sc_student_fr
         const size_t row = ((size_t)s->max_w2 + 2) * (size_t)c * es;
         // The input's zero is the luma zero point (int8, limited range); everything else is 0.
         uint8_t zq[48];
-        for (int i = 0; i < c && i < 48; i++) zq[i] = (k == 0 && s->precision == SC_PRECISION_INT8 && f->limited_range && (!s->uses_maps || i % 3 == 0)) ? 16 : 0;
-        void *rows[4] = {(char *)b->rings[k], (char *)b->rings[k] + row, (char *)b->rings[k] + 2 * row, b->zero_rows[k]};
+        const int zp_input = k == 0 && s->precision == SC_PRECISION_INT8 && f->limited_range;
+        for (int i = 0; i < c && i < 48; i++) zq[i] = zp_input && (!s->uses_maps || i % 3 == 0) ? 16 : 0;
+        char *ring = b->rings[k];
+        void *rows[4] = {ring, ring + row, ring + 2 * row, b->zero_rows[k]};
         for (int ri = 0; ri < 4; ri++) {
             char *base = rows[ri];
             if (k == 0 && s->precision == SC_PRECISION_INT8) {
@@ -407,8 +418,8 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
     if (s->precision == SC_PRECISION_INT8) {
         const uint8_t *rows[3] = {src[0], src[1], src[2]};
         uint8_t *dst = last ? NULL : (uint8_t *)ring_row(s, b, k + 1, r, h2) + cout8;
-        s->k->conv_s8(rows, w2, cin, cout8, s->wq[k][range], s->mul[k][range], s->add[k][range], s->qmax, s->wide[k], dst,
-                     last ? res : NULL);
+        s->k->conv_s8(rows, w2, cin, cout8, s->wq[k][range], s->mul[k][range], s->add[k][range], s->qmax, s->wide[k],
+                      dst, last ? res : NULL);
     } else {
         const float *rows[3];
         if (s->precision == SC_PRECISION_FP32) {
@@ -421,37 +432,26 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
                 rows[d] = wdst;
             }
         }
-        float *out = last || s->precision == SC_PRECISION_FP16 ? res : (float *)((char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es);
+        char *next = last ? NULL : (char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es;  // pixel 0
+        float *out = last || s->precision == SC_PRECISION_FP16 ? res : (float *)next;
         if (s->precision == SC_PRECISION_FP32) s->k->conv_f32(rows, w2, cin, cout8, s->wf[k], s->bias[k], !last, out);
         else s->k->conv_f32w16(rows, w2, cin, cout8, s->wh[k], s->bias[k], !last, out);
         if (!last && s->precision == SC_PRECISION_FP16)
-            s->k->floats_to_halves(res, w2 * cout8, (uint16_t *)((char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es));
+            s->k->floats_to_halves(res, w2 * cout8, (uint16_t *)next);
     }
     if (!last) return;
     // Depth-to-space (DCR, one output channel), residual, strength, clamp, into Y rows
     // B·r ... B·r + B - 1.
     const float gain = f->strength * (f->limited_range ? 219.0f : 255.0f);
-    const int rs = cout8;  // residual values per network pixel (B², padded to 8)
-    const int shift = B == 4 ? 2 : 1, bm = B - 1;
     for (int dy = 0; dy < B; dy++) {
         const int yy = B * r + dy;
         if (yy >= f->height) break;
-        const float *rr = res + dy * B;
+        const float *rr = res + dy * B;  // cout8 residual values per network pixel (B², padded to 8)
         if (f->delta) {
-            int16_t *d = f->delta + (ptrdiff_t)yy * f->delta_stride;
-            for (int x = 0; x < f->width; x++) {
-                float v = nearbyintf(gain * rr[(x >> shift) * rs + (x & bm)]);
-                d[x] = (int16_t)(v < -32767 ? -32767 : (v > 32767 ? 32767 : v));
-            }
-            continue;
-        }
-        const uint8_t *in = f->y + (ptrdiff_t)yy * f->y_stride;
-        uint8_t *out = f->out + (ptrdiff_t)yy * f->out_stride;
-        const int is = f->y_step, os = f->out_step;
-        for (int x = 0; x < f->width; x++) {
-            float v = (float)in[x * is] + gain * rr[(x >> shift) * rs + (x & bm)];
-            v = v < 0 ? 0 : (v > 255 ? 255 : v);
-            out[x * os] = (uint8_t)(v + 0.5f);
+            s->k->delta_row(rr, cout8, B, f->delta + (ptrdiff_t)yy * f->delta_stride, f->width, gain);
+        } else {
+            s->k->residual_row(rr, cout8, B, f->y + (ptrdiff_t)yy * f->y_stride, f->y_step,
+                               f->out + (ptrdiff_t)yy * f->out_stride, f->out_step, f->width, gain);
         }
     }
 }
@@ -491,8 +491,7 @@ void sc_student_run(sc_student *s, const sc_student_frame *f) {
 
 void sc_student_destroy(sc_student *s) {
     if (!s) return;
-    sc_pool_destroy(s->pool);
-    for (int t = 0; t < s->threads; t++) {
+    for (int t = 0; s->bands && t < s->threads; t++) {
         for (int k = 0; k < s->layers; k++) { free(s->bands[t].rings[k]); free(s->bands[t].zero_rows[k]); }
         free(s->bands[t].window);
         free(s->bands[t].out_row);

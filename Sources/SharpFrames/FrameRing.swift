@@ -1,3 +1,4 @@
+import SharpSupport
 /// A fixed-capacity, preallocated, single-producer / single-consumer queue of frames in
 /// which the newest frame wins.
 ///

@@ -46,7 +46,8 @@ public final class ChromaTransfer: @unchecked Sendable {
     var bandMemory: [UnsafeMutablePointer<Float>] = []
     var bandFlags: [UnsafeMutablePointer<Bool>] = []
     var bandDeferred: [UnsafeMutablePointer<Int>] = []
-    /// The threads that run the bands, and the frames they work on (set by `apply` for its duration).
+    /// The process's shared threads that run the bands (`sc_pool_shared`), and the frames they
+    /// work on (set by `apply` for its duration).
     private let pool: OpaquePointer?
     private var job: Job?
 
@@ -61,14 +62,11 @@ public final class ChromaTransfer: @unchecked Sendable {
         precondition(settings.radius >= 1 && settings.epsilon > 0, "ChromaTransfer: radius ≥ 1 and ε > 0")
         self.settings = settings
         // Without a pool (threads could not start) the bands run one after another.
-        pool = threads > 1 ? sc_pool_create(Int32(threads)) : nil
+        pool = threads > 1 ? sc_pool_shared(Int32(threads)) : nil
         self.threads = pool == nil ? 1 : threads
     }
 
-    deinit {
-        if let pool { sc_pool_destroy(pool) }
-        release()
-    }
+    deinit { release() }
 
     /// Rewrites the colour of `output` (whose luma a sharpener has changed; its colour still
     /// equal to `input`'s) from the luma change. Frames of the same format, distinct.

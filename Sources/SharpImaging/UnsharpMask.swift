@@ -1,5 +1,6 @@
 import CSharpKernels
 import SharpFrames
+import SharpSupport
 
 /// Classic sharpening, the cheap tier: unsharp mask on luma only.
 ///

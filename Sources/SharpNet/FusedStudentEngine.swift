@@ -2,9 +2,10 @@ import CSharpKernels
 import Foundation
 import SharpFrames
 import SharpImaging
+import SharpSupport
 
-/// The real-time path: a one-level student run by the fused C engine (`sc_student`) on frames,
-/// in fp32, fp16 storage or int8, on a fixed pool of threads.
+/// The real-time path on frames: the student run by `StudentNetwork` (the fused C engine), in
+/// fp32, fp16 storage or int8.
 ///
 /// Luma is read straight from the input frame (any YUV layout, or computed from RGB), the
 /// result is written into the output frame's luma; then `ChromaTransfer` carries the luma
@@ -12,24 +13,23 @@ import SharpImaging
 /// change added to R, G and B). Edge and mask maps, when the student uses them, are computed
 /// into preallocated planes first (their normalisation needs the frame's maximum).
 ///
-/// Invariant: frames up to `maxWidth` wide, any height; `process` allocates nothing.
+/// Invariant: frames up to `maxWidth` wide, any height; `process` allocates nothing once it
+/// has seen a frame of the size.
 public final class FusedStudentEngine: @unchecked Sendable {
     public enum Precision: String, Sendable, CaseIterable, Codable {
         case fp32, fp16, int8
-        var c: sc_precision {
-            switch self {
-            case .fp32: return SC_PRECISION_FP32
-            case .fp16: return SC_PRECISION_FP16
-            case .int8: return SC_PRECISION_INT8
-            }
-        }
     }
 
-    public let spec: ArchitectureSpec
-    public let precision: Precision
-    public let maxWidth: Int
-    public let threads: Int
-    private let engine: OpaquePointer
+    /// The C engine.
+    public let network: StudentNetwork
+    public var spec: ArchitectureSpec { network.description.spec }
+    public var precision: Precision { network.description.precision }
+    public var maxWidth: Int { network.maxWidth }
+    public var threads: Int { network.threads }
+    /// The layers run with wide int8 weights (the AVX2 scheme; empty for fp32/fp16 and on VNNI).
+    public var wideLayers: [Int] {
+        precision == .int8 && network.int8Weights == .sixBitWide ? network.description.wideLayers : []
+    }
     private var edge: GrayImage?
     private var mask: GrayImage?
     private var sobel: SobelEdgeMap?
@@ -42,108 +42,48 @@ public final class FusedStudentEngine: @unchecked Sendable {
     /// scale per channel).
     public static let activationScalesKey = "quant.activation-scales"
 
-    /// Metadata key of the hidden layers whose int8 weights are wide (11 bits as a high and a
-    /// low int8 part, twice the layer's cost); JSON list of layer indices. Without it, layer 0.
+    /// Metadata key of the hidden layers whose int8 weights are wide on the AVX2 path (11 bits as
+    /// a high and a low int8 part, twice the layer's cost); JSON list of layer indices. Without
+    /// it, layer 0.
     public static let wideLayersKey = "quant.wide-layers"
-
-    /// The layers run with wide int8 weights (empty for fp32/fp16).
-    public let wideLayers: [Int]
 
     /// Whether a network can run here: a one-level student whose hidden widths are multiples of 8.
     public static func supportError(_ spec: ArchitectureSpec) -> String? {
         guard spec.kind == .student else { return "the fused engine runs students only (this is \(spec.kind.rawValue))" }
-        guard spec.widths.count == 1 else { return "the fused engine runs one-level students (this one has \(spec.widths.count) levels)" }
-        guard spec.widths[0] % 8 == 0 else { return "the fused engine needs a width that is a multiple of 8 (this one has \(spec.widths[0]))" }
+        guard spec.widths.count == 1 else {
+            return "the fused engine runs one-level students (this one has \(spec.widths.count) levels)"
+        }
+        guard spec.widths[0] % 8 == 0 else {
+            return "the fused engine needs a width that is a multiple of 8 (this one has \(spec.widths[0]))"
+        }
         return nil
     }
 
+    /// Checks that `weights` can run at `precision` without building an engine.
+    public static func validate(weights: Weights, precision: Precision) throws {
+        _ = try StudentNetwork.Description(weights: weights.collapsed(), precision: precision)
+    }
+
+    /// The precision `sharpcamd` uses when none is asked for: int8 when the kernel set has fast
+    /// int8 and the model is calibrated, else fp32 (the portable int8 path is exact but scalar).
+    public static func defaultPrecision(for weights: Weights) -> Precision {
+        KernelISA.automatic.hasFastInt8 && weights.metadata[activationScalesKey] != nil ? .int8 : .fp32
+    }
+
     /// - Parameter transferChroma: run `ChromaTransfer` after the network (the default).
-    public init(weights: Weights, precision: Precision, maxWidth: Int, threads: Int, useAVX2: Bool? = nil,
-                transferChroma: Bool = true) throws {
-        let w = weights.collapsed()
-        spec = w.spec
-        self.precision = precision
-        self.maxWidth = maxWidth
-        let threadCount = max(1, threads)
-        self.threads = threadCount
-        chromaTransfer = transferChroma ? ChromaTransfer(threads: threadCount) : nil
-        if let problem = Self.supportError(spec) { throw FusedEngineError(problem) }
-        let graph = NetworkGraph(spec)
-        var prefixes: [String] = []
-        var channels: [Int] = [spec.unshuffle * spec.unshuffle * spec.inputChannels]
-        for n in graph.nodes {
-            if case .conv(let p, _) = n.op { prefixes.append(p); channels.append(n.channels) }
-        }
-        var scales: [[Float]] = []
-        var wide: [Int] = []
-        if precision == .int8 {
-            guard let json = w.metadata[Self.activationScalesKey], let s = try? JSONDecoder().decode([[Float]].self, from: Data(json.utf8)),
-                  s.count == prefixes.count - 1, zip(s, channels.dropFirst()).allSatisfy({ $0.count == $1 }) else {
-                throw FusedEngineError("int8 needs activation scales calibrated for this model: run `sharpcam-train quantize`")
-            }
-            scales = s
-            if let json = w.metadata[Self.wideLayersKey] {
-                guard let list = try? JSONDecoder().decode([Int].self, from: Data(json.utf8)),
-                      list.allSatisfy({ $0 >= 0 && $0 < prefixes.count - 1 }) else {
-                    throw FusedEngineError("\(Self.wideLayersKey) must list hidden layers 0..<\(prefixes.count - 1) (it is \(json))")
-                }
-                wide = Array(Set(list)).sorted()
-            } else {
-                wide = [0]
-            }
-        }
-        wideLayers = wide
-        let weightArrays = prefixes.map { w[$0 + ".weight"]!.data }
-        let biasArrays = prefixes.map { w[$0 + ".bias"]!.data }
-        var desc = sc_student_desc()
-        desc.layers = Int32(prefixes.count)
-        desc.uses_maps = spec.usesMaps ? 1 : 0
-        desc.block = Int32(spec.unshuffle)
-        desc.precision = precision.c
-        desc.use_avx2 = useAVX2.map { $0 ? 1 : 0 } ?? -1
-        withUnsafeMutableBytes(of: &desc.channels) { raw in
-            let c = raw.bindMemory(to: Int32.self)
-            for (i, v) in channels.enumerated() { c[i] = Int32(v) }
-        }
-        withUnsafeMutableBytes(of: &desc.wide_weights) { raw in
-            let c = raw.bindMemory(to: Int32.self)
-            for k in wide { c[k] = 1 }
-        }
-        var err = [CChar](repeating: 0, count: 256)
-        // The C engine copies (packs) the weights during creation; the arrays only need to live
-        // until it returns.
-        let created: OpaquePointer? = weightArrays.withUnsafeBufferPointers { wp in
-            biasArrays.withUnsafeBufferPointers { bp in
-                scales.withUnsafeBufferPointers { sp in
-                withUnsafeMutableBytes(of: &desc.activation_scale) { raw in
-                    let slots = raw.bindMemory(to: UnsafePointer<Float>?.self)
-                    for i in sp.indices { slots[i] = sp[i] }
-                }
-                withUnsafeMutableBytes(of: &desc.weights) { raw in
-                    let slots = raw.bindMemory(to: UnsafePointer<Float>?.self)
-                    for i in wp.indices { slots[i] = wp[i] }
-                }
-                withUnsafeMutableBytes(of: &desc.bias) { raw in
-                    let slots = raw.bindMemory(to: UnsafePointer<Float>?.self)
-                    for i in bp.indices { slots[i] = bp[i] }
-                }
-                return sc_student_create(&desc, Int32(maxWidth), Int32(threadCount), &err, err.count)
-                }
-            }
-        }
-        guard let created else {
-            throw FusedEngineError(String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        engine = created
+    /// - Parameter isa: the kernel set (nil: `SHARPCAM_ISA`, else the CPU's best).
+    public init(weights: Weights, precision: Precision, maxWidth: Int, threads: Int, isa: KernelISA? = nil,
+                int8Weights: Int8WeightScheme? = nil, transferChroma: Bool = true) throws {
+        network = try StudentNetwork(
+            weights: weights.collapsed(), precision: precision, maxWidth: maxWidth, threads: threads, isa: isa,
+            int8Weights: int8Weights)
+        chromaTransfer = transferChroma ? ChromaTransfer(threads: network.threads) : nil
     }
 
-    deinit {
-        sc_student_destroy(engine)
-        delta?.deallocate()
-    }
+    deinit { delta?.deallocate() }
 
-    /// "avx2" or "portable".
-    public var kernelName: String { String(cString: sc_student_kernels(engine)) }
+    /// The kernel set in use ("avx512vnni", "avxvnni", "avx2", "portable").
+    public var kernelName: String { network.kernelName }
 
     /// Sharpens `input` into `output` (same format; a distinct frame): `carryChroma`, then
     /// `prepareMaps`, then `runNetwork`, then `transferChroma`.
@@ -180,7 +120,6 @@ public final class FusedStudentEngine: @unchecked Sendable {
 
     /// The network: reads the input's luma (and the maps), writes the output's luma.
     public func runNetwork(_ input: Frame, strength: Float, into output: Frame) {
-        precondition(input.width <= maxWidth, "FusedStudentEngine: frame wider than \(maxWidth)")
         var f = sc_student_frame()
         f.width = Int32(input.width)
         f.height = Int32(input.height)
@@ -202,7 +141,7 @@ public final class FusedStudentEngine: @unchecked Sendable {
         f.out_step = Int32(yOut.step)
         f.out_stride = output.planes[0].bytesPerRow
         f.limited_range = input.colorSpace.range == .limited ? 1 : 0
-        withUnsafePointer(to: &f) { sc_student_run(engine, $0) }
+        network.run(&f)
     }
 
     /// RGB frames: a full-range luma plane in, the unclamped luma change out, added to R, G, B
@@ -226,28 +165,12 @@ public final class FusedStudentEngine: @unchecked Sendable {
         f.y = UnsafePointer(li.base); f.y_step = 1; f.y_stride = li.bytesPerRow
         f.delta = d16; f.delta_stride = w
         f.limited_range = 0
-        withUnsafePointer(to: &f) { sc_student_run(engine, $0) }
+        network.run(&f)
         for y in 0..<h {
             let dl = d16 + y * w, o = output.planes[0].row(y)
             for x in 0..<w where dl[x] != 0 {
                 for c in 0..<3 { o[3 * x + c] = UInt8(clamping: Int(o[3 * x + c]) + Int(dl[x])) }
             }
         }
-    }
-}
-
-public struct FusedEngineError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
-}
-
-extension Array where Element == [Float] {
-    /// Runs `body` with stable pointers to every inner array's storage.
-    func withUnsafeBufferPointers<R>(_ body: ([UnsafePointer<Float>]) -> R) -> R {
-        func go(_ i: Int, _ acc: [UnsafePointer<Float>]) -> R {
-            if i == count { return body(acc) }
-            return self[i].withUnsafeBufferPointer { go(i + 1, acc + [$0.baseAddress!]) }
-        }
-        return go(0, [])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SharpSupport
 import SharpFrames
 
 /// Activation scales for the int8 engine: the collapsed student run in fp32 (reference
@@ -15,7 +16,7 @@ public enum StudentCalibration {
 
     public static func activationScales(_ weights: Weights, frames: [Frame]) throws -> [[Float]] {
         let w = weights.collapsed()
-        if let problem = FusedStudentEngine.supportError(w.spec) { throw FusedEngineError(problem) }
+        if let problem = FusedStudentEngine.supportError(w.spec) { throw SharpCamError(problem) }
         let graph = NetworkGraph(w.spec)
         let runner = NetworkFrameRunner(engine: ReferenceEngine(weights: w))
         var prefixes: [String] = []
@@ -54,7 +55,7 @@ public enum StudentCalibration {
     public static func chooseWideLayers(_ calibrated: Weights, frames: [Frame], target: Double = 50) throws -> WideLayerChoice {
         guard let json = calibrated.metadata[FusedStudentEngine.activationScalesKey],
               let hidden = try? JSONDecoder().decode([[Float]].self, from: Data(json.utf8)).count, hidden > 0 else {
-            throw FusedEngineError("choosing wide layers needs calibrated activation scales")
+            throw SharpCamError("choosing wide layers needs calibrated activation scales")
         }
         let width = frames.map(\.width).max() ?? 1
         let fp32 = try FusedStudentEngine(weights: calibrated, precision: .fp32, maxWidth: width, threads: 2, transferChroma: false)
@@ -92,7 +93,7 @@ public enum StudentCalibration {
             let ra = a.lumaRow(y), rb = b.lumaRow(y)
             for x in 0..<a.width { let d = Double(ra[x]) - Double(rb[x]); se += d * d; n += 1 }
         }
-        return se == 0 ? 99 : 10 * log10(255 * 255 * Double(n) / se)
+        return PSNR.decibels(meanSquaredError: se / Double(n))
     }
 
     /// The weights with calibrated scales in their metadata, and the hidden layers to run with
@@ -100,7 +101,7 @@ public enum StudentCalibration {
     public static func calibrated(_ weights: Weights, frames: [Frame], wideLayers: [Int] = [0]) throws -> Weights {
         let scales = try activationScales(weights, frames: frames)
         if let bad = wideLayers.first(where: { $0 < 0 || $0 >= scales.count }) {
-            throw FusedEngineError("wide layer \(bad) is not a hidden layer (0..<\(scales.count))")
+            throw SharpCamError("wide layer \(bad) is not a hidden layer (0..<\(scales.count))")
         }
         var out = withWideLayers(weights, wideLayers)
         out.metadata[FusedStudentEngine.activationScalesKey] = String(decoding: try JSONEncoder().encode(scales), as: UTF8.self)

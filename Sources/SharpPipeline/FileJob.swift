@@ -1,7 +1,7 @@
 import Logging
 import SharpFrames
+import SharpMedia
 import SharpSupport
-import SharpVideoIO
 
 /// Sharpens a file, an image or a generated clip into a file: source → (resize) → processor
 /// → (side-by-side) → sink, one frame at a time through preallocated frames.

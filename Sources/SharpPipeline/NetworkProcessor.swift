@@ -1,6 +1,6 @@
-import CSharpKernels
 import SharpFrames
 import SharpNet
+import SharpSupport
 
 /// The `nn` tier: a network from a weights file run on every frame,
 /// `out = in + strength · (net(in) − in)`.
@@ -20,13 +20,12 @@ public final class NetworkProcessor: FrameProcessor {
     private var fused: FusedStudentEngine?
     private let runner: NetworkFrameRunner?
 
-    /// The precision `sharpcamd` uses when none is asked for: int8 with AVX2 (and calibration),
-    /// else fp32 (the portable int8 path is exact but scalar).
+    /// The precision `sharpcamd` uses when none is asked for (`FusedStudentEngine.defaultPrecision`).
     public static func defaultPrecision(for weights: Weights) -> FusedStudentEngine.Precision {
-        sc_cpu_use_avx2() != 0 && weights.metadata[FusedStudentEngine.activationScalesKey] != nil ? .int8 : .fp32
+        FusedStudentEngine.defaultPrecision(for: weights)
     }
 
-    /// - Throws: `FusedEngineError` when int8 is asked for a model without calibration.
+    /// - Throws: `SharpCamError` when int8 is asked for a model without calibration.
     public init(weights: Weights, strength: Float = 1, precision: FusedStudentEngine.Precision? = nil, threads: Int = 2) throws {
         self.weights = weights
         self.strength = strength
@@ -35,8 +34,7 @@ public final class NetworkProcessor: FrameProcessor {
             let p = precision ?? Self.defaultPrecision(for: weights)
             self.precision = p
             // Validate now (e.g. int8 without calibration) rather than on the first frame.
-            fused = try FusedStudentEngine(weights: weights, precision: p, maxWidth: 64, threads: 1)
-            fused = nil
+            try FusedStudentEngine.validate(weights: weights, precision: p)
             runner = nil
             name = "nn (\(weights.spec.argument), \(p.rawValue), strength \(strength))"
         } else {

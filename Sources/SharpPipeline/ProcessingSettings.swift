@@ -31,4 +31,49 @@ public struct ProcessingSettings: Sendable, Equatable {
             return try NetworkProcessor(weights: try DefaultStudent.load(model), strength: strength, precision: precision, threads: threads)
         }
     }
+
+    /// Applies one processing setting (`mode`, `strength`, `model`, `precision`, `threads`,
+    /// `radius`, `amount`) from a file or the command line; false for any other key.
+    public mutating func apply(_ key: String, _ value: String, origin: String) throws -> Bool {
+        let v = SettingValue(key: key, value: value, origin: origin)
+        switch key {
+        case "mode":
+            guard let m = ProcessingMode(rawValue: value) else { throw v.bad("expected classic, nn or bypass") }
+            mode = m
+        case "strength": strength = Float(try v.number())
+        case "model": model = value.isEmpty ? nil : value
+        case "precision":
+            guard let p = FusedStudentEngine.Precision(rawValue: value) else { throw v.bad("expected fp32, fp16 or int8") }
+            precision = p
+        case "threads":
+            guard let n = Int(value), n >= 1, n <= 64 else { throw v.bad("expected 1...64") }
+            threads = n
+        case "radius": classic.sigma = try v.number()
+        case "amount": classic.amount = Float(try v.number())
+        default: return false
+        }
+        return true
+    }
+}
+
+/// One setting's text being read: typed values, errors naming the origin, key and value.
+struct SettingValue {
+    let key: String
+    let value: String
+    let origin: String
+
+    func bad(_ why: String) -> ConfigurationError { ConfigurationError("\(key) = \(value): \(why)", origin: origin) }
+
+    func bool() throws -> Bool {
+        switch value.lowercased() {
+        case "1", "yes", "true", "on": return true
+        case "0", "no", "false", "off": return false
+        default: throw bad("expected yes or no")
+        }
+    }
+
+    func number() throws -> Double {
+        guard let v = Double(value) else { throw bad("expected a number") }
+        return v
+    }
 }

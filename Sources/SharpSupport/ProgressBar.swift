@@ -19,7 +19,7 @@ public final class ProgressBar {
     private let total: Int?
     private let label: String
     private let units: Units
-    private let start = ProgressBar.now()
+    private let start = monotonicNanos()
     private var lastDraw: UInt64 = 0
     private var drawn = false
 
@@ -28,12 +28,6 @@ public final class ProgressBar {
         self.label = label
         self.units = units
         isEnabled = enabled && StandardError.isTerminal
-    }
-
-    static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     /// The text for `done` items after `elapsed` seconds (also used by tests).
@@ -72,7 +66,7 @@ public final class ProgressBar {
 
     public func update(done: Int, detail: String = "") {
         guard isEnabled else { return }
-        let now = ProgressBar.now()
+        let now = monotonicNanos()
         if drawn && now - lastDraw < 100_000_000 && done != total { return }
         lastDraw = now
         drawn = true

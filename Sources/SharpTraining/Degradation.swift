@@ -1,6 +1,7 @@
 import Foundation
 import SharpImaging
 import SharpNet
+import SharpSupport
 
 /// How training pairs are made from sharp photos.
 public enum DegradationRecipe: String, Codable, Sendable, CaseIterable {

@@ -2,6 +2,7 @@ import Foundation
 import SharpFrames
 import SharpImaging
 import SharpNet
+import SharpSupport
 
 /// Scores a model and the baselines (identity, classic unsharp mask, Wiener deconvolution with
 /// the known PSF) on one protocol.
@@ -43,10 +44,11 @@ public struct Evaluation {
         } }
 
         /// A student through the fused real-time engine (what `sharpcamd` runs).
+        /// - Parameter isa: the kernel set (nil: `SHARPCAM_ISA`, else the CPU's best).
         public static func fused(_ weights: Weights, precision: FusedStudentEngine.Precision, name: String,
-                                 transferChroma: Bool = true) throws -> Method {
+                                 transferChroma: Bool = true, isa: KernelISA? = nil) throws -> Method {
             let engine = try FusedStudentEngine(weights: weights, precision: precision, maxWidth: 4096, threads: 2,
-                                                transferChroma: transferChroma)
+                                                isa: isa, transferChroma: transferChroma)
             return Method(name: name) { img in
                 let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
                 engine.process(f, strength: 1, into: out)

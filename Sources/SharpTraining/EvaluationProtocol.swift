@@ -1,6 +1,7 @@
 import Foundation
 import SharpImaging
 import SharpNet
+import SharpSupport
 
 /// The fixed evaluation protocols (figures are comparable across runs only because these never
 /// change).

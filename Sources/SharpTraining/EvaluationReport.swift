@@ -1,6 +1,7 @@
 import Foundation
 import SharpFrames
-import SharpVideoIO
+import SharpMedia
+import SharpSupport
 
 /// Writes an evaluation report folder: `results.json` (every number), per-image side-by-side
 /// PNGs (Original | Degraded | Sharpened) and `training-curve.svg` (loss and validation PSNR

@@ -1,4 +1,5 @@
 import Foundation
+import SharpSupport
 
 /// The evaluation metrics, with the exact conventions the reports use (cross-checked against
 /// scikit-image in the tests):
@@ -11,10 +12,7 @@ import Foundation
 public enum Metrics {
     public static func psnr(_ a: RGBImage, _ b: RGBImage) -> Double {
         precondition(a.width == b.width && a.height == b.height, "PSNR of different sizes")
-        var se = 0.0
-        for i in a.pixels.indices { let d = Double(a.pixels[i]) - Double(b.pixels[i]); se += d * d }
-        let mse = se / Double(a.pixels.count)
-        return mse == 0 ? 100 : 10 * log10(255 * 255 / mse)
+        return PSNR.decibels(a.pixels, b.pixels)
     }
 
     static func luma(_ x: RGBImage) -> [Double] {

@@ -1,4 +1,5 @@
 import Foundation
+import SharpSupport
 
 /// Loads the pictures of a folder (PNG, JPEG...) in name order.
 public enum PhotoLibrary {
@@ -9,10 +10,10 @@ public enum PhotoLibrary {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw TrainingError("\(directory): cannot list the folder (\(error.localizedDescription))")
+            throw SharpCamError("\(directory): cannot list the folder (\(error.localizedDescription))")
         }
         let pictures = names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-        guard !pictures.isEmpty else { throw TrainingError("\(directory): no pictures (.png, .jpg) in the folder") }
+        guard !pictures.isEmpty else { throw SharpCamError("\(directory): no pictures (.png, .jpg) in the folder") }
         return try pictures.map { try RGBImage(contentsOf: (directory as NSString).appendingPathComponent($0)) }
     }
 }

@@ -1,5 +1,5 @@
 import SharpFrames
-import SharpVideoIO
+import SharpMedia
 
 /// An 8-bit RGB picture held in memory (training photos, evaluation images).
 ///

@@ -23,11 +23,11 @@ public final class Trainer: @unchecked Sendable {
     private let workers: Int
 
     /// - Parameters:
-    ///   - resume: weights + optimizer state + step + history from a checkpoint.
+    ///   - resume: a checkpoint to continue (weights, optimizer state, step, history).
     ///   - initial: start from these weights (fine-tuning; same architecture) instead of He
     ///     initialisation, with a fresh optimizer and schedule; `initialName` says where from.
     public init(config: TrainingConfiguration, photos: [RGBImage], validationPhotos: [RGBImage], teacher: Weights?,
-                resume: (weights: Weights, state: [String: Tensor])? = nil, initial: Weights? = nil, initialName: String = "",
+                resume: TrainingCheckpoint? = nil, initial: Weights? = nil, initialName: String = "",
                 workers: Int = 2) throws {
         self.config = config
         self.teacher = teacher.map { $0.collapsed() }
@@ -40,17 +40,17 @@ public final class Trainer: @unchecked Sendable {
         validation = (0..<min(12, max(4, validationPhotos.count))).map { vgen.pair(step: 0, index: $0) }
         if let resume {
             guard resume.weights.spec == config.architecture else {
-                throw TrainingError("the checkpoint holds \(resume.weights.spec), the run trains \(config.architecture)")
+                throw SharpCamError("the checkpoint holds \(resume.weights.spec), the run trains \(config.architecture)")
             }
             weights = resume.weights
             var adam = AdamW(weightDecay: config.weightDecay)
-            adam.restore(resume.state)
+            adam.restore(resume.optimizerState)
             optimizer = adam
-            step = Int(resume.weights.metadata["trainer.step"] ?? "0") ?? 0
-            history = (resume.weights.metadata["trainer.history"]).flatMap { try? JSONDecoder().decode([TrainingRecord].self, from: Data($0.utf8)) } ?? []
+            step = resume.step
+            history = resume.history
         } else if let initial {
             guard initial.spec == config.architecture else {
-                throw TrainingError("\(initialName) holds \(initial.spec), the run trains \(config.architecture) (fine-tuning needs the same architecture in training form)")
+                throw SharpCamError("\(initialName) holds \(initial.spec), the run trains \(config.architecture) (fine-tuning needs the same architecture in training form)")
             }
             weights = Weights(spec: initial.spec, tensors: initial.tensors, metadata: ["init": "fine-tuned from \(initialName)"])
             optimizer = AdamW(weightDecay: config.weightDecay)
@@ -111,7 +111,7 @@ public final class Trainer: @unchecked Sendable {
         let end = min(stopAt ?? config.steps, config.steps)
         let b = config.batchSize
         var windowLoss = 0.0, windowSteps = 0
-        var windowStart = Date()
+        var windowStart = monotonicNanos()
         while step < end {
             if cancellation?.isCancelled == true { throw CancelledError() }
             let s = step + 1
@@ -144,13 +144,13 @@ public final class Trainer: @unchecked Sendable {
             progress?.update(done: step, detail: "loss \(String(format: "%.5f", windowLoss / Double(windowSteps)))")
             let validateNow = config.validationEvery > 0 && (step % config.validationEvery == 0 || step == end)
             if validateNow {
-                let elapsed = Date().timeIntervalSince(windowStart)
+                let elapsed = monotonicSeconds(since: windowStart)
                 let (psnr, identity) = validate()
                 let record = TrainingRecord(step: step, loss: windowLoss / Double(windowSteps), validationPSNR: psnr, identityPSNR: identity,
                                             samplesPerSecond: Double(windowSteps * b) / max(elapsed, 1e-9))
                 history.append(record)
                 log("step \(step): loss \(String(format: "%.5f", record.loss)), validation \(String(format: "%.2f", psnr)) dB (input \(String(format: "%.2f", identity)) dB), \(String(format: "%.1f", record.samplesPerSecond)) samples/s")
-                windowLoss = 0; windowSteps = 0; windowStart = Date()
+                windowLoss = 0; windowSteps = 0; windowStart = monotonicNanos()
             }
             if checkpointEvery > 0 && step % checkpointEvery == 0 && step < end { try checkpoint(self) }
         }
@@ -176,22 +176,14 @@ public final class Trainer: @unchecked Sendable {
             }
             count += Double(y.count)
         }
-        func psnr(_ s: Double) -> Double { 10 * log10(1 / max(s / count, 1e-12)) }
+        func psnr(_ s: Double) -> Double { PSNR.decibels(meanSquaredError: s / count, peak: 1) }
         return (psnr(se), psnr(seIdentity))
     }
 
-    /// The weights with the run's metadata, ready to save (a checkpoint when `state` is kept).
-    public func snapshot() -> (weights: Weights, state: [String: Tensor]) {
-        var w = weights
-        w.metadata["trainer.step"] = String(step)
-        w.metadata["trainer.config"] = String(decoding: (try? JSONEncoder().encode(config)) ?? Data(), as: UTF8.self)
-        w.metadata["trainer.history"] = String(decoding: (try? JSONEncoder().encode(history)) ?? Data(), as: UTF8.self)
-        w.metadata["trained"] = step >= config.steps ? "yes" : "partial (\(step) of \(config.steps) steps)"
-        return (w, optimizer.state)
+    /// The run so far: the weights with the run's metadata and the optimiser state, ready to
+    /// save (`checkpoint.weights` alone is the finished model).
+    public func snapshot() -> TrainingCheckpoint {
+        TrainingCheckpoint(
+            weights: weights, optimizerState: optimizer.state, step: step, configuration: config, history: history)
     }
-}
-
-public struct TrainingError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
 }

@@ -1,4 +1,5 @@
 import SharpNet
+import SharpSupport
 
 /// Everything that determines a training run (stored in checkpoints so `--resume` continues
 /// the same run).

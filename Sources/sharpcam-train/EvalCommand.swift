@@ -4,7 +4,7 @@ import SharpNet
 import SharpSupport
 import SharpTraining
 
-struct Eval: ParsableCommand {
+struct Eval: TrainToolCommand {
     static let configuration = CommandConfiguration(
         abstract: "PSNR/SSIM of a model and the baselines (identity, classic, Wiener with the known PSF) on fixed protocols.",
         discussion: """
@@ -39,7 +39,7 @@ struct Eval: ParsableCommand {
     @Flag(help: "Score students with the input's chroma kept as it is (no ChromaTransfer): luma-only sharpening, for comparison.")
     var lumaOnly = false
 
-    func run() throws {
+    func execute() throws {
         let protocols: [EvaluationProtocol]
         if `protocol` == "all" { protocols = EvaluationProtocol.allCases } else {
             guard let p = EvaluationProtocol(rawValue: `protocol`) else { throw ValidationError("unknown protocol '\(`protocol`)'") }
@@ -47,23 +47,17 @@ struct Eval: ParsableCommand {
         }
         let weights: Weights
         var others: [(String, Weights)] = []
-        do {
-            weights = try WeightsFile.load(model)
-            for item in compare {
-                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ValidationError("--compare takes NAME=FILE, got '\(item)'") }
-                others.append((parts[0], try WeightsFile.load(parts[1])))
-            }
-        } catch let e as WeightsFileError {
-            StandardError.write("sharpcam-train: error: \(e)\n")
-            throw ExitCode(1)
+        weights = try WeightsFile.load(model)
+        for item in compare {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--compare takes NAME=FILE, got '\(item)'") }
+            others.append((parts[0], try WeightsFile.load(parts[1])))
         }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: data).filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
         } catch {
-            StandardError.write("sharpcam-train: error: \(data): cannot list the folder\n")
-            throw ExitCode(1)
+            throw SharpCamError("cannot list the folder", subject: data)
         }
         let chosen = maxImages.map { Array(names.prefix($0)) } ?? names
         let photos = try chosen.map { (($0 as NSString).deletingPathExtension, try RGBImage(contentsOf: (data as NSString).appendingPathComponent($0))) }
@@ -75,9 +69,8 @@ struct Eval: ParsableCommand {
             guard let value = FusedStudentEngine.Precision(rawValue: String(p)) else { throw ValidationError("unknown precision '\(p)'") }
             do {
                 methods.append(try Evaluation.Method.fused(weights, precision: value, name: "model-\(value.rawValue)", transferChroma: transfer))
-            } catch let e as FusedEngineError {
-                StandardError.write("sharpcam-train: error: \(model): \(e)\n")
-                throw ExitCode(1)
+            } catch let e as SharpCamError {
+                throw SharpCamError(e.problem, subject: model)
             }
         }
         var results: [Evaluation.ProtocolResult] = []
@@ -103,9 +96,9 @@ struct Eval: ParsableCommand {
         if let report {
             let doc = EvaluationReport.Document(model: model, architecture: weights.spec.argument,
                                                 macsPerPixel: NetworkGraph(weights.spec.collapsed).macsPerPixel, protocols: results,
-                                                training: weights.metadata.filter { $0.key != "trainer.history" })
+                                                training: weights.metadata.filter { $0.key != TrainingCheckpoint.Key.history })
             try EvaluationReport.writeJSON(doc, to: (report as NSString).appendingPathComponent("results.json"))
-            let history = weights.metadata["trainer.history"].flatMap { try? JSONDecoder().decode([TrainingRecord].self, from: Data($0.utf8)) } ?? []
+            let history = TrainingCheckpoint.history(of: weights)
             try EvaluationReport.curveSVG(history, title: "training: \(weights.spec.argument)")
                 .write(toFile: (report as NSString).appendingPathComponent("training-curve.svg"), atomically: true, encoding: .utf8)
             print("report: \(report)")

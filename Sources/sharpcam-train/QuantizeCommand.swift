@@ -5,7 +5,7 @@ import SharpNet
 import SharpSupport
 import SharpTraining
 
-struct Quantize: ParsableCommand {
+struct Quantize: TrainToolCommand {
     static let configuration = CommandConfiguration(
         abstract: "Calibrate a student's int8 activation scales on photos and store them in the weights file.",
         discussion: """
@@ -33,7 +33,7 @@ struct Quantize: ParsableCommand {
                                discussion: "Each doubles that layer's int8 cost. auto measures int8 against fp32 on the calibration frames with layers 0..<k wide and takes the smallest k reaching 50 dB (else the best)."))
     var wideLayers: String = "auto"
 
-    func run() throws {
+    func execute() throws {
         do {
             let weights = try WeightsFile.load(model, expecting: .student)
             let photos = try PhotoLibrary.load(data).prefix(images)
@@ -58,7 +58,7 @@ struct Quantize: ParsableCommand {
             if wideLayers == "none" { wide = [] } else if wideLayers != "auto" {
                 let parts = wideLayers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
-                    throw TrainingError("--wide-layers: expected layer numbers such as 0,1 or 'none' (got '\(wideLayers)')")
+                    throw SharpCamError("--wide-layers: expected layer numbers such as 0,1 or 'none' (got '\(wideLayers)')")
                 }
                 wide = parts.map { $0! }
             }
@@ -74,15 +74,8 @@ struct Quantize: ParsableCommand {
             try WeightsFile.write(calibrated, to: path)
             let form = weights.spec.reparameterizable ? " (deployment form: re-parameterised blocks collapsed)" : ""
             print("wrote \(path)\(form): int8 activation scales from \(frames.count) frames, \((StudentCalibration.percentile * 100_000).rounded() / 1000)th percentile; wide int8 weights in layers \(wide.isEmpty ? "none" : wide.map(String.init).joined(separator: ","))")
-        } catch let e as WeightsFileError {
-            StandardError.write("sharpcam-train: error: \(e)\n")
-            throw ExitCode(1)
-        } catch let e as FusedEngineError {
-            StandardError.write("sharpcam-train: error: \(model): \(e)\n")
-            throw ExitCode(1)
-        } catch let e as TrainingError {
-            StandardError.write("sharpcam-train: error: \(e)\n")
-            throw ExitCode(1)
+        } catch let e as SharpCamError where e.subject == nil {
+            throw SharpCamError(e.problem, subject: model)
         }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import SharpCommandLine
 import SharpNet
+import SharpSupport
 
 @main
 struct SharpCamTrain: ParsableCommand {
@@ -10,19 +12,14 @@ struct SharpCamTrain: ParsableCommand {
         subcommands: [Train.self, Eval.self, Quantize.self, Inspect.self, ExportONNX.self, InitWeights.self])
 }
 
-extension ArchitectureSpec: ExpressibleByArgument {}
+/// The subcommands' shared error handling (`SharpCamCommand`), as "sharpcam-train: error: …".
+protocol TrainToolCommand: SharpCamCommand {}
 
-/// Prints what went wrong with a weights file and exits 1.
-func loadWeights(_ path: String) throws -> Weights {
-    do {
-        return try WeightsFile.load(path)
-    } catch let e as WeightsFileError {
-        FileHandle.standardError.write(Data("sharpcam-train: error: \(e)\n".utf8))
-        throw ExitCode(1)
-    }
+extension TrainToolCommand {
+    static var toolName: String { "sharpcam-train" }
 }
 
-struct Inspect: ParsableCommand {
+struct Inspect: TrainToolCommand {
     static let configuration = CommandConfiguration(
         abstract: "Architecture, parameter count and MACs per pixel of a model file or an architecture.",
         discussion: """
@@ -45,7 +42,7 @@ struct Inspect: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func execute() throws {
         if catalog {
             let variants: [ArchitectureSpec] = [
                 .seedUNet, .teacher(), .teacher(widths: [16, 32, 64, 128]),
@@ -67,7 +64,7 @@ struct Inspect: ParsableCommand {
             }
             return
         }
-        let weights = try model.map(loadWeights)
+        let weights = try model.map { try WeightsFile.load($0) }
         let spec = weights?.spec ?? arch!
         let graph = NetworkGraph(spec), deploy = NetworkGraph(spec.collapsed)
         print("architecture: \(spec)")
@@ -86,7 +83,7 @@ struct Inspect: ParsableCommand {
     }
 }
 
-struct ExportONNX: ParsableCommand {
+struct ExportONNX: TrainToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "export-onnx",
         abstract: "Write a model as ONNX (opset 13; students in deployment form).")
@@ -97,20 +94,19 @@ struct ExportONNX: ParsableCommand {
     @Argument(help: "Output .onnx file.")
     var output: String
 
-    func run() throws {
-        let weights = try loadWeights(model)
+    func execute() throws {
+        let weights = try WeightsFile.load(model)
         let bytes = ONNXExporter.export(weights)
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
-            FileHandle.standardError.write(Data("sharpcam-train: error: \(output): cannot write: \(error.localizedDescription)\n".utf8))
-            throw ExitCode(1)
+            throw SharpCamError("cannot write: \(error.localizedDescription)", subject: output)
         }
         print("wrote \(output): \(weights.spec.collapsed), \(bytes.count) bytes, opset \(ONNXExporter.opset)")
     }
 }
 
-struct InitWeights: ParsableCommand {
+struct InitWeights: TrainToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Write randomly initialised (He) weights for an architecture: the start of training, or a test net.")
@@ -127,14 +123,9 @@ struct InitWeights: ParsableCommand {
     @Flag(help: "Store in half precision.")
     var fp16 = false
 
-    func run() throws {
+    func execute() throws {
         let w = Weights.heInitialized(arch, seed: seed)
-        do {
-            try WeightsFile.write(w, to: out, dataType: fp16 ? .f16 : .f32)
-        } catch let e as WeightsFileError {
-            FileHandle.standardError.write(Data("sharpcam-train: error: \(e)\n".utf8))
-            throw ExitCode(1)
-        }
+        try WeightsFile.write(w, to: out, dataType: fp16 ? .f16 : .f32)
         print("wrote \(out): \(arch), \(NetworkGraph(arch).parameterCount) parameters (untrained)")
     }
 }

@@ -7,7 +7,7 @@ import SharpTraining
 extension DegradationRecipe: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 
-struct Train: ParsableCommand {
+struct Train: TrainToolCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network on photos (checkpoints resume exactly; runs are deterministic for a seed).",
         discussion: """
@@ -90,71 +90,54 @@ struct Train: ParsableCommand {
 
     var checkpointPath: String { out + ".checkpoint" }
 
-    func run() throws {
-        do {
-            try train()
-        } catch let e as TrainingError {
-            StandardError.write("sharpcam-train: error: \(e)\n")
-            throw ExitCode(1)
-        } catch let e as WeightsFileError {
-            StandardError.write("sharpcam-train: error: \(e)\n")
-            throw ExitCode(1)
-        } catch is CancelledError {
-            StandardError.write("sharpcam-train: interrupted; the checkpoint \(checkpointPath) has the progress (--resume continues)\n")
-            throw ExitCode(130)
-        }
+    var interruptedMessage: String {
+        "interrupted; the checkpoint \(checkpointPath) has the progress (--resume continues)"
     }
 
-    func train() throws {
+    func execute() throws {
         let photos = try PhotoLibrary.load(data)
         let validation = try val.map(PhotoLibrary.load) ?? []
-        var resumeState: (weights: Weights, state: [String: Tensor])?
+        var resumeState: TrainingCheckpoint?
         var config: TrainingConfiguration
         if resume {
-            let checkpoint = try WeightsFile.loadWithState(checkpointPath)
-            guard let json = checkpoint.weights.metadata["trainer.config"],
-                  let stored = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)) else {
-                throw TrainingError("\(checkpointPath): not a training checkpoint (no stored settings)")
-            }
-            config = stored
+            let checkpoint = try TrainingCheckpoint.load(checkpointPath)
+            config = checkpoint.configuration!
             resumeState = checkpoint
         } else {
-            guard let arch else { throw TrainingError("--arch is required (unless --resume)") }
+            guard let arch else { throw SharpCamError("--arch is required (unless --resume)") }
             config = TrainingConfiguration(architecture: arch, recipe: degradation, loss: loss, steps: steps, batchSize: batch, cropSize: crop,
                                            learningRate: lr, weightDecay: weightDecay, gradientClip: clip, seed: seed, kdWeight: kdWeight,
                                            teacherPath: teacher, validationEvery: validateEvery, heavyBlurShare: heavyBlurShare,
                                            quantizedLuma: quantizedLuma ? true : nil)
-            if let problem = config.validationError { throw TrainingError(problem) }
+            if let problem = config.validationError { throw SharpCamError(problem) }
         }
         let teacherWeights = try config.teacherPath.map { try WeightsFile.load($0, expecting: .teacher) }
         if let t = teacherWeights, config.kdWeight > 0, t.spec.kind == .seedUNet {
-            throw TrainingError("the teacher must be a `teacher` network")
+            throw SharpCamError("the teacher must be a `teacher` network")
         }
-        if resume && initial != nil { throw TrainingError("--init starts a new run; --resume continues one: use one of them") }
+        if resume && initial != nil { throw SharpCamError("--init starts a new run; --resume continues one: use one of them") }
         let initialWeights = try initial.map { try WeightsFile.load($0) }
         let trainer = try Trainer(config: config, photos: photos, validationPhotos: validation, teacher: teacherWeights,
                                   resume: resumeState, initial: initialWeights, initialName: initial ?? "", workers: threads)
         StandardError.write("sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) degradation\(config.heavyBlurShare.map { " (heavy blur \(Int(($0 * 100).rounded())) %)" } ?? ""), \(config.loss.rawValue) loss\(config.quantizedLuma == true ? ", 8-bit luma input" : "")\(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n")
         let flag = CancellationFlag()
-        let signals = installInterruptHandler(flag)
+        let signals = SignalWatcher(cancelling: flag)
         defer { signals.cancel() }
         let progress = ProgressBar(total: config.steps, label: config.architecture.kind.rawValue, units: .steps, enabled: !quiet)
-        let start = Date()
+        let start = monotonicNanos()
         let startStep = trainer.step
         do {
             try trainer.run(stopAt: stopAfter, checkpointEvery: checkpointEvery, progress: progress, cancellation: flag,
                             log: { line in if quiet || !progress.isEnabled { StandardError.write("sharpcam-train: \(line)\n") } }) { t in
-                let (w, state) = t.snapshot()
-                try WeightsFile.write(w, to: checkpointPath, state: state)
+                try t.snapshot().write(to: checkpointPath)
             }
         } catch is CancelledError {
             progress.finish()
-            let (w, state) = trainer.snapshot()
-            try WeightsFile.write(w, to: checkpointPath, state: state)
+            try trainer.snapshot().write(to: checkpointPath)
             throw CancelledError()
         }
         progress.finish()
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = monotonicSeconds(since: start)
         let done = trainer.step - startStep
         let rate = Double(done * config.batchSize) / max(seconds, 1e-9)
         if trainer.step >= config.steps {
@@ -167,12 +150,4 @@ struct Train: ParsableCommand {
             StandardError.write("sharpcam-train: validation \(String(format: "%.2f", v)) dB vs input \(String(format: "%.2f", i)) dB\n")
         }
     }
-}
-
-func installInterruptHandler(_ flag: CancellationFlag) -> DispatchSourceSignal {
-    signal(SIGINT, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-    source.setEventHandler { flag.cancel() }
-    source.resume()
-    return source
 }

@@ -1,53 +1,40 @@
 import ArgumentParser
-import CSharpKernels
-import Dispatch
 import Foundation
-import Glibc
 import Logging
-import SharpFrames
-import SharpImaging
+import SharpCommandLine
+import SharpDevices
+import SharpMedia
 import SharpNet
 import SharpPipeline
 import SharpSupport
-import SharpVideoIO
 
-enum ProcessingModeArgument: String, CaseIterable {
-    case classic, bypass, nn
-    var mode: ProcessingMode { ProcessingMode(rawValue: rawValue)! }
-}
-
-enum PrecisionArgument: String, CaseIterable {
-    case fp32, fp16, int8
-    var value: FusedStudentEngine.Precision { FusedStudentEngine.Precision(rawValue: rawValue)! }
-}
-
-enum VideoCodecArgument: String, CaseIterable {
-    case h264, ffv1
-    var codec: VideoCodec { VideoCodec(rawValue: rawValue)! }
-}
+extension ProcessingMode: ExpressibleByArgument {}
 
 @main
-struct SharpCamDaemon: ParsableCommand {
+struct SharpCamDaemon: SharpCamCommand {
+    static let toolName = "sharpcamd"
     static let configuration = CommandConfiguration(
         commandName: "sharpcamd",
         abstract: "Sharpens webcam video live (into a v4l2loopback camera), video files and pictures.",
         discussion: """
-        Live:  sharpcamd [--input CAMERA|FILE|demo] [--output /dev/video10]
-               Reads a camera (device, /dev/v4l/by-id/... link or card name), a file or URL
-               (played at its frame rate), or the generated demo clip, and feeds the loopback
-               device that video-call apps list as a camera. Settings come from --config (default
-               /etc/sharpcam/sharpcamd.conf, then ~/.config/sharpcam/sharpcamd.conf) with
-               command-line flags taking precedence. SIGHUP reloads the configuration and the
-               model; SIGTERM/SIGINT stop cleanly.
-        Files: sharpcamd --input IN --output OUT
-               IN and OUT may be .y4m, any video FFmpeg reads/writes (.mp4, .mkv, .mov, .avi,
-               .nut...), or a picture (.png, .jpg). --demo uses a generated clip as input.
-        """)
+            Live:  sharpcamd [--input CAMERA|FILE|demo] [--output /dev/video10]
+                   Reads a camera (device, /dev/v4l/by-id/... link or card name), a file or URL
+                   (played at its frame rate), or the generated demo clip, and feeds the loopback
+                   device that video-call apps list as a camera. Settings come from --config (default
+                   /etc/sharpcam/sharpcamd.conf, then ~/.config/sharpcam/sharpcamd.conf) with
+                   command-line flags taking precedence. SIGHUP reloads the configuration and the
+                   model; SIGTERM/SIGINT stop cleanly.
+            Files: sharpcamd --input IN --output OUT
+                   IN and OUT may be .y4m, any video FFmpeg reads/writes (.mp4, .mkv, .mov, .avi,
+                   .nut...), or a picture (.png, .jpg). --demo uses a generated clip as input.
+            """)
 
     @Option(name: .shortAndLong, help: "Camera, input file/URL/picture, or 'demo'.")
     var input: String?
 
-    @Option(name: .shortAndLong, help: "Output file/picture, or a v4l2loopback device for live mode (default /dev/video10; 'null' discards frames).")
+    @Option(
+        name: .shortAndLong,
+        help: "Output file/picture, or a v4l2loopback device for live mode (default /dev/video10; 'null' discards frames).")
     var output: String?
 
     @Option(help: "Configuration file (key = value lines; see systemd/sharpcamd.conf).")
@@ -57,13 +44,14 @@ struct SharpCamDaemon: ParsableCommand {
     var listDevices = false
 
     @Option(help: "Processing: nn (the sharpening network; default), classic (unsharp mask on luma) or bypass.")
-    var mode: ProcessingModeArgument?
+    var mode: ProcessingMode?
 
     @Option(help: "Weights file (.scw) for --mode nn (default: the built-in student, 'builtin').")
     var model: String?
 
-    @Option(help: "Network precision: fp32, fp16 or int8 (default: int8 on AVX2 CPUs when the model is calibrated, else fp32).")
-    var precision: PrecisionArgument?
+    @Option(
+        help: "Network precision: fp32, fp16 or int8 (default: int8 on AVX2 CPUs when the model is calibrated, else fp32).")
+    var precision: FusedStudentEngine.Precision?
 
     @Option(help: "Threads for the network (default: all cores).")
     var threads: Int?
@@ -96,7 +84,7 @@ struct SharpCamDaemon: ParsableCommand {
     var frames: Int?
 
     @Option(help: "Files: video codec, h264 (default for .mp4/.mkv/.mov) or ffv1 (lossless; default for .nut).")
-    var codec: VideoCodecArgument?
+    var codec: VideoCodec?
 
     @Flag(inversion: .prefixedNo, help: "Files: write input and result side by side (default with --demo).")
     var sideBySide: Bool?
@@ -110,7 +98,11 @@ struct SharpCamDaemon: ParsableCommand {
     @Flag(name: .shortAndLong, help: "More detail in the log.")
     var verbose = false
 
-    var isLiveMode: Bool { !demo && !listDevices && (output == nil || output!.hasPrefix("/dev/") || output == LiveConfiguration.nullOutput) }
+    var isLiveMode: Bool {
+        !demo && !listDevices && (output == nil || output!.hasPrefix("/dev/") || output == LiveConfiguration.nullOutput)
+    }
+
+    var interruptedMessage: String { "interrupted; no output written" }
 
     func validate() throws {
         if let strength, !(0...1).contains(strength) { throw ValidationError("--strength must be between 0 and 1") }
@@ -123,163 +115,66 @@ struct SharpCamDaemon: ParsableCommand {
         if !isLiveMode && !demo && !listDevices && input == nil { throw ValidationError("missing --input (or --demo)") }
     }
 
-    func run() throws {
-        let logger = makeLogger()
-        logger.debug("kernels: \(String(cString: sc_pixels().pointee.name))")
-        if listDevices { return printDevices() }
-        do {
-            if isLiveMode { try runLive(logger) } else { try runFile(logger) }
-        } catch let error as ExitCode {
-            throw error
-        } catch is CancelledError {
-            StandardError.write("sharpcamd: interrupted; no output written\n")
-            throw ExitCode(130)
-        } catch {
-            StandardError.write("sharpcamd: error: \(error)\n")
-            throw ExitCode(1)
-        }
+    func execute() throws {
+        let logger = DaemonLog.makeLogger(label: "sharpcamd", level: verbose ? .debug : (quiet ? .warning : .info))
+        if listDevices { return print(DeviceDiscovery.report(), terminator: "") }
+        if isLiveMode { try runLive(logger) } else { try runFile(logger) }
     }
 
-    // MARK: Settings
-
-    /// Processing settings: defaults, then the configuration file (live mode), then flags.
-    func processingSettings(base: ProcessingSettings = ProcessingSettings(threads: ProcessInfo.processInfo.activeProcessorCount)) -> ProcessingSettings {
-        var p = base
-        if let model { p.model = model; if mode == nil { p.mode = .nn } }
-        if let mode { p.mode = mode.mode }
-        if let strength { p.strength = strength }
-        if let precision { p.precision = precision.value }
-        if let threads { p.threads = threads }
-        if let radius { p.classic.sigma = radius }
-        if let amount { p.classic.amount = amount }
-        return p
+    /// The processing flags as settings (applied after the configuration file's).
+    var processingFlags: [ConfigurationSetting] {
+        var s: [ConfigurationSetting] = []
+        if model != nil && mode == nil { s.append(ConfigurationSetting("mode", "nn", origin: "--model")) }
+        if let model { s.append(ConfigurationSetting("model", model, origin: "--model")) }
+        if let mode { s.append(ConfigurationSetting("mode", mode.rawValue, origin: "--mode")) }
+        if let strength { s.append(ConfigurationSetting("strength", "\(strength)", origin: "--strength")) }
+        if let precision { s.append(ConfigurationSetting("precision", precision.rawValue, origin: "--precision")) }
+        if let threads { s.append(ConfigurationSetting("threads", "\(threads)", origin: "--threads")) }
+        if let radius { s.append(ConfigurationSetting("radius", "\(radius)", origin: "--radius")) }
+        if let amount { s.append(ConfigurationSetting("amount", "\(amount)", origin: "--amount")) }
+        return s
     }
 
-    // MARK: File mode
+    /// The live flags as settings (applied after the configuration file's).
+    var liveFlags: [ConfigurationSetting] {
+        var s: [ConfigurationSetting] = []
+        if let input { s.append(ConfigurationSetting("input", input, origin: "--input")) }
+        if let output { s.append(ConfigurationSetting("output", output, origin: "--output")) }
+        if let size { s.append(ConfigurationSetting("size", size.description, origin: "--size")) }
+        if let fps { s.append(ConfigurationSetting("fps", "\(fps)", origin: "--fps")) }
+        if let format { s.append(ConfigurationSetting("format", format, origin: "--format")) }
+        if let onDemand { s.append(ConfigurationSetting("on-demand", onDemand ? "yes" : "no", origin: "--on-demand")) }
+        if let loop { s.append(ConfigurationSetting("loop", loop ? "yes" : "no", origin: "--loop")) }
+        return s + processingFlags
+    }
 
     func runFile(_ logger: Logger) throws {
-        let cancellation = CancellationFlag()
-        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { cancellation.cancel() }
-            s.resume()
-            return s
-        }
-        defer { signals.forEach { $0.cancel() } }
+        var settings = ProcessingSettings(threads: ProcessInfo.processInfo.activeProcessorCount)
+        for s in processingFlags { _ = try settings.apply(s.key, s.value, origin: s.origin) }
         let outputPath = output ?? "sharpcam-demo.mp4"
-        let source: FrameSource
-        let sourceName: String
-        if demo {
-            source = SyntheticClipSource()
-            sourceName = "generated demo clip"
-        } else {
-            let path = input!
-            try MediaFiles.checkDistinct(input: path, output: outputPath)
-            source = try MediaFiles.openSource(path, logger: logger)
-            sourceName = path
-        }
-        logger.info("\(sourceName): \(source.info)")
-        let processor = try processingSettings().makeProcessor()
-        let job = FileJob(source: source, sourceName: sourceName, processor: processor,
-                          options: .init(output: outputPath, size: size.map { ($0.width, $0.height) }, maxFrames: frames,
-                                         sideBySide: sideBySide ?? demo, codec: codec?.codec, showProgress: !quiet),
-                          logger: logger)
+        let options = FileJob.Options(
+            output: outputPath, size: size.map { ($0.width, $0.height) }, maxFrames: frames,
+            sideBySide: sideBySide ?? demo, codec: codec, showProgress: !quiet)
+        let job = try FileJob.open(input: demo ? nil : input, settings: settings, options: options, logger: logger)
+        let cancellation = CancellationFlag()
+        let signals = SignalWatcher(cancelling: cancellation)
+        defer { signals.cancel() }
         let summary = try job.run(cancellation: cancellation)
-        logger.info("wrote \(outputPath): \(summary.frames) frame\(summary.frames == 1 ? "" : "s") \(summary.format.width)x\(summary.format.height) in \(String(format1: summary.seconds)) s (\(String(format1: summary.framesPerSecond)) fps, \(processor.name))")
-    }
-
-    // MARK: Live mode
-
-    static let systemConfig = "/etc/sharpcam/sharpcamd.conf"
-
-    /// The configuration file to read: --config (must exist), else the system one, else the user one.
-    func configurationFile() -> String? {
-        if let config { return config }
-        if access(Self.systemConfig, R_OK) == 0 { return Self.systemConfig }
-        let home = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"] ?? ((ProcessInfo.processInfo.environment["HOME"] ?? "/") + "/.config")
-        let user = home + "/sharpcam/sharpcamd.conf"
-        return access(user, R_OK) == 0 ? user : nil
+        logger.info(
+            "wrote \(outputPath): \(summary.frames) frame\(summary.frames == 1 ? "" : "s") \(summary.format.width)x\(summary.format.height) in \(String(format: "%.1f", summary.seconds)) s (\(String(format: "%.1f", summary.framesPerSecond)) fps, \(job.processor.name))"
+        )
     }
 
     func liveConfiguration() throws -> LiveConfiguration {
-        var c = LiveConfiguration()
-        c.processing.threads = ProcessInfo.processInfo.activeProcessorCount
-        if let path = configurationFile() {
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw ConfigurationError("\(path): cannot read the configuration file (\(error.localizedDescription))")
-            }
-            for entry in try LiveConfiguration.parse(text, path: path) { try c.apply(entry.key, entry.value, origin: entry.origin) }
-        }
-        if let input { c.input = input }
-        if let output { c.output = output }
-        if let size { c.width = size.width; c.height = size.height }
-        if let fps { try c.apply("fps", String(fps), origin: "--fps") }
-        if let format { try c.apply("format", format, origin: "--format") }
-        if let onDemand { c.onDemand = onDemand }
-        if let loop { c.loop = loop }
-        c.processing = processingSettings(base: c.processing)
-        if let problem = c.validationError { throw ConfigurationError(problem) }
-        return c
+        try LiveConfiguration.load(
+            file: LiveConfiguration.fileToRead(explicit: config), overrides: liveFlags,
+            threads: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     func runLive(_ logger: Logger) throws {
-        let c = try liveConfiguration()
-        let daemon = LiveDaemon(configuration: c, logger: logger) { try self.liveConfiguration() }
-        let handlers: [(Int32, @Sendable () -> Void)] = [(SIGHUP, { daemon.requestReload() }), (SIGTERM, { daemon.requestStop() }), (SIGINT, { daemon.requestStop() })]
-        let signals = handlers.map { (sig, action) -> DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler(handler: action)
-            s.resume()
-            return s
+        let daemon = LiveDaemon(configuration: try liveConfiguration(), logger: logger, handleSignals: true) {
+            try self.liveConfiguration()
         }
-        defer { signals.forEach { $0.cancel() } }
         try daemon.run()
-    }
-
-    // MARK: Devices
-
-    func printDevices() {
-        let all = DeviceDiscovery.list()
-        if all.isEmpty {
-            print("no video devices (/dev/video*): no camera is connected and v4l2loopback is not loaded (sudo modprobe v4l2loopback video_nr=10 card_label=SharpCam exclusive_caps=1)")
-            return
-        }
-        let groups: [(String, [DeviceDiscovery.Entry])] = [
-            ("Cameras", all.filter { $0.problem == nil && $0.isCapture && !$0.isLoopback }),
-            ("Loopback devices (SharpCam output)", all.filter { $0.problem == nil && $0.isLoopback }),
-            ("Other", all.filter { $0.problem == nil && !$0.isLoopback && !$0.isCapture }),
-            ("Unavailable", all.filter { $0.problem != nil }),
-        ]
-        for (title, entries) in groups where !entries.isEmpty {
-            print("\(title):")
-            for e in entries {
-                if let p = e.problem { print("  \(e.path): \(p)"); continue }
-                print("  \(e.path)  \"\(e.card)\" (\(e.driver))")
-                for f in e.formats { print("      \(f)") }
-            }
-        }
-    }
-
-    func makeLogger() -> Logger {
-        let level: Logger.Level = verbose ? .debug : (quiet ? .warning : .info)
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
-        var logger = Logger(label: "sharpcamd")
-        logger.logLevel = level
-        return logger
-    }
-}
-
-extension String {
-    /// A number with one decimal.
-    init(format1 value: Double) {
-        let tenths = Int((value * 10).rounded())
-        self = "\(tenths / 10).\(abs(tenths % 10))"
     }
 }

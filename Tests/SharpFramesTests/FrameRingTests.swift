@@ -1,5 +1,6 @@
 import Dispatch
 import SharpFrames
+import SharpSupport
 import Testing
 
 @Suite struct FrameRingTests {

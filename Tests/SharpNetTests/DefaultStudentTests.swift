@@ -19,8 +19,11 @@ import Testing
         #expect(!w.spec.reparameterizable, "shipped in deployment form")
         #expect(w.metadata["trained"] == "yes", "\(w.metadata["trained"] ?? "nil")")
         #expect(w.metadata[FusedStudentEngine.activationScalesKey] != nil, "int8 needs calibrated activation scales")
-        // quantize chose its wide int8 layers by measurement (the first layer always needs them)
-        let wide = try FusedStudentEngine(weights: w, precision: .int8, maxWidth: 64, threads: 1).wideLayers
+        // quantize chose its wide int8 layers (the AVX2 scheme) by measurement (the first layer
+        // always needs them); the VNNI scheme needs none
+        let wide = try FusedStudentEngine(
+            weights: w, precision: .int8, maxWidth: 64, threads: 1, isa: .portable, int8Weights: .sixBitWide
+        ).wideLayers
         #expect(w.metadata[FusedStudentEngine.wideLayersKey] != nil && wide.first == 0, "\(wide)")
         let macs = NetworkGraph(w.spec).macsPerPixel
         #expect(macs <= 2000, "the default student must stay ≤ 2 K MAC/pixel, has \(macs)")

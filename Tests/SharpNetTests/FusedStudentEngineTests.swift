@@ -2,8 +2,9 @@ import CSharpKernels
 import SharpFrames
 import SharpImaging
 import SharpNet
-import SharpVideoIO
+import SharpMedia
 import TestSupport
+import SharpSupport
 import Testing
 
 /// The fused engine against the reference engine (its oracle), with explicit bounds:
@@ -22,10 +23,10 @@ import Testing
         return out
     }
 
-    static func fused(_ w: Weights, _ p: FusedStudentEngine.Precision, _ frame: Frame, threads: Int = 2, avx2: Bool? = nil,
-                      strength: Float = 1, transferChroma: Bool = false) throws -> Frame {
-        let e = try FusedStudentEngine(weights: w, precision: p, maxWidth: frame.width, threads: threads, useAVX2: avx2,
-                                       transferChroma: transferChroma)
+    static func fused(_ w: Weights, _ p: FusedStudentEngine.Precision, _ frame: Frame, threads: Int = 2, isa: KernelISA? = nil,
+                      int8Weights: Int8WeightScheme? = nil, strength: Float = 1, transferChroma: Bool = false) throws -> Frame {
+        let e = try FusedStudentEngine(weights: w, precision: p, maxWidth: frame.width, threads: threads, isa: isa,
+                                       int8Weights: int8Weights, transferChroma: transferChroma)
         let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
         e.process(frame, strength: strength, into: out)
         return out
@@ -72,7 +73,8 @@ import Testing
 
     /// Space-to-depth ×4 students (16 or 48 input channels, 16 outputs): fp32 within 1 level of
     /// the reference on sizes that are not multiples of 4 (reflected partial blocks), with and
-    /// without maps; int8 and fp16 near it; AVX2 and portable int8 bit-identical.
+    /// without maps; int8 and fp16 near it; every SIMD kernel set's int8 bit-identical to the
+    /// portable reference quantised the same way.
     @Test(arguments: [false, true])
     func spaceToDepth4Students(usesMaps: Bool) throws {
         let w = Weights.heInitialized(.student(widths: [16], convsPerLevel: 2, usesMaps: usesMaps, unshuffle: 4), seed: 31)
@@ -87,9 +89,9 @@ import Testing
         let ref = Self.lumaBytes(Self.reference(cal, f))
         #expect(TestFrames.psnr(Self.lumaBytes(try Self.fused(cal, .fp16, f)), ref) >= 55)
         #expect(TestFrames.psnr(Self.lumaBytes(try Self.fused(cal, .int8, f)), ref) >= 35)
-        if sc_cpu_use_avx2() != 0 {
-            let a = try Self.fused(cal, .int8, f, avx2: true), b = try Self.fused(cal, .int8, f, avx2: false)
-            #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "int8 must be bit-identical")
+        for isa in KernelISA.supported where isa != .portable {
+            let a = try Self.fused(cal, .int8, f, isa: isa), b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: Self.scheme(isa))
+            #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "\(isa): int8 must be bit-identical")
         }
         let one = try Self.fused(cal, .int8, f, threads: 1), three = try Self.fused(cal, .int8, f, threads: 3)
         #expect(mismatch(TestFrames.bytes(one), TestFrames.bytes(three)) == nil)
@@ -114,16 +116,46 @@ import Testing
         #expect(TestFrames.maxDifference(TestFrames.bytes(half), TestFrames.bytes(ref)) <= 1)
     }
 
-    @Test(.enabled(if: sc_cpu_use_avx2() != 0, "needs an AVX2 CPU"))
-    func avx2AndPortableAgree() throws {
-        let f = Self.frame(.i420, 101, 37, seed: 8)
-        let cal = try StudentCalibration.calibrated(Self.weights, frames: [Self.frame(.i420, 64, 48, seed: 9)])
-        let a = try Self.fused(cal, .int8, f, avx2: true), b = try Self.fused(cal, .int8, f, avx2: false)
-        #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "int8 must be bit-identical")
-        for p in [FusedStudentEngine.Precision.fp32, .fp16] {
-            let x = try Self.fused(Self.weights, p, f, avx2: true), y = try Self.fused(Self.weights, p, f, avx2: false)
-            #expect(TestFrames.maxDifference(TestFrames.bytes(x), TestFrames.bytes(y)) <= 1, "\(p)")
+    /// The int8 weight scheme of a kernel set (what the portable reference must use to match it).
+    static func scheme(_ isa: KernelISA) -> Int8WeightScheme { isa == .avx2 ? .sixBitWide : .eightBit }
+
+    /// Every kernel set this CPU has (AVX2, AVX-VNNI, AVX-512 VNNI; the ones it lacks are
+    /// skipped and listed in the output) against the portable reference: int8 bit-identical
+    /// with the set's weight scheme, fp32/fp16 within one level; on every layout and odd sizes.
+    @Test(arguments: KernelISA.allCases.filter { $0 != .portable })
+    func kernelSetMatchesThePortableReference(_ isa: KernelISA) throws {
+        guard isa.isSupported else {
+            print("kernel set \(isa): not supported by this CPU, not executed")
+            return
         }
+        let cal = try StudentCalibration.calibrated(Self.weights, frames: [Self.frame(.i420, 64, 48, seed: 9)])
+        for (pf, w, h) in [(PixelFormat.i420, 101, 37), (.yuyv, 66, 9), (.rgb24, 5, 3), (.nv12, 130, 21)] {
+            let f = Self.frame(pf, w, h, seed: UInt64(w))
+            let a = try Self.fused(cal, .int8, f, isa: isa)
+            let b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: Self.scheme(isa))
+            #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "\(isa) \(pf) \(w)x\(h): int8 must be bit-identical")
+            for p in [FusedStudentEngine.Precision.fp32, .fp16] {
+                let x = try Self.fused(Self.weights, p, f, isa: isa), y = try Self.fused(Self.weights, p, f, isa: .portable)
+                #expect(TestFrames.maxDifference(TestFrames.bytes(x), TestFrames.bytes(y)) <= 1, "\(isa) \(p)")
+            }
+        }
+        let engine = try FusedStudentEngine(weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa)
+        #expect(engine.kernelName == isa.rawValue)
+        #expect(engine.network.int8Weights == Self.scheme(isa))
+    }
+
+    /// The AVX2 scheme cannot run on a VNNI set, a set the CPU lacks cannot be forced.
+    @Test func kernelSetChoiceIsChecked() throws {
+        let cal = try StudentCalibration.calibrated(Self.weights, frames: [Self.frame(.i420, 64, 48, seed: 9)])
+        for isa in KernelISA.allCases where !isa.isSupported {
+            #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa) }
+        }
+        for isa in [KernelISA.avxvnni, .avx512vnni] where isa.isSupported {
+            #expect(throws: SharpCamError.self) {
+                try FusedStudentEngine(weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa, int8Weights: .sixBitWide)
+            }
+        }
+        #expect(KernelISA.supported.first == KernelISA.automatic || ProcessInfo.processInfo.environment["SHARPCAM_ISA"] != nil)
     }
 
     @Test func bandsAndThreadsDoNotChangeTheResult() throws {
@@ -165,8 +197,9 @@ import Testing
 
     /// Wide (11-bit) int8 weights: a first layer whose channels are large cancelling taps plus
     /// small ones (a difference of neighbours, as trained deblurring students have) loses the
-    /// small taps at 6 bits; wide layers win them back; AVX2 and portable stay bit-identical,
-    /// threads do not change results.
+    /// small taps at 6 bits; wide layers win them back (the AVX2 scheme, run here on the portable
+    /// set); AVX2 and portable stay bit-identical, threads do not change results. Full 8-bit
+    /// weights (the VNNI scheme) need no wide layers: clearly better than 6-bit ones.
     @Test func wideWeightsWinBackFirstLayerPrecision() throws {
         var w = Self.realisticWeights
         let cin = 4, taps = 9
@@ -180,28 +213,40 @@ import Testing
         var psnr: [[Int]: Double] = [:]
         for wide in [[], [0], [0, 1]] {
             let model = try StudentCalibration.calibrated(w, frames: calibration, wideLayers: wide)
-            let engine = try FusedStudentEngine(weights: model, precision: .int8, maxWidth: 480, threads: 2)
+            let engine = try FusedStudentEngine(weights: model, precision: .int8, maxWidth: 480, threads: 2, isa: .portable,
+                                                int8Weights: .sixBitWide)
             #expect(engine.wideLayers == wide)
             let ref = Self.lumaBytes(Self.reference(model, photo))
-            psnr[wide] = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .int8, photo)), ref)
-            if sc_cpu_use_avx2() != 0 {
-                let a = try Self.fused(model, .int8, photo, avx2: true), b = try Self.fused(model, .int8, photo, avx2: false)
+            psnr[wide] = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .sixBitWide)), ref)
+            if KernelISA.avx2.isSupported {
+                let a = try Self.fused(model, .int8, photo, isa: .avx2)
+                let b = try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .sixBitWide)
                 #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "wide \(wide): int8 must be bit-identical")
             }
-            let one = try Self.fused(model, .int8, photo, threads: 1), three = try Self.fused(model, .int8, photo, threads: 3)
+            if wide == [0] {
+                let full = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .eightBit)), ref)
+                print("8-bit int8 weights (no wide layers): \(full) dB")
+                psnr[[-1]] = full
+            }
+            let one = try Self.fused(model, .int8, photo, threads: 1, isa: .portable, int8Weights: .sixBitWide)
+            let three = try Self.fused(model, .int8, photo, threads: 3, isa: .portable, int8Weights: .sixBitWide)
             #expect(mismatch(TestFrames.bytes(one), TestFrames.bytes(three)) == nil)
         }
         print("wide int8 weights: none \(psnr[[]]!) dB, layer 0 \(psnr[[0]]!) dB, layers 0,1 \(psnr[[0, 1]]!) dB")
         #expect(psnr[[0]]! >= psnr[[]]! + 3, "wide layer 0 must be clearly more accurate")
         #expect(psnr[[0, 1]]! >= psnr[[0]]! - 0.1)
+        #expect(psnr[[-1]]! >= psnr[[]]! + 3, "8-bit weights must be clearly more accurate than 6-bit ones")
         // Without the metadata key, layer 0 is wide; only hidden layers can be.
         var noKey = try StudentCalibration.calibrated(w, frames: calibration)
         noKey.metadata[FusedStudentEngine.wideLayersKey] = nil
-        #expect(try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1).wideLayers == [0])
+        #expect(try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1, isa: .portable,
+                                       int8Weights: .sixBitWide).wideLayers == [0])
+        #expect(try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1, isa: .portable,
+                                       int8Weights: .eightBit).wideLayers == [])
         #expect(try FusedStudentEngine(weights: noKey, precision: .fp32, maxWidth: 64, threads: 1).wideLayers == [])
         noKey.metadata[FusedStudentEngine.wideLayersKey] = "[3]"
-        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1) }
-        #expect(throws: FusedEngineError.self) { try StudentCalibration.calibrated(w, frames: calibration, wideLayers: [3]) }
+        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1) }
+        #expect(throws: SharpCamError.self) { try StudentCalibration.calibrated(w, frames: calibration, wideLayers: [3]) }
         // Choosing by measurement: agreement grows with wide layer 0 (the one that needs it);
         // a reachable target takes the fewest layers, an unreachable one the best.
         let cal = try StudentCalibration.calibrated(w, frames: calibration)
@@ -211,14 +256,14 @@ import Testing
         let best = (1...3).max { choice.agreement[$0] < choice.agreement[$1] }!
         #expect(try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 200).layers == Array(0..<best))
         if let k = (1...3).first(where: { choice.agreement[$0] >= 50 }) { #expect(choice.layers == Array(0..<k)) }
-        #expect(throws: FusedEngineError.self) { try StudentCalibration.chooseWideLayers(w, frames: calibration) }
+        #expect(throws: SharpCamError.self) { try StudentCalibration.chooseWideLayers(w, frames: calibration) }
     }
 
     @Test func unsupportedNetworksAndMissingCalibration() {
-        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [8, 16]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
-        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
-        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [12]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
-        #expect(throws: FusedEngineError.self) { try FusedStudentEngine(weights: Self.weights, precision: .int8, maxWidth: 64, threads: 1) }
+        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [8, 16]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
+        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
+        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [12]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
+        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Self.weights, precision: .int8, maxWidth: 64, threads: 1) }
     }
 
     static func shrink(_ f: Frame, _ width: Int) -> Frame {

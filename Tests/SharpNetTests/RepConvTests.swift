@@ -1,5 +1,6 @@
 import SharpNet
 import TestSupport
+import SharpSupport
 import Testing
 
 @Suite struct RepConvTests {

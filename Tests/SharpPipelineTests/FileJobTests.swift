@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import SharpFrames
+import SharpMedia
 import SharpPipeline
 import SharpSupport
-import SharpVideoIO
 import TestSupport
 import Testing
 

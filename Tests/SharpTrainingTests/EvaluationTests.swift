@@ -2,6 +2,7 @@ import Foundation
 import SharpNet
 @testable import SharpTraining
 import TestSupport
+import SharpSupport
 import Testing
 
 @Suite(.serialized) struct EvaluationTests {

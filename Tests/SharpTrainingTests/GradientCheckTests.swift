@@ -1,6 +1,7 @@
 import SharpNet
 @testable import SharpTraining
 import TestSupport
+import SharpSupport
 import Testing
 
 /// Every op's and loss's gradient against central finite differences (in Double around the

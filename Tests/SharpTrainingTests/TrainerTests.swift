@@ -1,7 +1,8 @@
 import Foundation
 import SharpFrames
 import SharpNet
-import SharpPipeline
+import SharpMedia
+import SharpSupport
 @testable import SharpTraining
 import TestSupport
 import Testing
@@ -42,11 +43,15 @@ import Testing
 
         let first = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil)
         try first.run(stopAt: 3) { t in
-            let (w, state) = t.snapshot()
-            try WeightsFile.write(w, to: dir.file("ckpt.scw"), state: state)
+            try t.snapshot().write(to: dir.file("ckpt.scw"))
         }
         #expect(first.step == 3)
-        let loaded = try WeightsFile.loadWithState(dir.file("ckpt.scw"))
+        let loaded = try TrainingCheckpoint.load(dir.file("ckpt.scw"))
+        #expect(loaded.step == 3 && loaded.configuration == Self.config(steps: 6) && loaded.history == first.history)
+        #expect(throws: SharpCamError.self) {
+            try WeightsFile.write(Weights.heInitialized(.student(widths: [8]), seed: 1), to: dir.file("plain.scw"))
+            _ = try TrainingCheckpoint.load(dir.file("plain.scw"))
+        }
         let second = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil, resume: loaded)
         #expect(second.step == 3)
         try second.run { _ in }
@@ -87,7 +92,7 @@ import Testing
         #expect(distance(tuned.weights, base.weights) < 1e-5, "one step at lr 1e-9 keeps the fine-tuned weights")
         #expect(distance(fresh.weights, base.weights) > 1e-2)
         #expect(tuned.snapshot().weights.metadata["init"] == "fine-tuned from base.scw")
-        #expect(throws: TrainingError.self) {
+        #expect(throws: SharpCamError.self) {
             try Trainer(config: Self.config(steps: 1, arch: .student(widths: [8], convsPerLevel: 2)), photos: Self.photos, validationPhotos: [],
                         teacher: nil, initial: base.weights, initialName: "base.scw")
         }

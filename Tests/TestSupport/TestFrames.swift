@@ -1,6 +1,7 @@
 import Foundation
 import SharpFrames
-import SharpVideoIO
+import SharpSupport
+import SharpMedia
 
 /// Frames for tests: seeded random content, real photos, raw dumps, quality metrics.
 public enum TestFrames {
@@ -89,11 +90,7 @@ public enum TestFrames {
 
     /// PSNR in dB between two equal-length byte arrays (peak 255).
     public static func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
-        precondition(a.count == b.count && !a.isEmpty)
-        var se = 0.0
-        for i in a.indices { let d = Double(a[i]) - Double(b[i]); se += d * d }
-        if se == 0 { return .infinity }
-        return 10 * log10(255 * 255 / (se / Double(a.count)))
+        PSNR.decibels(a, b)
     }
 
     /// Largest absolute difference between two equal-length byte arrays.

@@ -1,7 +1,7 @@
 import Foundation
 import SharpFrames
+import SharpMedia
 import SharpPipeline
-import SharpVideoIO
 import TestSupport
 import Testing
 

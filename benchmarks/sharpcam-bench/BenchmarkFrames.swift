@@ -1,6 +1,6 @@
 import SharpFrames
+import SharpMedia
 import SharpPipeline
-import SharpVideoIO
 
 /// Real content to time kernels on: frames of the generated clip (or of a video/photo the user
 /// names), converted to the requested layout and size. Never zeros.

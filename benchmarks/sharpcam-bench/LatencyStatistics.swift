@@ -1,3 +1,5 @@
+import SharpSupport
+
 /// Summary of repeated timings (nanoseconds in, milliseconds out).
 ///
 /// Invariant: built from at least one sample; percentiles are nearest-rank on sorted samples.
@@ -12,11 +14,10 @@ struct LatencyStatistics: Codable, Sendable {
     init(nanoseconds: [UInt64]) {
         precondition(!nanoseconds.isEmpty, "no samples")
         let ms = nanoseconds.map { Double($0) / 1e6 }.sorted()
-        func rank(_ p: Double) -> Double { ms[Swift.min(ms.count - 1, Swift.max(0, Int((p * Double(ms.count)).rounded(.up)) - 1))] }
         samples = ms.count
         mean = ms.reduce(0, +) / Double(ms.count)
-        p50 = rank(0.5)
-        p99 = rank(0.99)
+        p50 = Percentile.of(ms[...], 0.5)
+        p99 = Percentile.of(ms[...], 0.99)
         max = ms.last!
         min = ms.first!
     }

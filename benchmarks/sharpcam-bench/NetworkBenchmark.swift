@@ -2,15 +2,18 @@ import ArgumentParser
 import CBenchSupport
 import CSharpKernels
 import Foundation
+import SharpCommandLine
 import SharpFrames
+import SharpMedia
 import SharpNet
-import SharpVideoIO
+import SharpSupport
 
 /// Per-frame latency of the real-time student through the fused engine, YUYV in → YUYV out,
 /// per stage, for each frame size, precision and thread count; GMAC/s against this machine's
 /// measured peaks; heap allocations per frame; optionally ONNX Runtime and OpenVINO on the same
 /// network for comparison.
-struct NetworkBenchmark: ParsableCommand {
+struct NetworkBenchmark: SharpCamCommand {
+    static let toolName = "sharpcam-bench"
     static let configuration = CommandConfiguration(
         commandName: "network",
         abstract: "Time the fused student engine per frame (stages, precisions, threads) and compare with other runtimes.")
@@ -71,12 +74,12 @@ struct NetworkBenchmark: ParsableCommand {
         var comparison: [ComparisonRow]
     }
 
-    func run() throws {
+    func execute() throws {
         let (weights, modelName) = try loadModel()
         let spec = weights.spec.collapsed
         let macsPerPixel = NetworkGraph(spec).macsPerPixel
         let sizeList = try sizes.split(separator: ",").map { s -> FrameFormat in
-            guard let a = FrameSizeArgument(String(s)), let f = FrameFormat(.yuyv, width: a.width, height: a.height) else {
+            guard let a = FrameSize(argument: String(s)), let f = FrameFormat(.yuyv, width: a.width, height: a.height) else {
                 throw ValidationError("bad size '\(s)'")
             }
             return f

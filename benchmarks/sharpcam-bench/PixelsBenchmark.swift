@@ -1,13 +1,16 @@
 import ArgumentParser
 import CSharpKernels
 import Foundation
+import SharpCommandLine
 import SharpFrames
 import SharpImaging
-import SharpVideoIO
+import SharpMedia
+import SharpSupport
 
 /// Per-frame cost of the pixel stages on one core: layout conversions, the seed's maps and
 /// the classic sharpening, on both kernel tables, with libswscale for comparison.
-struct PixelsBenchmark: ParsableCommand {
+struct PixelsBenchmark: SharpCamCommand {
+    static let toolName = "sharpcam-bench"
     static let configuration = CommandConfiguration(
         commandName: "pixels",
         abstract: "Time conversions, Sobel/HSV maps and unsharp mask per frame (one thread).")
@@ -60,8 +63,8 @@ struct PixelsBenchmark: ParsableCommand {
         }
     }
 
-    func run() throws {
-        guard let size = FrameSizeArgument(size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height) else {
+    func execute() throws {
+        guard let size = FrameSize(argument: size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height) else {
             throw ValidationError("--size must be WIDTHxHEIGHT")
         }
         let frames = try BenchmarkFrames(format: fmt, input: input).frames
@@ -115,16 +118,6 @@ struct PixelsBenchmark: ParsableCommand {
         for (k, v) in chain.sorted(by: { $0.key < $1.key }) {
             print("chain YUYV→I420→YUYV + Sobel + HSV mask, \(k) kernels: p50 \(fmt3(v)) ms per frame (issue #2 target: < 3 ms at 1280x720)")
         }
-    }
-}
-
-/// `WIDTHxHEIGHT`.
-struct FrameSizeArgument {
-    let width: Int, height: Int
-    init?(_ text: String) {
-        let p = text.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard p.count == 2, p[0] > 0, p[1] > 0 else { return nil }
-        width = p[0]; height = p[1]
     }
 }
 

@@ -1,9 +1,12 @@
 import ArgumentParser
+import SharpCommandLine
 import SharpFrames
 import SharpNet
+import SharpSupport
 
 /// Time of the plain FP32 reference engine on one frame (one thread): the cost of the oracle.
-struct ReferenceBenchmark: ParsableCommand {
+struct ReferenceBenchmark: SharpCamCommand {
+    static let toolName = "sharpcam-bench"
     static let configuration = CommandConfiguration(
         commandName: "reference",
         abstract: "Time the reference engine on one generated frame (random He-initialised weights unless --model).")
@@ -20,8 +23,8 @@ struct ReferenceBenchmark: ParsableCommand {
     @Option(help: "Repetitions.")
     var repeats: Int = 1
 
-    func run() throws {
-        guard let size = FrameSizeArgument(size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height) else {
+    func execute() throws {
+        guard let size = FrameSize(argument: size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height) else {
             throw ValidationError("--size must be WIDTHxHEIGHT")
         }
         let weights: Weights

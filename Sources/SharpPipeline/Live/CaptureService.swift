@@ -1,7 +1,8 @@
 import Glibc
 import Logging
+import SharpDevices
 import SharpFrames
-import SharpVideoIO
+import SharpMedia
 import SharpSupport
 
 /// The capture stage: opens the configured source (camera, file/URL paced at its rate, or
@@ -11,7 +12,8 @@ import SharpSupport
 /// `wanted()` is false (no consumers), the camera is released.
 ///
 /// Invariant: one thread calls `run()`; it returns after `stop()`.
-public final class CaptureService: @unchecked Sendable {
+public final class CaptureService: Service, @unchecked Sendable {
+    public let name = "capture"
     public let configuration: LiveConfiguration
     private let ring: FrameRing
     private let statistics: LiveStatistics
@@ -61,7 +63,7 @@ public final class CaptureService: @unchecked Sendable {
         }
     }
 
-    public func run() {
+    public func run() throws {
         let target = ring.format
         var source: LiveSource?
         var staging: Frame?

@@ -1,7 +1,7 @@
 import SharpFrames
 import SharpImaging
+import SharpMedia
 import SharpNet
-import SharpVideoIO
 
 /// Everything the live daemon needs: where frames come from and go, their geometry and rate,
 /// processing, and the on-demand and stall policies. Built from the configuration file with
@@ -48,50 +48,29 @@ public struct LiveConfiguration: Sendable, Equatable {
     /// Applies `key = value` settings (file or command line); unknown keys and bad values throw
     /// a message naming the key (and `origin`, e.g. "file:line").
     public mutating func apply(_ key: String, _ value: String, origin: String) throws {
-        func bad(_ why: String) -> ConfigurationError { ConfigurationError("\(origin): \(key) = \(value): \(why)") }
-        func bool() throws -> Bool {
-            switch value.lowercased() {
-            case "1", "yes", "true", "on": return true
-            case "0", "no", "false", "off": return false
-            default: throw bad("expected yes or no")
-            }
-        }
-        func number() throws -> Double {
-            guard let v = Double(value) else { throw bad("expected a number") }
-            return v
-        }
+        let v = SettingValue(key: key, value: value, origin: origin)
         switch key {
         case "input": input = value.isEmpty ? nil : value
         case "output": output = value
         case "size":
             let p = value.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard p.count == 2 else { throw bad("expected WIDTHxHEIGHT") }
+            guard p.count == 2 else { throw v.bad("expected WIDTHxHEIGHT") }
             width = p[0]; height = p[1]
         case "fps":
-            let v = try number()
-            frameRate = v == v.rounded() ? Rational(Int(v), 1) : Rational(Int((v * 1000).rounded()), 1000)
+            let fps = try v.number()
+            frameRate = fps == fps.rounded() ? Rational(Int(fps), 1) : Rational(Int((fps * 1000).rounded()), 1000)
         case "format":
-            guard let f = PixelFormat(rawValue: value.lowercased()), f == .yuyv || f == .i420 else { throw bad("expected yuyv or i420") }
+            guard let f = PixelFormat(rawValue: value.lowercased()), f == .yuyv || f == .i420 else { throw v.bad("expected yuyv or i420") }
             outputFormat = f
-        case "mode":
-            guard let m = ProcessingMode(rawValue: value) else { throw bad("expected classic, nn or bypass") }
-            processing.mode = m
-        case "strength": processing.strength = Float(try number())
-        case "model": processing.model = value.isEmpty ? nil : value
-        case "precision":
-            guard let p = FusedStudentEngine.Precision(rawValue: value) else { throw bad("expected fp32, fp16 or int8") }
-            processing.precision = p
-        case "threads":
-            guard let n = Int(value), n >= 1, n <= 64 else { throw bad("expected 1...64") }
-            processing.threads = n
-        case "radius": processing.classic.sigma = try number()
-        case "amount": processing.classic.amount = Float(try number())
-        case "on-demand": onDemand = try bool()
-        case "loop": loop = try bool()
-        case "stall-timeout": stallTimeout = try number()
-        case "idle-fps": idleFrameRate = try number()
-        case "stats-interval": statsInterval = try number()
-        default: throw ConfigurationError("\(origin): unknown setting '\(key)'")
+        case "on-demand": onDemand = try v.bool()
+        case "loop": loop = try v.bool()
+        case "stall-timeout": stallTimeout = try v.number()
+        case "idle-fps": idleFrameRate = try v.number()
+        case "stats-interval": statsInterval = try v.number()
+        default:
+            guard try processing.apply(key, value, origin: origin) else {
+                throw ConfigurationError("unknown setting '\(key)'", origin: origin)
+            }
         }
     }
 
@@ -103,7 +82,7 @@ public struct LiveConfiguration: Sendable, Equatable {
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let trimmed = line.trimmingCharacters(in: " \t\r")
             if trimmed.isEmpty { continue }
-            guard let eq = trimmed.firstIndex(of: "=") else { throw ConfigurationError("\(path):\(i + 1): expected key = value") }
+            guard let eq = trimmed.firstIndex(of: "=") else { throw ConfigurationError("expected key = value", origin: "\(path):\(i + 1)") }
             let key = trimmed[..<eq].trimmingCharacters(in: " \t"), value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: " \t")
             let unquoted = value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
             out.append((key, unquoted, "\(path):\(i + 1)"))
@@ -112,9 +91,21 @@ public struct LiveConfiguration: Sendable, Equatable {
     }
 }
 
-public struct ConfigurationError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
+/// A setting that cannot be used, naming where it came from.
+///
+/// Invariant: `description` is one line: "origin: problem" (origin: `file:line` or a flag such
+/// as `--fps`), or the problem alone for the configuration as a whole.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Where the setting came from (nil: the configuration as a whole).
+    public let origin: String?
+    public let problem: String
+
+    public init(_ problem: String, origin: String? = nil) {
+        self.origin = origin
+        self.problem = problem
+    }
+
+    public var description: String { origin.map { "\($0): \(problem)" } ?? problem }
 }
 
 extension StringProtocol {

@@ -1,9 +1,9 @@
 import Glibc
 import Logging
+import SharpDevices
 import SharpFrames
+import SharpMedia
 import SharpSupport
-import SharpVideoIO
-import Synchronization
 
 /// The output stage: hands each processed frame to the loopback as soon as it is ready (at
 /// most twice the configured rate), and when none arrives within one frame period repeats
@@ -12,9 +12,11 @@ import Synchronization
 /// idle rate. It also pets the systemd watchdog, so a stalled output — not just a live
 /// process — trips it.
 ///
-/// Invariant: one thread calls `run()`; it returns after `stop()` or when its input ring is
-/// closed; it waits on the processing stage for at most one period.
-public final class OutputService: @unchecked Sendable {
+/// Invariant: one thread calls `run()`; it returns after `stop()` (or when its input ring is
+/// closed) and throws when the output fails (the loopback device vanished); it waits on the
+/// processing stage for at most one period.
+public final class OutputService: Service, @unchecked Sendable {
+    public let name = "output"
     private let sink: LiveSink
     private let input: FrameRing
     private let configuration: LiveConfiguration
@@ -23,7 +25,6 @@ public final class OutputService: @unchecked Sendable {
     private let logger: Logger
     private let idle: () -> Bool
     private let stopFlag = CancellationFlag()
-    private let fatal = Mutex<MediaError?>(nil)
 
     public init(sink: LiveSink, input: FrameRing, configuration: LiveConfiguration, statistics: LiveStatistics,
                 notifier: SystemdNotifier, logger: Logger, idle: @escaping () -> Bool) {
@@ -36,13 +37,13 @@ public final class OutputService: @unchecked Sendable {
         self.idle = idle
     }
 
-    /// Stops after the current wait (at most one period; closing the input ring ends it at once).
-    public func stop() { stopFlag.cancel() }
+    /// Stops at once: closes the input ring (the processing stage has already stopped).
+    public func stop() {
+        stopFlag.cancel()
+        input.close()
+    }
 
-    /// The error that stopped the output (the loopback device vanished), if any.
-    public var failure: MediaError? { fatal.withLock { $0 } }
-
-    public func run() {
+    public func run() throws {
         let placeholder = PlaceholderFrame.make(sink.format)
         let last = Frame(format: sink.format, colorSpace: placeholder.colorSpace)
         last.copy(from: placeholder)
@@ -82,18 +83,9 @@ public final class OutputService: @unchecked Sendable {
                 }
                 if showingPlaceholder { statistics.placeholders.increment() } else { statistics.repeated.increment() }
             }
-            do {
-                let before = sink.dropped
-                try sink.write(last)
-                if sink.dropped > before { statistics.outputDrops.increment() } else { statistics.written.increment() }
-            } catch let e as MediaError {
-                logger.critical("\(e)")
-                fatal.withLock { $0 = e }
-                return
-            } catch {
-                logger.critical("\(sink.name): \(error)")
-                return
-            }
+            let before = sink.dropped
+            try sink.write(last)  // a failure ends the group: the daemon exits with it
+            if sink.dropped > before { statistics.outputDrops.increment() } else { statistics.written.increment() }
             lastWrite = monotonicNanos()
             if let interval = notifier.watchdogInterval, lastWrite - lastWatchdog >= interval / 2 {
                 notifier.notify("WATCHDOG=1")

@@ -7,8 +7,10 @@ import SharpSupport
 /// the output ring (capacity 1: newest wins, so a slow stage drops frames instead of
 /// queueing them). The processor can be replaced at any time (SIGHUP reload).
 ///
-/// Invariant: one thread calls `run()`; it returns after the input ring is closed.
-public final class ProcessingService: @unchecked Sendable {
+/// Invariant: one thread calls `run()`; it returns after `stop()` (which closes the input
+/// ring) or when the input ring is closed otherwise.
+public final class ProcessingService: Service, @unchecked Sendable {
+    public let name = "processing"
     private let input: FrameRing
     private let output: FrameRing
     private let statistics: LiveStatistics
@@ -30,7 +32,10 @@ public final class ProcessingService: @unchecked Sendable {
 
     public var processorName: String { lock.withLock { processor.name } }
 
-    public func run() {
+    /// Closes the input ring: the capture stage is stopped first, so nothing is lost.
+    public func stop() { input.close() }
+
+    public func run() throws {
         while true {
             switch input.acquireForReading(timeoutNanos: 500_000_000) {
             case .closed: return

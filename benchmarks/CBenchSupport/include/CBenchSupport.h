@@ -3,6 +3,7 @@
 #ifndef SHARPCAM_CBENCHSUPPORT_H
 #define SHARPCAM_CBENCHSUPPORT_H
 #include <stdint.h>
+#include "sc_student.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -16,6 +17,17 @@ uint64_t sc_allocation_count(void);
 /// products per step). 0 when the CPU lacks AVX2/FMA.
 double sc_peak_fp32_macs(int threads, double seconds);
 double sc_peak_int8_macs(int threads, double seconds);
+
+/// The int8 peak of a student kernel set's instruction mix, for its ideal time per frame:
+/// SC_ISA_AVX2 two vpmaddubsw + vpaddw + vpmaddwd + vpaddd per 64 products (the kernel's pair
+/// sums; more than sc_peak_int8_macs' mix); SC_ISA_AVXVNNI VEX vpdpbusd on ymm (32 products per
+/// instruction); SC_ISA_AVX512VNNI vpdpbusd on zmm (64); SC_ISA_AUTO the best set this CPU
+/// has. 0 for SC_ISA_PORTABLE and for a set the CPU (or build) lacks.
+double sc_peak_int8_isa_macs(sc_isa isa, int threads, double seconds);
+
+/// EVEX (AVX512VL) vpdpbusd on ymm, for comparing 256- and 512-bit AVX-512 kernels; 0 without
+/// AVX-512 VNNI.
+double sc_peak_vpdpbusd_evex_ymm_macs(int threads, double seconds);
 
 #ifdef __cplusplus
 }
