@@ -44,7 +44,8 @@ let package = Package(
             ],
             path: "benchmarks/sharpcam-bench"
         ),
-        .target(name: "CBenchSupport", dependencies: ["CSharpKernels"], path: "benchmarks/CBenchSupport", cSettings: hotC),
+        .target(
+            name: "CBenchSupport", dependencies: ["CSharpKernels"], path: "benchmarks/CBenchSupport", cSettings: hotC),
         // Command-line plumbing shared by the three tools: errors → exit codes, argument types.
         .target(name: "SharpCommandLine", dependencies: ["SharpNet", "SharpMedia", "SharpSupport", argumentParser]),
 
@@ -53,7 +54,9 @@ let package = Package(
         // file jobs. Imports no C shim.
         .target(
             name: "SharpPipeline",
-            dependencies: ["SharpDevices", "SharpMedia", "SharpNet", "SharpImaging", "SharpFrames", "SharpSupport", logging],
+            dependencies: [
+                "SharpDevices", "SharpMedia", "SharpNet", "SharpImaging", "SharpFrames", "SharpSupport", logging,
+            ],
             swiftSettings: hotSwift
         ),
         // Training, distillation, evaluation (files only: never links the device layer).
@@ -85,7 +88,8 @@ let package = Package(
         // MARK: C shims and kernels
         .target(name: "CSharpKernels", path: "Sources/CSharpKernels", cSettings: hotC),
         .target(name: "CDefaultWeights", path: "Sources/CDefaultWeights", exclude: ["default-student.scw"]),
-        .target(name: "CJPEGCodec", path: "Sources/CJPEGCodec", cSettings: hotC, linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(
+            name: "CJPEGCodec", path: "Sources/CJPEGCodec", cSettings: hotC, linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(
             name: "CFFmpeg",
             path: "Sources/CFFmpeg",
@@ -94,16 +98,21 @@ let package = Package(
         ),
         .systemLibrary(name: "CV4L2", path: "Sources/CV4L2"),
         .systemLibrary(
-            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
 
         // MARK: Tests (mirroring the source layout)
-        .target(name: "TestSupport", dependencies: ["SharpMedia", "SharpFrames", "SharpSupport"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["SharpMedia", "SharpFrames", "SharpSupport"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "SharpSupportTests", dependencies: ["SharpSupport", logging]),
-        .testTarget(name: "SharpFramesTests", dependencies: ["SharpFrames", "SharpSupport", "CSharpKernels", "TestSupport"]),
+        .testTarget(
+            name: "SharpFramesTests", dependencies: ["SharpFrames", "SharpSupport", "CSharpKernels", "TestSupport"]),
         .testTarget(
             name: "SharpImagingTests", dependencies: ["SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]),
         .testTarget(name: "SharpMediaTests", dependencies: ["SharpMedia", "SharpFrames", "TestSupport"]),
-        .testTarget(name: "SharpDevicesTests", dependencies: ["SharpDevices", "SharpMedia", "SharpFrames", "TestSupport"]),
+        .testTarget(
+            name: "SharpDevicesTests", dependencies: ["SharpDevices", "SharpMedia", "SharpFrames", "TestSupport"]),
         .testTarget(
             name: "SharpNetTests",
             dependencies: ["SharpNet", "SharpMedia", "SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]

@@ -27,10 +27,14 @@ public final class ConsumerWatcher: @unchecked Sendable {
         let scan = V4L2Device.holders(of: path)
         consumers = Atomic(scan.processes.count)
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else { throw MediaError(.unreadable, path: path, "cannot watch the device (inotify: \(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw MediaError(
+                .unreadable, path: path, "cannot watch the device (inotify: \(String(cString: strerror(errno))))")
+        }
         if inotify_add_watch(fd, path, UInt32(IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) < 0 {
             close(fd)
-            throw MediaError(.unreadable, path: path, "cannot watch the device (inotify: \(String(cString: strerror(errno))))")
+            throw MediaError(
+                .unreadable, path: path, "cannot watch the device (inotify: \(String(cString: strerror(errno))))")
         }
         inotifyFD = fd
         lastChange.store(monotonicNanos(), ordering: .relaxed)

@@ -34,12 +34,17 @@ public enum DeviceDiscovery {
             do {
                 let d = try V4L2Device(path: path)
                 let type = d.isCapture ? V4L2_BUF_TYPE_VIDEO_CAPTURE : V4L2_BUF_TYPE_VIDEO_OUTPUT
-                return Entry(path: path, card: d.card, driver: d.driver, isCapture: d.isCapture, isLoopback: d.isLoopback,
-                             formats: d.formats(type).map(\.description), problem: nil)
+                return Entry(
+                    path: path, card: d.card, driver: d.driver, isCapture: d.isCapture, isLoopback: d.isLoopback,
+                    formats: d.formats(type).map(\.description), problem: nil)
             } catch let e as MediaError {
-                return Entry(path: path, card: "", driver: "", isCapture: false, isLoopback: false, formats: [], problem: e.problem)
+                return Entry(
+                    path: path, card: "", driver: "", isCapture: false, isLoopback: false, formats: [],
+                    problem: e.problem)
             } catch {
-                return Entry(path: path, card: "", driver: "", isCapture: false, isLoopback: false, formats: [], problem: "\(error)")
+                return Entry(
+                    path: path, card: "", driver: "", isCapture: false, isLoopback: false, formats: [],
+                    problem: "\(error)")
             }
         }
     }

@@ -36,24 +36,45 @@ public final class LoopbackSink: @unchecked Sendable {
             throw MediaError(.unsupported, path: path, "the loopback output is YUYV or I420, not \(format.pixelFormat)")
         }
         guard format.width % 2 == 0 else {
-            throw MediaError(.invalidGeometry, path: path, "the loopback width must be even (video-call apps reject odd widths); got \(format.width)")
+            throw MediaError(
+                .invalidGeometry, path: path,
+                "the loopback width must be even (video-call apps reject odd widths); got \(format.width)")
         }
         let dev: V4L2Device
         do {
             dev = try V4L2Device(path: path)
         } catch let e as MediaError where e.kind == .noDevice {
-            throw MediaError(.noDevice, path: path, "no such video device: load the loopback driver, e.g. sudo modprobe v4l2loopback video_nr=10 card_label=SharpCam exclusive_caps=1 (systemd/modprobe.d/sharpcam.conf)")
+            throw MediaError(
+                .noDevice, path: path,
+                """
+                no such video device: load the loopback driver, e.g. sudo modprobe v4l2loopback video_nr=10 \
+                card_label=SharpCam exclusive_caps=1 (systemd/modprobe.d/sharpcam.conf)
+                """
+            )
         }
         device = dev
         guard dev.isLoopback || dev.isOutput else {
-            throw MediaError(.unsupported, path: path, "is \(dev.driver) \"\(dev.card)\", not a v4l2loopback output device (pick the SharpCam device, see --list-devices)")
+            throw MediaError(
+                .unsupported, path: path,
+                """
+                is \(dev.driver) \"\(dev.card)\", not a v4l2loopback output device (pick the SharpCam device, see \
+                --list-devices)
+                """
+            )
         }
         guard dev.isOutput else {
-            throw MediaError(.busy, path: path, "the loopback device has no output side right now: another producer is feeding it (or a consumer holds it with exclusive_caps=1)")
+            throw MediaError(
+                .busy, path: path,
+                """
+                the loopback device has no output side right now: another producer is feeding it (or a consumer \
+                holds it with exclusive_caps=1)
+                """
+            )
         }
         let set = try LoopbackSink.configure(dev, format: format, onWait: onWait)
         self.format = format
-        bytesPerLine = set.bytesPerLine > 0 ? set.bytesPerLine : (format.pixelFormat == .yuyv ? format.width * 2 : format.width)
+        bytesPerLine =
+            set.bytesPerLine > 0 ? set.bytesPerLine : (format.pixelFormat == .yuyv ? format.width * 2 : format.width)
         imageBytes = format.pixelFormat == .yuyv ? bytesPerLine * format.height : format.width * format.height * 3 / 2
         self.frameRate = dev.setFrameRate(V4L2_BUF_TYPE_VIDEO_OUTPUT, frameRate) ?? frameRate
         try dev.mapBuffers(V4L2_BUF_TYPE_VIDEO_OUTPUT, count: 4)
@@ -62,37 +83,56 @@ public final class LoopbackSink: @unchecked Sendable {
         black.fillGrey(16)
         for b in dev.buffers {
             fill(b, from: black)
-            try dev.queue(V4L2_BUF_TYPE_VIDEO_OUTPUT, index: b.index, bytesUsed: imageBytes, timestampNanos: Int64(monotonicNanos()))
+            try dev.queue(
+                V4L2_BUF_TYPE_VIDEO_OUTPUT, index: b.index, bytesUsed: imageBytes,
+                timestampNanos: Int64(monotonicNanos()))
         }
         try dev.streamOn(V4L2_BUF_TYPE_VIDEO_OUTPUT)
     }
 
     /// Sets the output format, retrying while the driver refuses it (up to `formatWaitSeconds`);
     /// returns what the driver set. Who holds the device is looked up only to say so.
-    private static func configure(_ dev: V4L2Device, format: FrameFormat,
-                                  onWait: ((String) -> Void)?) throws -> (fourcc: UInt32, width: Int, height: Int, bytesPerLine: Int, sizeImage: Int) {
+    private static func configure(
+        _ dev: V4L2Device, format: FrameFormat,
+        onWait: ((String) -> Void)?
+    ) throws -> (fourcc: UInt32, width: Int, height: Int, bytesPerLine: Int, sizeImage: Int) {
         let fourcc = format.pixelFormat == .yuyv ? sc_pix_fmt_yuyv() : sc_pix_fmt_yuv420()
         let deadline = monotonicNanos() + UInt64(formatWaitSeconds * 1e9)
         var told = false
         while true {
             let problem: MediaError
             do {
-                let set = try dev.setFormat(V4L2_BUF_TYPE_VIDEO_OUTPUT, fourcc: fourcc, width: format.width, height: format.height)
+                let set = try dev.setFormat(
+                    V4L2_BUF_TYPE_VIDEO_OUTPUT, fourcc: fourcc, width: format.width, height: format.height)
                 if set.fourcc == fourcc && set.width == format.width && set.height == format.height { return set }
-                problem = MediaError(.busy, path: dev.path, "the loopback keeps \(V4L2Device.fourccString(set.fourcc)) \(set.width)x\(set.height) (a consumer may hold the old format); asked for \(format)")
+                problem = MediaError(
+                    .busy, path: dev.path,
+                    """
+                    the loopback keeps \(V4L2Device.fourccString(set.fourcc)) \(set.width)x\(set.height) (a \
+                    consumer may hold the old format); asked for \(format)
+                    """
+                )
             } catch let e as MediaError where e.kind != .noDevice {
                 problem = e
             }
             if monotonicNanos() >= deadline {
                 let hint = V4L2Device.holderNames(dev.path).map {
-                    "; in use by \($0): v4l2loopback sets its format only while the producer is its only user, so close them and try again"
+                    """
+                    ; in use by \($0): v4l2loopback sets its format only while the producer is its only user, so \
+                    close them and try again
+                    """
                 }
                 throw MediaError(problem.kind, path: dev.path, problem.problem + (hint ?? ""))
             }
             if !told {
                 told = true
                 let who = V4L2Device.holderNames(dev.path).map { ", in use by \($0)" } ?? ""
-                onWait?("\(dev.path): cannot set the format yet (\(problem.problem))\(who); retrying for up to \(Int(formatWaitSeconds)) s")
+                onWait?(
+                    """
+                    \(dev.path): cannot set the format yet (\(problem.problem))\(who); retrying for up to \
+                    \(Int(formatWaitSeconds)) s
+                    """
+                )
             }
             usleep(100_000)
         }
@@ -101,10 +141,14 @@ public final class LoopbackSink: @unchecked Sendable {
     private func fill(_ b: V4L2Device.Buffer, from frame: Frame) {
         let dst = b.base.assumingMemoryBound(to: UInt8.self)
         if frame.pixelFormat == .yuyv {
-            for y in 0..<format.height { (dst + y * bytesPerLine).update(from: frame.planes[0].row(y), count: frame.planes[0].rowBytes) }
+            for y in 0..<format.height {
+                (dst + y * bytesPerLine).update(from: frame.planes[0].row(y), count: frame.planes[0].rowBytes)
+            }
         } else {
             var off = 0
-            for p in frame.planes { for y in 0..<p.rows { (dst + off).update(from: p.row(y), count: p.rowBytes); off += p.rowBytes } }
+            for p in frame.planes {
+                for y in 0..<p.rows { (dst + off).update(from: p.row(y), count: p.rowBytes); off += p.rowBytes }
+            }
         }
     }
 
@@ -120,7 +164,8 @@ public final class LoopbackSink: @unchecked Sendable {
         }
         let index = unqueued.removeLast()
         fill(device.buffers[index], from: frame)
-        try device.queue(V4L2_BUF_TYPE_VIDEO_OUTPUT, index: index, bytesUsed: imageBytes, timestampNanos: Int64(monotonicNanos()))
+        try device.queue(
+            V4L2_BUF_TYPE_VIDEO_OUTPUT, index: index, bytesUsed: imageBytes, timestampNanos: Int64(monotonicNanos()))
         written += 1
     }
 }

@@ -37,7 +37,8 @@ public final class V4L2Device: @unchecked Sendable {
         if sc_v4l2_ioctl(fd, sc_vidioc_querycap(), &cap) != 0 {
             let e = sc_errno()
             Glibc.close(fd)
-            throw MediaError(.noDevice, path: path, "is not a V4L2 device (VIDIOC_QUERYCAP: \(String(cString: strerror(e))))")
+            throw MediaError(
+                .noDevice, path: path, "is not a V4L2 device (VIDIOC_QUERYCAP: \(String(cString: strerror(e))))")
         }
         driver = V4L2Device.string(cap.driver)
         card = V4L2Device.string(cap.card)
@@ -69,8 +70,9 @@ public final class V4L2Device: @unchecked Sendable {
         case ENOENT, ENODEV, ENXIO:
             return MediaError(.noDevice, path: path, "no such video device")
         case EACCES, EPERM:
-            return MediaError(.permissionDenied, path: path,
-                              "permission denied: add your user to the video group (sudo usermod -aG video $USER, then log in again)")
+            return MediaError(
+                .permissionDenied, path: path,
+                "permission denied: add your user to the video group (sudo usermod -aG video $USER, then log in again)")
         case EBUSY:
             return busyError(path: path)
         default:
@@ -79,7 +81,9 @@ public final class V4L2Device: @unchecked Sendable {
     }
 
     static func busyError(path: String) -> MediaError {
-        MediaError(.busy, path: path, "device busy: in use by \(holderNames(path) ?? "another program"); close it and try again")
+        MediaError(
+            .busy, path: path,
+            "device busy: in use by \(holderNames(path) ?? "another program"); close it and try again")
     }
 
     /// The processes holding `path` as a user reads them ("obs (PID 4242), chrome (PID 17)"),
@@ -105,7 +109,9 @@ public final class V4L2Device: @unchecked Sendable {
         func matches(_ candidate: String) -> Bool {
             var c = stat()
             guard stat(candidate, &c) == 0 else { return false }
-            return isDevice ? ((c.st_mode & S_IFMT) == S_IFCHR && c.st_rdev == st.st_rdev) : (c.st_dev == st.st_dev && c.st_ino == st.st_ino)
+            return isDevice
+                ? ((c.st_mode & S_IFMT) == S_IFCHR && c.st_rdev == st.st_rdev)
+                : (c.st_dev == st.st_dev && c.st_ino == st.st_ino)
         }
         var out: [(Int32, String)] = []
         var complete = true
@@ -134,7 +140,9 @@ public final class V4L2Device: @unchecked Sendable {
     func fail(_ what: String) -> MediaError {
         let e = sc_errno()
         switch e {
-        case ENODEV, ENXIO, EIO: return MediaError(.noDevice, path: path, "\(what): the device disappeared (\(String(cString: strerror(e))))")
+        case ENODEV, ENXIO, EIO:
+            return MediaError(
+                .noDevice, path: path, "\(what): the device disappeared (\(String(cString: strerror(e))))")
         case EBUSY: return V4L2Device.busyError(path: path)
         default: return MediaError(.unsupported, path: path, "\(what) failed: \(String(cString: strerror(e)))")
         }
@@ -155,7 +163,8 @@ public final class V4L2Device: @unchecked Sendable {
     }
 
     public static func fourccString(_ f: UInt32) -> String {
-        String(decoding: [UInt8(f & 0xFF), UInt8((f >> 8) & 0xFF), UInt8((f >> 16) & 0xFF), UInt8(f >> 24)], as: UTF8.self)
+        String(
+            decoding: [UInt8(f & 0xFF), UInt8((f >> 8) & 0xFF), UInt8((f >> 16) & 0xFF), UInt8(f >> 24)], as: UTF8.self)
     }
 
     public func formats(_ type: v4l2_buf_type) -> [FormatDescription] {
@@ -166,7 +175,9 @@ public final class V4L2Device: @unchecked Sendable {
             d.index = i
             d.type = type.rawValue
             if sc_v4l2_ioctl(fd, sc_vidioc_enum_fmt(), &d) != 0 { break }
-            out.append(FormatDescription(fourcc: d.pixelformat, name: V4L2Device.string(d.description), sizes: frameSizes(d.pixelformat)))
+            out.append(
+                FormatDescription(
+                    fourcc: d.pixelformat, name: V4L2Device.string(d.description), sizes: frameSizes(d.pixelformat)))
             i += 1
         }
         return out
@@ -185,7 +196,10 @@ public final class V4L2Device: @unchecked Sendable {
             } else {
                 // Stepwise/continuous: report the usual sizes within range.
                 let w = s.stepwise
-                for (cw, ch) in [(640, 480), (1280, 720), (1920, 1080)] where UInt32(cw) >= w.min_width && UInt32(cw) <= w.max_width && UInt32(ch) >= w.min_height && UInt32(ch) <= w.max_height {
+                for (cw, ch) in [(640, 480), (1280, 720), (1920, 1080)]
+                where UInt32(cw) >= w.min_width && UInt32(cw) <= w.max_width && UInt32(ch) >= w.min_height
+                    && UInt32(ch) <= w.max_height
+                {
                     out.append((cw, ch))
                 }
                 break
@@ -198,12 +212,16 @@ public final class V4L2Device: @unchecked Sendable {
     /// Sets the format (FOURCC and size together, FOURCC first as drivers expect) and returns
     /// what the driver chose: (fourcc, width, height, bytesPerLine, sizeImage).
     @discardableResult
-    public func setFormat(_ type: v4l2_buf_type, fourcc: UInt32, width: Int, height: Int) throws -> (fourcc: UInt32, width: Int, height: Int, bytesPerLine: Int, sizeImage: Int) {
+    public func setFormat(
+        _ type: v4l2_buf_type, fourcc: UInt32, width: Int, height: Int
+    ) throws -> (fourcc: UInt32, width: Int, height: Int, bytesPerLine: Int, sizeImage: Int) {
         var f = v4l2_format()
         f.type = type.rawValue
         if sc_v4l2_ioctl(fd, sc_vidioc_g_fmt(), &f) != 0 { throw fail("VIDIOC_G_FMT") }
         f.fmt.pix.pixelformat = fourcc
-        if sc_v4l2_ioctl(fd, sc_vidioc_s_fmt(), &f) != 0 { throw fail("VIDIOC_S_FMT (\(V4L2Device.fourccString(fourcc)))") }
+        if sc_v4l2_ioctl(fd, sc_vidioc_s_fmt(), &f) != 0 {
+            throw fail("VIDIOC_S_FMT (\(V4L2Device.fourccString(fourcc)))")
+        }
         f.fmt.pix.width = UInt32(width)
         f.fmt.pix.height = UInt32(height)
         f.fmt.pix.field = V4L2_FIELD_NONE.rawValue
@@ -211,10 +229,13 @@ public final class V4L2Device: @unchecked Sendable {
         f.fmt.pix.sizeimage = 0
         if type == V4L2_BUF_TYPE_VIDEO_OUTPUT {
             f.fmt.pix.bytesperline = fourcc == sc_pix_fmt_yuyv() ? UInt32(width * 2) : UInt32(width)
-            f.fmt.pix.sizeimage = fourcc == sc_pix_fmt_yuyv() ? UInt32(width * height * 2) : UInt32(width * height * 3 / 2)
+            f.fmt.pix.sizeimage =
+                fourcc == sc_pix_fmt_yuyv() ? UInt32(width * height * 2) : UInt32(width * height * 3 / 2)
             f.fmt.pix.colorspace = V4L2_COLORSPACE_SRGB.rawValue
         }
-        if sc_v4l2_ioctl(fd, sc_vidioc_s_fmt(), &f) != 0 { throw fail("VIDIOC_S_FMT (\(V4L2Device.fourccString(fourcc)) \(width)x\(height))") }
+        if sc_v4l2_ioctl(fd, sc_vidioc_s_fmt(), &f) != 0 {
+            throw fail("VIDIOC_S_FMT (\(V4L2Device.fourccString(fourcc)) \(width)x\(height))")
+        }
         let p = f.fmt.pix
         return (p.pixelformat, Int(p.width), Int(p.height), Int(p.bytesperline), Int(p.sizeimage))
     }
@@ -296,8 +317,9 @@ public final class V4L2Device: @unchecked Sendable {
             throw fail("VIDIOC_DQBUF")
         }
         let ts = Int64(b.timestamp.tv_sec) * 1_000_000_000 + Int64(b.timestamp.tv_usec) * 1000
-        return Dequeued(index: Int(b.index), bytesUsed: Int(b.bytesused), timestampNanos: ts, sequence: b.sequence,
-                        hasError: b.flags & UInt32(V4L2_BUF_FLAG_ERROR) != 0)
+        return Dequeued(
+            index: Int(b.index), bytesUsed: Int(b.bytesused), timestampNanos: ts, sequence: b.sequence,
+            hasError: b.flags & UInt32(V4L2_BUF_FLAG_ERROR) != 0)
     }
 
     public func streamOn(_ type: v4l2_buf_type) throws {

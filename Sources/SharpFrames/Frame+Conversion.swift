@@ -10,8 +10,9 @@ extension Frame {
     /// - Chroma is upsampled by repetition (as OpenCV and most webcam paths do) and
     ///   downsampled by averaging 2x2 (4:2:0) or 2x1 (4:2:2) blocks.
     public func convert(into destination: Frame) {
-        precondition(destination.width == width && destination.height == height,
-                     "convert: size \(width)x\(height) -> \(destination.width)x\(destination.height)")
+        precondition(
+            destination.width == width && destination.height == height,
+            "convert: size \(width)x\(height) -> \(destination.width)x\(destination.height)")
         let src = self, dst = destination
         let rgbSpace = dst.colorSpace
         dst.timestamp = timestamp
@@ -29,7 +30,10 @@ extension Frame {
             let nv = dst.pixelFormat == .nv12
             for cy in 0..<(h + 1) / 2 {
                 let r0 = 2 * cy, r1 = min(2 * cy + 1, h - 1)
-                let (u, v) = nv ? (dst.planes[1].row(cy), dst.planes[1].row(cy) + 1) : (dst.planes[1].row(cy), dst.planes[2].row(cy))
+                let (u, v) =
+                    nv
+                    ? (dst.planes[1].row(cy), dst.planes[1].row(cy) + 1)
+                    : (dst.planes[1].row(cy), dst.planes[2].row(cy))
                 k.unpack_yuyv_rows(s.row(r0), s.row(r1), Int32(w), yp.row(r0), yp.row(r1), u, v, nv ? 2 : 1)
             }
 
@@ -38,7 +42,10 @@ extension Frame {
             let yp = src.planes[0], d = dst.planes[0]
             let nv = src.pixelFormat == .nv12
             for y in 0..<h {
-                let (u, v) = nv ? (src.planes[1].row(y / 2), src.planes[1].row(y / 2) + 1) : (src.planes[1].row(y / 2), src.planes[2].row(y / 2))
+                let (u, v) =
+                    nv
+                    ? (src.planes[1].row(y / 2), src.planes[1].row(y / 2) + 1)
+                    : (src.planes[1].row(y / 2), src.planes[2].row(y / 2))
                 k.pack_yuyv_row(yp.row(y), u, v, nv ? 2 : 1, Int32(w), d.row(y))
             }
 
@@ -46,14 +53,16 @@ extension Frame {
             dst.planes[0].copy(from: src.planes[0])
             let cw = (w + 1) / 2
             for cy in 0..<(h + 1) / 2 {
-                PixelConversion.interleave(src.planes[1].row(cy), src.planes[2].row(cy), count: cw, dst.planes[1].row(cy))
+                PixelConversion.interleave(
+                    src.planes[1].row(cy), src.planes[2].row(cy), count: cw, dst.planes[1].row(cy))
             }
 
         case (.nv12, .i420):
             dst.planes[0].copy(from: src.planes[0])
             let cw = (w + 1) / 2
             for cy in 0..<(h + 1) / 2 {
-                PixelConversion.deinterleave(src.planes[1].row(cy), count: cw, dst.planes[1].row(cy), dst.planes[2].row(cy))
+                PixelConversion.deinterleave(
+                    src.planes[1].row(cy), count: cw, dst.planes[1].row(cy), dst.planes[2].row(cy))
             }
 
         case (.i420, .rgb24), (.nv12, .rgb24), (.yuyv, .rgb24):
@@ -75,10 +84,12 @@ extension Frame {
                 let y1: UnsafeMutablePointer<UInt8>? = r1 == r0 ? nil : yp.row(r1)
                 if nv {
                     let uv = dst.planes[1].row(cy)
-                    PixelConversion.rgbRowsToPlanar420(s.row(r0), s.row(r1), width: w, yp.row(r0), y1, uv, uv + 1, uvStep: 2, k)
+                    PixelConversion.rgbRowsToPlanar420(
+                        s.row(r0), s.row(r1), width: w, yp.row(r0), y1, uv, uv + 1, uvStep: 2, k)
                 } else {
-                    PixelConversion.rgbRowsToPlanar420(s.row(r0), s.row(r1), width: w, yp.row(r0), y1,
-                                                       dst.planes[1].row(cy), dst.planes[2].row(cy), uvStep: 1, k)
+                    PixelConversion.rgbRowsToPlanar420(
+                        s.row(r0), s.row(r1), width: w, yp.row(r0), y1,
+                        dst.planes[1].row(cy), dst.planes[2].row(cy), uvStep: 1, k)
                 }
             }
             dst.colorSpace = rgbSpace

@@ -37,7 +37,9 @@ public final class Frame: @unchecked Sendable {
         storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, align), alignment: align)
         storage.initializeMemory(as: UInt8.self, repeating: 0, count: max(total, align))
         let bytes = storage.assumingMemoryBound(to: UInt8.self)
-        planes = layout.map { Plane(base: bytes + $0.offset, bytesPerRow: $0.stride, rowBytes: $0.rowBytes, rows: $0.rows) }
+        planes = layout.map {
+            Plane(base: bytes + $0.offset, bytesPerRow: $0.stride, rowBytes: $0.rowBytes, rows: $0.rows)
+        }
     }
 
     deinit { storage.deallocate() }

@@ -1,4 +1,5 @@
 import SharpSupport
+
 /// A fixed-capacity, preallocated, single-producer / single-consumer queue of frames in
 /// which the newest frame wins.
 ///
@@ -40,7 +41,7 @@ public final class FrameRing: @unchecked Sendable {
     private let lock = ConditionLock()
     private let frames: [Frame]
     private var free: [Int]
-    private var ready: [Int]      // circular buffer of frame indices, `capacity` slots
+    private var ready: [Int]  // circular buffer of frame indices, `capacity` slots
     private var readyHead = 0
     private var readyCount = 0
     private var writerHolds = -1

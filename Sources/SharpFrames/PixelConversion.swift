@@ -11,7 +11,9 @@ public enum PixelConversion {
     // MARK: I420 <-> NV12 chroma
 
     @inline(__always)
-    static func interleave(_ u: UnsafePointer<UInt8>, _ v: UnsafePointer<UInt8>, count: Int, _ uv: UnsafeMutablePointer<UInt8>) {
+    static func interleave(
+        _ u: UnsafePointer<UInt8>, _ v: UnsafePointer<UInt8>, count: Int, _ uv: UnsafeMutablePointer<UInt8>
+    ) {
         for i in 0..<count {
             uv[2 * i] = u[i]
             uv[2 * i + 1] = v[i]
@@ -19,7 +21,9 @@ public enum PixelConversion {
     }
 
     @inline(__always)
-    static func deinterleave(_ uv: UnsafePointer<UInt8>, count: Int, _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>) {
+    static func deinterleave(
+        _ uv: UnsafePointer<UInt8>, count: Int, _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>
+    ) {
         for i in 0..<count {
             u[i] = uv[2 * i]
             v[i] = uv[2 * i + 1]
@@ -36,7 +40,9 @@ public enum PixelConversion {
 
     /// Chroma of summed R, G, B over `1 << log2Count` pixels.
     @inline(__always)
-    static func chroma(_ r: Int32, _ g: Int32, _ b: Int32, log2Count: Int32, _ k: RGBToYUVCoefficients) -> (UInt8, UInt8) {
+    static func chroma(
+        _ r: Int32, _ g: Int32, _ b: Int32, log2Count: Int32, _ k: RGBToYUVCoefficients
+    ) -> (UInt8, UInt8) {
         let sh = 16 &+ log2Count
         let bias = (Int32(128) << sh) &+ (Int32(1) << (sh &- 1))
         let cb = (k.ur &* r &+ k.ug &* g &+ k.ub &* b &+ bias) >> sh
@@ -47,10 +53,12 @@ public enum PixelConversion {
     /// Converts two RGB rows to two luma rows and one 4:2:0 chroma row (chroma from the
     /// average of each 2x2 block; at odd edges the missing samples repeat the last ones).
     @inline(__always)
-    static func rgbRowsToPlanar420(_ s0: UnsafePointer<UInt8>, _ s1: UnsafePointer<UInt8>, width: Int,
-                                   _ y0: UnsafeMutablePointer<UInt8>, _ y1: UnsafeMutablePointer<UInt8>?,
-                                   _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>, uvStep: Int,
-                                   _ k: RGBToYUVCoefficients) {
+    static func rgbRowsToPlanar420(
+        _ s0: UnsafePointer<UInt8>, _ s1: UnsafePointer<UInt8>, width: Int,
+        _ y0: UnsafeMutablePointer<UInt8>, _ y1: UnsafeMutablePointer<UInt8>?,
+        _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>, uvStep: Int,
+        _ k: RGBToYUVCoefficients
+    ) {
         for x in 0..<width { y0[x] = luma(s0 + 3 * x, k) }
         if let y1 { for x in 0..<width { y1[x] = luma(s1 + 3 * x, k) } }
         let cw = (width + 1) / 2
@@ -68,7 +76,9 @@ public enum PixelConversion {
 
     /// Converts one RGB row to a YUYV row (chroma from the average of each horizontal pair).
     @inline(__always)
-    static func rgbRowToYUYV(_ s: UnsafePointer<UInt8>, width: Int, _ d: UnsafeMutablePointer<UInt8>, _ k: RGBToYUVCoefficients) {
+    static func rgbRowToYUYV(
+        _ s: UnsafePointer<UInt8>, width: Int, _ d: UnsafeMutablePointer<UInt8>, _ k: RGBToYUVCoefficients
+    ) {
         let cw = (width + 1) / 2
         for i in 0..<cw {
             let a = 6 * i

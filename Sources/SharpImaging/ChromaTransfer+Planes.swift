@@ -30,8 +30,9 @@ extension ChromaTransfer {
         let (iTop, iBottom) = (input.lumaRow(top), input.lumaRow(bottom))
         let (oTop, oBottom) = (output.lumaRow(top), output.lumaRow(bottom))
         let (u, v) = input.chromaRows(forLumaRow: top)
-        sc_pixels().pointee.ct_gather_yuv_row(iTop.base, iBottom.base, oTop.base, oBottom.base, Int32(iTop.step), Int32(input.width),
-                                              u.base, v.base, Int32(u.step), Int32(w), g, d, c, c + w)
+        sc_pixels().pointee.ct_gather_yuv_row(
+            iTop.base, iBottom.base, oTop.base, oBottom.base, Int32(iTop.step), Int32(input.width),
+            u.base, v.base, Int32(u.step), Int32(w), g, d, c, c + w)
     }
 
     /// Writes channel rows (`channels` rows of the grid width) into chroma row `y` of `output`.

@@ -4,7 +4,9 @@ extension ChromaTransfer {
     /// Plain definition of the transfer (the oracle for `apply`): per chroma sample, direct
     /// window sums in Double over the samples inside the frame, no running sums, no skipping.
     public func applyReference(input: Frame, output: Frame) {
-        precondition(input.format == output.format && input !== output, "ChromaTransfer: needs two distinct frames of one format")
+        precondition(
+            input.format == output.format && input !== output, "ChromaTransfer: needs two distinct frames of one format"
+        )
         let grid = Self.grid(of: input.format)
         let (w, h, nc, sy) = (grid.width, grid.height, grid.channels, grid.sy)
         let (rx, ry) = radii(of: grid)
@@ -45,7 +47,9 @@ extension ChromaTransfer {
         }
         func window(_ i: Int, _ j: Int) -> [Int] {
             var idx: [Int] = []
-            for y in max(0, j - ry)...min(h - 1, j + ry) { for x in max(0, i - rx)...min(w - 1, i + rx) { idx.append(y * w + x) } }
+            for y in max(0, j - ry)...min(h - 1, j + ry) {
+                for x in max(0, i - rx)...min(w - 1, i + rx) { idx.append(y * w + x) }
+            }
             return idx
         }
         var slope = [[Double]](repeating: [Double](repeating: 0, count: w * h), count: nc)

@@ -45,9 +45,11 @@ extension ChromaTransfer {
     /// (the slopes of rows t − 3·ry ... t − ry). The band starts 2·ry rows above its first row and
     /// ends 2·ry rows below its last, so bands need nothing from each other.
     /// Rows it keeps back are listed in `deferredRows` (−1: none) for `writeDeferred`.
-    func transfer(_ input: Frame, _ output: Frame, rows band: Range<Int>, bias: Float,
-                  memory: UnsafeMutablePointer<Float>, flags changed: UnsafeMutablePointer<Bool>,
-                  deferredRows: UnsafeMutablePointer<Int>) {
+    func transfer(
+        _ input: Frame, _ output: Frame, rows band: Range<Int>, bias: Float,
+        memory: UnsafeMutablePointer<Float>, flags changed: UnsafeMutablePointer<Bool>,
+        deferredRows: UnsafeMutablePointer<Int>
+    ) {
         let w = gridWidth, h = gridHeight, nc = channelCount, rx = radiusX, ry = radiusY
         let L = BandLayout(width: w, channels: nc, ry: ry)
         deferredRows.update(repeating: -1, count: L.deferredRows)
@@ -75,7 +77,9 @@ extension ChromaTransfer {
             }
             let inRow = t < last ? gathered(t) : nil, outRow = t - 2 * ry - 1 >= first ? gathered(t - 2 * ry - 1) : nil
             if inRow != nil || outRow != nil {
-                k.ct_accumulate_row(inRow, inRow.map { $0 + 2 * w }, outRow, outRow.map { $0 + 2 * w }, w, Int32(nc), Int32(w), statSums)
+                k.ct_accumulate_row(
+                    inRow, inRow.map { $0 + 2 * w }, outRow, outRow.map { $0 + 2 * w }, w, Int32(nc), Int32(w), statSums
+                )
             }
             // Slopes of row s = t − ry (its window, rows s − ry ... s + ry, is complete); the slopes
             // of row s − 2·ry − 1 leave the running sums.
@@ -85,8 +89,9 @@ extension ChromaTransfer {
                 for y in max(0, s - ry)...min(h - 1, s + ry) where changed[y % L.ring] { needed = true; break }
                 if needed {
                     k.ct_window_sums(statSums, Int32(L.statistics), Int32(w), Int32(rx), window)
-                    k.ct_slopes_row(window, Int32(nc), Int32(w), inverse, 1 / rowsInWindow(s, ry), settings.epsilon,
-                                    bias * settings.epsilon, slopes(s), w)
+                    k.ct_slopes_row(
+                        window, Int32(nc), Int32(w), inverse, 1 / rowsInWindow(s, ry), settings.epsilon,
+                        bias * settings.epsilon, slopes(s), w)
                 } else {
                     slopes(s).update(repeating: 0, count: L.slopeRow)  // no output row near it changes
                 }
@@ -105,7 +110,9 @@ extension ChromaTransfer {
                 k.ct_apply_row(window, Int32(nc), Int32(w), inverse, 1 / rowsInWindow(u, ry), g + w, out, w)
                 // Slots 0 ..< 2·ry: rows from the band's top; 2·ry ..< 4·ry: rows from its bottom.
                 let fromTop = u - band.lowerBound, fromBottom = band.upperBound - 1 - u
-                let slot = band.lowerBound > 0 && fromTop < 2 * ry ? fromTop
+                let slot =
+                    band.lowerBound > 0 && fromTop < 2 * ry
+                    ? fromTop
                     : band.upperBound < h && fromBottom < 2 * ry ? 2 * ry + fromBottom : nil
                 if let slot {
                     deferredRows[slot] = u

@@ -71,20 +71,26 @@ public final class ChromaTransfer: @unchecked Sendable {
     /// Rewrites the colour of `output` (whose luma a sharpener has changed; its colour still
     /// equal to `input`'s) from the luma change. Frames of the same format, distinct.
     public func apply(input: Frame, output: Frame) {
-        precondition(input.format == output.format && input !== output, "ChromaTransfer: needs two distinct frames of one format")
+        precondition(
+            input.format == output.format && input !== output, "ChromaTransfer: needs two distinct frames of one format"
+        )
         let g = Self.grid(of: input.format)
         let (rx, ry) = radii(of: g)
         prepare(width: g.width, height: g.height, channels: g.channels, rx: rx, ry: ry)
         // Bands of at least 16 rows, independent of each other: each band works out the rows
         // around it that it needs itself, and keeps back the rows its neighbours read until all
         // bands have finished.
-        job = Job(input: input, output: output, bands: min(threads, max(1, g.height / 16)), bias: input.pixelFormat == .rgb24 ? 1 : 0)
+        job = Job(
+            input: input, output: output, bands: min(threads, max(1, g.height / 16)),
+            bias: input.pixelFormat == .rgb24 ? 1 : 0)
         defer { job = nil }
         if let pool, job!.bands > 1 {
-            sc_pool_run(pool, { ctx, index, _ in
-                let me = Unmanaged<ChromaTransfer>.fromOpaque(ctx!).takeUnretainedValue()
-                me.runBand(Int(index))
-            }, Unmanaged.passUnretained(self).toOpaque())
+            sc_pool_run(
+                pool,
+                { ctx, index, _ in
+                    let me = Unmanaged<ChromaTransfer>.fromOpaque(ctx!).takeUnretainedValue()
+                    me.runBand(Int(index))
+                }, Unmanaged.passUnretained(self).toOpaque())
         } else {
             for b in 0..<job!.bands { runBand(b) }
         }
@@ -95,8 +101,10 @@ public final class ChromaTransfer: @unchecked Sendable {
     private func runBand(_ band: Int) {
         let j = job!
         guard band < j.bands else { return }
-        transfer(j.input, j.output, rows: j.rows(band, height: gridHeight), bias: j.bias, memory: bandMemory[band], flags: bandFlags[band],
-                 deferredRows: bandDeferred[band])
+        transfer(
+            j.input, j.output, rows: j.rows(band, height: gridHeight), bias: j.bias, memory: bandMemory[band],
+            flags: bandFlags[band],
+            deferredRows: bandDeferred[band])
     }
 
     /// The chroma grid: size, channels and subsampling factors.
@@ -111,11 +119,16 @@ public final class ChromaTransfer: @unchecked Sendable {
 
     /// The window radii on the chroma grid: `settings.radius` luma pixels, at least one sample.
     func radii(of grid: (width: Int, height: Int, channels: Int, sx: Int, sy: Int)) -> (rx: Int, ry: Int) {
-        (max(1, Int((Double(settings.radius) / Double(grid.sx)).rounded())), max(1, Int((Double(settings.radius) / Double(grid.sy)).rounded())))
+        (
+            max(1, Int((Double(settings.radius) / Double(grid.sx)).rounded())),
+            max(1, Int((Double(settings.radius) / Double(grid.sy)).rounded()))
+        )
     }
 
     private func prepare(width: Int, height: Int, channels: Int, rx: Int, ry: Int) {
-        if width == gridWidth && height == gridHeight && channels == channelCount && rx == radiusX && ry == radiusY { return }
+        if width == gridWidth && height == gridHeight && channels == channelCount && rx == radiusX && ry == radiusY {
+            return
+        }
         release()
         gridWidth = width; gridHeight = height; channelCount = channels; radiusX = rx; radiusY = ry
         let layout = BandLayout(width: width, channels: channels, ry: ry)

@@ -10,8 +10,12 @@ extension SobelEdgeMap {
         func p(_ x: Int, _ y: Int) -> Int32 { Int32(src[reflect101(y, h) * stride + reflect101(x, w)]) }
         for y in 0..<h {
             for x in 0..<w {
-                let gx = (p(x + 1, y - 1) + 2 * p(x + 1, y) + p(x + 1, y + 1)) - (p(x - 1, y - 1) + 2 * p(x - 1, y) + p(x - 1, y + 1))
-                let gy = (p(x - 1, y + 1) + 2 * p(x, y + 1) + p(x + 1, y + 1)) - (p(x - 1, y - 1) + 2 * p(x, y - 1) + p(x + 1, y - 1))
+                let gx =
+                    (p(x + 1, y - 1) + 2 * p(x + 1, y) + p(x + 1, y + 1))
+                    - (p(x - 1, y - 1) + 2 * p(x - 1, y) + p(x - 1, y + 1))
+                let gy =
+                    (p(x - 1, y + 1) + 2 * p(x, y + 1) + p(x + 1, y + 1))
+                    - (p(x - 1, y - 1) + 2 * p(x, y - 1) + p(x + 1, y - 1))
                 let m = Float(gx * gx + gy * gy).squareRoot()
                 magnitude[y * w + x] = m
                 maxMag = max(maxMag, m)

@@ -43,8 +43,9 @@ public final class SobelEdgeMap: @unchecked Sendable {
 
     /// The grey plane of `frame`: its own Y plane when planar, else converted into `grey`.
     func greyPlane(of frame: Frame, output: GrayImage) -> (UnsafePointer<UInt8>, Int) {
-        precondition(frame.width == width && frame.height == height && output.width == width && output.height == height,
-                     "SobelEdgeMap: size mismatch")
+        precondition(
+            frame.width == width && frame.height == height && output.width == width && output.height == height,
+            "SobelEdgeMap: size mismatch")
         if frame.pixelFormat == .i420 || frame.pixelFormat == .nv12 {
             let p = frame.planes[0]
             return (UnsafePointer(p.base), p.bytesPerRow)

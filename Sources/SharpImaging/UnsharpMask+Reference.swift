@@ -21,22 +21,26 @@ extension UnsharpMask {
             }
         }
         var hb = [Float](repeating: 0, count: w * h)
-        for y in 0..<h { for x in 0..<w {
-            var s: Float = 0
-            for j in -r...r { s += taps[j + r] * l[y * w + reflect101(x + j, w)] }
-            hb[y * w + x] = s
-        } }
-        func round8(_ v: Float) -> UInt8 { UInt8(min(max(v, 0), 255) + 0.5) }
-        for y in 0..<h { for x in 0..<w {
-            var s: Float = 0
-            for j in -r...r { s += taps[j + r] * hb[reflect101(y + j, h) * w + x] }
-            let delta = gain * (l[y * w + x] - s)
-            if input.pixelFormat == .rgb24 {
-                let p = output.planes[0].row(y) + 3 * x
-                for c in 0..<3 { p[c] = round8(Float(p[c]) + delta) }
-            } else {
-                output.lumaRow(y)[x] = round8(l[y * w + x] + delta)
+        for y in 0..<h {
+            for x in 0..<w {
+                var s: Float = 0
+                for j in -r...r { s += taps[j + r] * l[y * w + reflect101(x + j, w)] }
+                hb[y * w + x] = s
             }
-        } }
+        }
+        func round8(_ v: Float) -> UInt8 { UInt8(min(max(v, 0), 255) + 0.5) }
+        for y in 0..<h {
+            for x in 0..<w {
+                var s: Float = 0
+                for j in -r...r { s += taps[j + r] * hb[reflect101(y + j, h) * w + x] }
+                let delta = gain * (l[y * w + x] - s)
+                if input.pixelFormat == .rgb24 {
+                    let p = output.planes[0].row(y) + 3 * x
+                    for c in 0..<3 { p[c] = round8(Float(p[c]) + delta) }
+                } else {
+                    output.lumaRow(y)[x] = round8(l[y * w + x] + delta)
+                }
+            }
+        }
     }
 }

@@ -69,8 +69,9 @@ public final class UnsharpMask: @unchecked Sendable {
     /// Sharpens `input` into `output` (same format and size). `strength` in 0...1 scales the
     /// correction; 0 copies the input.
     public func apply(_ input: Frame, strength: Float, into output: Frame) {
-        precondition(input.format == output.format && input.width == width && input.height == height,
-                     "UnsharpMask: frame \(input.format) / \(output.format) vs \(width)x\(height)")
+        precondition(
+            input.format == output.format && input.width == width && input.height == height,
+            "UnsharpMask: frame \(input.format) / \(output.format) vs \(width)x\(height)")
         if output !== input { output.copy(from: input) }
         let gain = amount * min(max(strength, 0), 1)
         if gain == 0 { return }

@@ -9,9 +9,9 @@ final class BufferedFile {
     private(set) var fd: Int32
     private let buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
-    private var start = 0, end = 0       // read window
-    private var pending = 0              // write fill
-    private(set) var bytesConsumed = 0   // total bytes handed out by reads
+    private var start = 0, end = 0  // read window
+    private var pending = 0  // write fill
+    private(set) var bytesConsumed = 0  // total bytes handed out by reads
 
     enum Mode { case read, write }
 
@@ -43,10 +43,16 @@ final class BufferedFile {
     static func error(_ code: Int32, path: String, writing: Bool) -> MediaError {
         let text = String(cString: strerror(code))
         switch code {
-        case ENOENT: return MediaError(writing ? .outputDirectoryMissing : .notFound, path: path, writing ? "cannot create: \(text)" : "no such file")
+        case ENOENT:
+            return MediaError(
+                writing ? .outputDirectoryMissing : .notFound, path: path,
+                writing ? "cannot create: \(text)" : "no such file")
         case EACCES, EPERM: return MediaError(.permissionDenied, path: path, "permission denied")
         case EISDIR: return MediaError(.unreadable, path: path, "is a directory, not a file")
-        default: return MediaError(writing ? .writeFailed : .unreadable, path: path, writing ? "cannot write: \(text)" : "cannot read: \(text)")
+        default:
+            return MediaError(
+                writing ? .writeFailed : .unreadable, path: path,
+                writing ? "cannot write: \(text)" : "cannot read: \(text)")
         }
     }
 
@@ -90,14 +96,16 @@ final class BufferedFile {
         var scanned = 0
         while true {
             if let nl = (start + scanned..<end).first(where: { buffer[$0] == 0x0A }) {
-                let line = String(decoding: UnsafeBufferPointer(start: buffer + start, count: nl - start), as: UTF8.self)
+                let line = String(
+                    decoding: UnsafeBufferPointer(start: buffer + start, count: nl - start), as: UTF8.self)
                 bytesConsumed += nl + 1 - start
                 start = nl + 1
                 return line
             }
             scanned = end - start
             if scanned > maxLength {
-                throw MediaError(.corrupt, path: path, "expected a header line, found \(scanned)+ bytes without a line break")
+                throw MediaError(
+                    .corrupt, path: path, "expected a header line, found \(scanned)+ bytes without a line break")
             }
             if !(try refill()) {
                 if end == start { return nil }

@@ -51,7 +51,9 @@ enum FFmpeg {
         case AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M, AVCOL_SPC_FCC, AVCOL_SPC_SMPTE240M: space.matrix = .bt601
         default: break
         }
-        let fullRangeFormats: [AVPixelFormat] = [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P]
+        let fullRangeFormats: [AVPixelFormat] = [
+            AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P,
+        ]
         if frame.pointee.color_range == AVCOL_RANGE_JPEG || fullRangeFormats.contains(pixelFormat) {
             space.range = .full
         }
@@ -103,5 +105,5 @@ extension PixelFormat {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

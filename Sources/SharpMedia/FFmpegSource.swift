@@ -55,7 +55,8 @@ public final class FFmpegSource: FrameSource {
         let best = av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderPtr, 0)
         if best < 0 {
             if best == sc_averror_decoder_not_found() {
-                throw MediaError(.unsupported, path: path, "unsupported video codec (no decoder for it in this FFmpeg build)")
+                throw MediaError(
+                    .unsupported, path: path, "unsupported video codec (no decoder for it in this FFmpeg build)")
             }
             throw MediaError(.unsupported, path: path, "contains no video stream or picture")
         }
@@ -64,31 +65,46 @@ public final class FFmpegSource: FrameSource {
         let par = stream.pointee.codecpar!
         guard let decoder = decoderPtr else {
             let name = String(cString: avcodec_get_name(par.pointee.codec_id))
-            throw MediaError(.unsupported, path: path, "unsupported video codec '\(name)' (no decoder in this FFmpeg build)")
+            throw MediaError(
+                .unsupported, path: path, "unsupported video codec '\(name)' (no decoder in this FFmpeg build)")
         }
         guard let cc = avcodec_alloc_context3(decoder) else {
             throw MediaError(.unreadable, path: path, "cannot allocate a decoder")
         }
         codec = cc
         r = avcodec_parameters_to_context(cc, par)
-        if r < 0 { throw MediaError(.unsupported, path: path, "decoder rejects the stream parameters: \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            throw MediaError(
+                .unsupported, path: path, "decoder rejects the stream parameters: \(FFmpeg.errorString(r))")
+        }
         cc.pointee.thread_count = 0
         if policy == .strict {
             cc.pointee.err_recognition |= sc_av_ef_crccheck() | sc_av_ef_bitstream() | sc_av_ef_buffer()
         }
         r = avcodec_open2(cc, decoder, nil)
-        if r < 0 { throw MediaError(.unsupported, path: path, "cannot open the \(String(cString: decoder.pointee.name)) decoder: \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            throw MediaError(
+                .unsupported, path: path,
+                "cannot open the \(String(cString: decoder.pointee.name)) decoder: \(FFmpeg.errorString(r))")
+        }
 
         let width = Int(par.pointee.width), height = Int(par.pointee.height)
         if width <= 0 || height <= 0 {
             throw MediaError(.corrupt, path: path, "cannot determine the picture size (damaged or truncated file)")
         }
         guard let geometry = FrameFormat(.i420, width: width, height: height) else {
-            throw MediaError(.invalidGeometry, path: path, "picture size \(width)x\(height) is larger than SharpCam supports (\(FrameFormat.maxDimension) per side)")
+            throw MediaError(
+                .invalidGeometry, path: path,
+                """
+                picture size \(width)x\(height) is larger than SharpCam supports (\(FrameFormat.maxDimension) per \
+                side)
+                """
+            )
         }
         let avFormat = AVPixelFormat(rawValue: par.pointee.format)
         guard avFormat != AV_PIX_FMT_NONE else {
-            throw MediaError(.corrupt, path: path, "the decoder could not determine the pixel format (damaged or empty stream)")
+            throw MediaError(
+                .corrupt, path: path, "the decoder could not determine the pixel format (damaged or empty stream)")
         }
         let layout: PixelFormat = PixelFormat(exactly: avFormat) ?? (FFmpeg.isRGBLike(avFormat) ? .rgb24 : .i420)
         if FFmpeg.hasAlpha(avFormat) {
@@ -99,13 +115,16 @@ public final class FFmpegSource: FrameSource {
         let isStill = iformat.hasSuffix("_pipe") || iformat == "image2"
         var rate: Rational?
         let afr = stream.pointee.avg_frame_rate
-        if afr.num > 0 && afr.den > 0 { rate = Rational(Int(afr.num), Int(afr.den)) }
-        else if stream.pointee.r_frame_rate.num > 0 && stream.pointee.r_frame_rate.den > 0 {
+        if afr.num > 0 && afr.den > 0 {
+            rate = Rational(Int(afr.num), Int(afr.den))
+        } else if stream.pointee.r_frame_rate.num > 0 && stream.pointee.r_frame_rate.den > 0 {
             rate = Rational(Int(stream.pointee.r_frame_rate.num), Int(stream.pointee.r_frame_rate.den))
         }
         var count: Int? = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
         if count == nil, let rate, stream.pointee.duration > 0 {
-            let seconds = Double(stream.pointee.duration) * Double(stream.pointee.time_base.num) / Double(stream.pointee.time_base.den)
+            let seconds =
+                Double(stream.pointee.duration) * Double(stream.pointee.time_base.num)
+                / Double(stream.pointee.time_base.den)
             count = Int((seconds * rate.doubleValue).rounded())
         } else if count == nil, let rate, ctx!.pointee.duration > 0 {
             count = Int((Double(ctx!.pointee.duration) / 1e6 * rate.doubleValue).rounded())
@@ -115,7 +134,8 @@ public final class FFmpegSource: FrameSource {
         rotation = sc_stream_rotation(stream)
         expectedFrames = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
         if rotation != 0 {
-            logger?.notice("\(path): stream has a \(Int(rotation))° display rotation; SharpCam processes frames as stored")
+            logger?.notice(
+                "\(path): stream has a \(Int(rotation))° display rotation; SharpCam processes frames as stored")
         }
         // Colour space: what the stream declares (pictures refine it per frame).
         var probe = AVFrame()
@@ -124,11 +144,14 @@ public final class FFmpegSource: FrameSource {
         probe.height = Int32(height)
         // RGB pictures carry the colour space used when they are later converted to YUV:
         // the usual video default for their height.
-        let space = layout == .rgb24 ? ColorSpace.videoDefault(height: height)
-                                     : withUnsafePointer(to: &probe) { FFmpeg.colorSpace(of: $0, pixelFormat: avFormat) }
+        let space =
+            layout == .rgb24
+            ? ColorSpace.videoDefault(height: height)
+            : withUnsafePointer(to: &probe) { FFmpeg.colorSpace(of: $0, pixelFormat: avFormat) }
         let codecName = String(cString: decoder.pointee.name)
-        info = StreamInfo(format: geometry.with(layout), colorSpace: space, frameRate: rate, frameCount: count,
-                          isStillImage: isStill, codecName: codecName)
+        info = StreamInfo(
+            format: geometry.with(layout), colorSpace: space, frameRate: rate, frameCount: count,
+            isStillImage: isStill, codecName: codecName)
         formatContext = ctx
         codecContext = cc
         packet = newPacket
@@ -138,8 +161,10 @@ public final class FFmpegSource: FrameSource {
 
     deinit { FFmpegSource.release(&formatContext, &codecContext, packet, decoded) }
 
-    private static func release(_ fmt: inout UnsafeMutablePointer<AVFormatContext>?, _ cc: inout UnsafeMutablePointer<AVCodecContext>?,
-                                _ packet: UnsafeMutablePointer<AVPacket>?, _ frame: UnsafeMutablePointer<AVFrame>?) {
+    private static func release(
+        _ fmt: inout UnsafeMutablePointer<AVFormatContext>?, _ cc: inout UnsafeMutablePointer<AVCodecContext>?,
+        _ packet: UnsafeMutablePointer<AVPacket>?, _ frame: UnsafeMutablePointer<AVFrame>?
+    ) {
         if cc != nil { avcodec_free_context(&cc) }
         if fmt != nil { avformat_close_input(&fmt) }
         var p = packet, f = frame
@@ -149,10 +174,13 @@ public final class FFmpegSource: FrameSource {
 
     static func openError(_ code: Int32, path: String) -> MediaError {
         if code == sc_averror(ENOENT) { return MediaError(.notFound, path: path, "no such file") }
-        if code == sc_averror(EACCES) || code == sc_averror(EPERM) { return MediaError(.permissionDenied, path: path, "permission denied") }
+        if code == sc_averror(EACCES) || code == sc_averror(EPERM) {
+            return MediaError(.permissionDenied, path: path, "permission denied")
+        }
         if code == sc_averror(EISDIR) { return MediaError(.unreadable, path: path, "is a directory, not a file") }
         if code == sc_averror_invaliddata() {
-            return MediaError(.corrupt, path: path, "not a recognisable video or image (unknown format or corrupt data)")
+            return MediaError(
+                .corrupt, path: path, "not a recognisable video or image (unknown format or corrupt data)")
         }
         return MediaError(.unreadable, path: path, "cannot open: \(FFmpeg.errorString(code))")
     }
@@ -166,7 +194,8 @@ public final class FFmpegSource: FrameSource {
                 defer { av_frame_unref(decoded) }
                 if sc_frame_is_corrupt(decoded) != 0 {
                     if policy == .strict {
-                        throw MediaError(.corrupt, path: path, "frame \(delivered) is damaged (decoder reported errors)")
+                        throw MediaError(
+                            .corrupt, path: path, "frame \(delivered) is damaged (decoder reported errors)")
                     }
                     skippedFrames += 1
                     continue
@@ -177,7 +206,9 @@ public final class FFmpegSource: FrameSource {
             if r == FFmpeg.eof {
                 finished = true
                 if policy == .strict, let expected = expectedFrames, Int(delivered) < expected, !info.isStillImage {
-                    throw MediaError(.truncated, path: path, "truncated: decoded \(delivered) of the \(expected) frames the file declares")
+                    throw MediaError(
+                        .truncated, path: path,
+                        "truncated: decoded \(delivered) of the \(expected) frames the file declares")
                 }
                 return false
             }
@@ -187,7 +218,9 @@ public final class FFmpegSource: FrameSource {
             }
             if draining { finished = true; return false }
             let rr = av_read_frame(fmt, packet)
-            if rr == FFmpeg.eof || (rr < 0 && fmt.pointee.pb != nil && avio_feof(fmt.pointee.pb) != 0 && rr != sc_averror_invaliddata()) {
+            if rr == FFmpeg.eof
+                || (rr < 0 && fmt.pointee.pb != nil && avio_feof(fmt.pointee.pb) != 0 && rr != sc_averror_invaliddata())
+            {
                 avcodec_send_packet(cc, nil)
                 draining = true
                 continue
@@ -208,8 +241,12 @@ public final class FFmpegSource: FrameSource {
 
     /// A decoding or demuxing error, called truncation when the input is used up.
     private func decodeFailure(_ code: Int32) -> MediaError {
-        if let pb = formatContext?.pointee.pb, avio_feof(pb) != 0 || (avio_size(pb) > 0 && avio_tell(pb) >= avio_size(pb)) {
-            return MediaError(.truncated, path: path, "truncated: the file ends inside frame \(delivered) (\(FFmpeg.errorString(code)))")
+        if let pb = formatContext?.pointee.pb,
+            avio_feof(pb) != 0 || (avio_size(pb) > 0 && avio_tell(pb) >= avio_size(pb))
+        {
+            return MediaError(
+                .truncated, path: path,
+                "truncated: the file ends inside frame \(delivered) (\(FFmpeg.errorString(code)))")
         }
         return MediaError(.corrupt, path: path, "cannot decode frame \(delivered): \(FFmpeg.errorString(code))")
     }
@@ -234,10 +271,15 @@ public final class FFmpegSource: FrameSource {
             frame.colorSpace = frame.pixelFormat == .rgb24 ? info.colorSpace : space
         } else {
             let outSpace = frame.pixelFormat == .rgb24 || FFmpeg.isRGBLike(avFormat) ? info.colorSpace : space
-            if bridge == nil || bridge!.srcWidth != Int32(w) || bridge!.srcHeight != Int32(h) || bridge!.srcFormat != avFormat {
-                guard let b = SwsBridge(srcWidth: w, srcHeight: h, srcFormat: avFormat, srcSpace: space,
-                                        dstWidth: frame.width, dstHeight: frame.height, dstFormat: frame.pixelFormat.avPixelFormat,
-                                        dstSpace: outSpace) else {
+            if bridge == nil || bridge!.srcWidth != Int32(w) || bridge!.srcHeight != Int32(h)
+                || bridge!.srcFormat != avFormat
+            {
+                guard
+                    let b = SwsBridge(
+                        srcWidth: w, srcHeight: h, srcFormat: avFormat, srcSpace: space,
+                        dstWidth: frame.width, dstHeight: frame.height, dstFormat: frame.pixelFormat.avPixelFormat,
+                        dstSpace: outSpace)
+                else {
                     throw MediaError(.unsupported, path: path, "cannot convert \(FFmpeg.name(avFormat)) pictures")
                 }
                 bridge = b

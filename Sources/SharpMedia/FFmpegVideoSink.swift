@@ -31,20 +31,27 @@ public final class FFmpegVideoSink: FrameSink {
     private var nextPTS: Int64 = 0
     private var closed = false
 
-    public init(path: String, info: StreamInfo, codec requested: VideoCodec? = nil, crf: Int = 18, preset: String = "veryfast") throws {
+    public init(
+        path: String, info: StreamInfo, codec requested: VideoCodec? = nil, crf: Int = 18, preset: String = "veryfast"
+    ) throws {
         _ = FFmpeg.configureLogging
         self.path = path
         format = info.format
         guard let oformat = av_guess_format(nil, path, nil) else {
             let ext = AtomicOutputFile.fileExtension(of: path)
-            throw MediaError(.unsupported, path: path, ext.isEmpty ? "no file extension to choose an output format from (use .mp4, .mkv, .y4m, .png...)"
-                                                                   : "unsupported output format '.\(ext)' (use .mp4, .mkv, .mov, .avi, .nut, .y4m, .png or .jpg)")
+            throw MediaError(
+                .unsupported, path: path,
+                ext.isEmpty
+                    ? "no file extension to choose an output format from (use .mp4, .mkv, .y4m, .png...)"
+                    : "unsupported output format '.\(ext)' (use .mp4, .mkv, .mov, .avi, .nut, .y4m, .png or .jpg)")
         }
         let ext = AtomicOutputFile.fileExtension(of: path)
         let chosen = requested ?? (ext == "nut" ? .ffv1 : .h264)
         codec = chosen
-        let encoder: UnsafePointer<AVCodec>? = chosen == .h264 ? (avcodec_find_encoder_by_name("libx264") ?? avcodec_find_encoder(AV_CODEC_ID_H264))
-                                                               : avcodec_find_encoder(AV_CODEC_ID_FFV1)
+        let encoder: UnsafePointer<AVCodec>? =
+            chosen == .h264
+            ? (avcodec_find_encoder_by_name("libx264") ?? avcodec_find_encoder(AV_CODEC_ID_H264))
+            : avcodec_find_encoder(AV_CODEC_ID_FFV1)
         guard let encoder else {
             throw MediaError(.unsupported, path: path, "this FFmpeg build has no \(chosen.rawValue) encoder")
         }
@@ -61,11 +68,16 @@ public final class FFmpegVideoSink: FrameSink {
         }
     }
 
-    private func open(oformat: UnsafePointer<AVOutputFormat>, encoder: UnsafePointer<AVCodec>, info: StreamInfo, crf: Int, preset: String) throws {
+    private func open(
+        oformat: UnsafePointer<AVOutputFormat>, encoder: UnsafePointer<AVCodec>, info: StreamInfo, crf: Int,
+        preset: String
+    ) throws {
         let chosen = codec
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         var r = avformat_alloc_output_context2(&ctx, oformat, nil, output.temporaryPath)
-        guard r >= 0, let ctx else { throw MediaError(.writeFailed, path: path, "cannot set up the muxer: \(FFmpeg.errorString(r))") }
+        guard r >= 0, let ctx else {
+            throw MediaError(.writeFailed, path: path, "cannot set up the muxer: \(FFmpeg.errorString(r))")
+        }
         formatContext = ctx
 
         guard let st = avformat_new_stream(ctx, nil), let cc = avcodec_alloc_context3(encoder) else {
@@ -110,18 +122,28 @@ public final class FFmpegVideoSink: FrameSink {
         }
         r = avcodec_open2(cc, encoder, &opts)
         av_dict_free(&opts)
-        if r < 0 { throw MediaError(.unsupported, path: path, "cannot open the \(chosen.rawValue) encoder for \(format): \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            throw MediaError(
+                .unsupported, path: path,
+                "cannot open the \(chosen.rawValue) encoder for \(format): \(FFmpeg.errorString(r))")
+        }
         r = avcodec_parameters_from_context(st.pointee.codecpar, cc)
         if r < 0 { throw MediaError(.writeFailed, path: path, "cannot configure the stream: \(FFmpeg.errorString(r))") }
         st.pointee.time_base = cc.pointee.time_base
         st.pointee.avg_frame_rate = cc.pointee.framerate
 
         r = avio_open(&ctx.pointee.pb, output.temporaryPath, sc_avio_flag_write())
-        if r < 0 { throw MediaError(.writeFailed, path: path, "cannot create the output file: \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            throw MediaError(.writeFailed, path: path, "cannot create the output file: \(FFmpeg.errorString(r))")
+        }
         r = avformat_write_header(ctx, nil)
-        if r < 0 { throw MediaError(.writeFailed, path: path, "cannot write the container header: \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            throw MediaError(.writeFailed, path: path, "cannot write the container header: \(FFmpeg.errorString(r))")
+        }
 
-        guard let ef = av_frame_alloc(), let pk = av_packet_alloc() else { throw MediaError(.writeFailed, path: path, "out of memory") }
+        guard let ef = av_frame_alloc(), let pk = av_packet_alloc() else {
+            throw MediaError(.writeFailed, path: path, "out of memory")
+        }
         encoderFrame = ef
         packet = pk
         ef.pointee.format = pix.rawValue
@@ -131,9 +153,13 @@ public final class FFmpegVideoSink: FrameSink {
         ef.pointee.color_range = cc.pointee.color_range
         r = av_frame_get_buffer(ef, 0)
         if r < 0 { throw MediaError(.writeFailed, path: path, "out of memory for the encoder frame") }
-        guard let b = SwsBridge(srcWidth: format.width, srcHeight: format.height, srcFormat: format.pixelFormat.avPixelFormat, srcSpace: space,
-                                dstWidth: format.width, dstHeight: format.height, dstFormat: pix, dstSpace: space,
-                                flags: SWS_POINT | SWS_ACCURATE_RND | SWS_BITEXACT) else {
+        guard
+            let b = SwsBridge(
+                srcWidth: format.width, srcHeight: format.height, srcFormat: format.pixelFormat.avPixelFormat,
+                srcSpace: space,
+                dstWidth: format.width, dstHeight: format.height, dstFormat: pix, dstSpace: space,
+                flags: SWS_POINT | SWS_ACCURATE_RND | SWS_BITEXACT)
+        else {
             throw MediaError(.unsupported, path: path, "cannot convert \(format.pixelFormat) to \(FFmpeg.name(pix))")
         }
         bridge = b
@@ -156,7 +182,8 @@ public final class FFmpegVideoSink: FrameSink {
         precondition(!closed, "FFmpegVideoSink: write after finish/abort")
         guard frame.format == format else {
             abort()
-            throw MediaError(.invalidGeometry, path: path, "frame \(frame.sequence) is \(frame.format), the stream is \(format)")
+            throw MediaError(
+                .invalidGeometry, path: path, "frame \(frame.sequence) is \(frame.format), the stream is \(format)")
         }
         guard let ef = encoderFrame, let cc = codecContext else { return }
         var r = av_frame_make_writable(ef)
@@ -165,7 +192,11 @@ public final class FFmpegVideoSink: FrameSink {
         ef.pointee.pts = nextPTS
         nextPTS += 1
         r = avcodec_send_frame(cc, ef)
-        if r < 0 { abort(); throw MediaError(.writeFailed, path: path, "encoding frame \(frame.sequence) failed: \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            abort();
+            throw MediaError(
+                .writeFailed, path: path, "encoding frame \(frame.sequence) failed: \(FFmpeg.errorString(r))")
+        }
         try drain()
     }
 
@@ -178,7 +209,10 @@ public final class FFmpegVideoSink: FrameSink {
             av_packet_rescale_ts(pk, cc.pointee.time_base, stream!.pointee.time_base)
             pk.pointee.stream_index = stream!.pointee.index
             let w = av_interleaved_write_frame(ctx, pk)
-            if w < 0 { abort(); throw MediaError(.writeFailed, path: path, "cannot write to the file: \(FFmpeg.errorString(w))") }
+            if w < 0 {
+                abort();
+                throw MediaError(.writeFailed, path: path, "cannot write to the file: \(FFmpeg.errorString(w))")
+            }
         }
     }
 
@@ -189,9 +223,13 @@ public final class FFmpegVideoSink: FrameSink {
         avcodec_send_frame(cc, nil)
         try drain()
         var r = av_write_trailer(ctx)
-        if r < 0 { abort(); throw MediaError(.writeFailed, path: path, "cannot finish the file: \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            abort(); throw MediaError(.writeFailed, path: path, "cannot finish the file: \(FFmpeg.errorString(r))")
+        }
         r = avio_closep(&ctx.pointee.pb)
-        if r < 0 { abort(); throw MediaError(.writeFailed, path: path, "cannot close the file: \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            abort(); throw MediaError(.writeFailed, path: path, "cannot close the file: \(FFmpeg.errorString(r))")
+        }
         releaseAll()
         closed = true
         try output.commit()

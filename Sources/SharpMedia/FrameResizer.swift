@@ -13,15 +13,24 @@ public final class FrameResizer {
     public let destination: FrameFormat
     private let bridge: SwsBridge
 
-    public init(from source: FrameFormat, to destination: FrameFormat, colorSpace: ColorSpace, quality: Quality = .accurate) throws {
+    public init(
+        from source: FrameFormat, to destination: FrameFormat, colorSpace: ColorSpace, quality: Quality = .accurate
+    ) throws {
         self.source = source
         self.destination = destination
         let shrink = destination.width * 2 <= source.width && destination.height * 2 <= source.height
-        let flags: Int32 = quality == .fast ? SWS_FAST_BILINEAR
-                                            : (shrink ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT
-        guard let b = SwsBridge(srcWidth: source.width, srcHeight: source.height, srcFormat: source.pixelFormat.avPixelFormat, srcSpace: colorSpace,
-                                dstWidth: destination.width, dstHeight: destination.height, dstFormat: destination.pixelFormat.avPixelFormat,
-                                dstSpace: colorSpace, flags: flags) else {
+        let flags: Int32 =
+            quality == .fast
+            ? SWS_FAST_BILINEAR
+            : (shrink ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT
+        guard
+            let b = SwsBridge(
+                srcWidth: source.width, srcHeight: source.height, srcFormat: source.pixelFormat.avPixelFormat,
+                srcSpace: colorSpace,
+                dstWidth: destination.width, dstHeight: destination.height,
+                dstFormat: destination.pixelFormat.avPixelFormat,
+                dstSpace: colorSpace, flags: flags)
+        else {
             throw MediaError(.unsupported, path: "resize", "cannot scale \(source) to \(destination)")
         }
         bridge = b

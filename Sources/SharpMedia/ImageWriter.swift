@@ -31,7 +31,13 @@ public final class ImageWriter: FrameSink {
         precondition(!closed, "ImageWriter: write after finish/abort")
         if written {
             abort()
-            throw MediaError(.unsupported, path: path, "an image file holds one picture but the input has more frames (pass --frames 1 to take the first, or write a video)")
+            throw MediaError(
+                .unsupported, path: path,
+                """
+                an image file holds one picture but the input has more frames (pass --frames 1 to take the first, \
+                or write a video)
+                """
+            )
         }
         do {
             encoded = try encode(frame)
@@ -45,7 +51,8 @@ public final class ImageWriter: FrameSink {
     private func encode(_ frame: Frame) throws -> [UInt8] {
         let id = kind == .png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG
         guard let encoder = avcodec_find_encoder(id) else {
-            throw MediaError(.unsupported, path: path, "this FFmpeg build has no \(kind == .png ? "PNG" : "JPEG") encoder")
+            throw MediaError(
+                .unsupported, path: path, "this FFmpeg build has no \(kind == .png ? "PNG" : "JPEG") encoder")
         }
         var cc = avcodec_alloc_context3(encoder)
         var picture = av_frame_alloc()
@@ -64,7 +71,10 @@ public final class ImageWriter: FrameSink {
             cc.pointee.colorspace = AVCOL_SPC_BT470BG
         }
         var r = avcodec_open2(cc, encoder, nil)
-        if r < 0 { throw MediaError(.unsupported, path: path, "cannot open the image encoder for \(frame.format): \(FFmpeg.errorString(r))") }
+        if r < 0 {
+            throw MediaError(
+                .unsupported, path: path, "cannot open the image encoder for \(frame.format): \(FFmpeg.errorString(r))")
+        }
         picture.pointee.format = pix.rawValue
         picture.pointee.width = Int32(frame.width)
         picture.pointee.height = Int32(frame.height)
@@ -74,7 +84,9 @@ public final class ImageWriter: FrameSink {
         if kind == .png {
             // Own YUV → RGB conversion (the one the maps and tests use), then copy rows.
             let rgb: Frame
-            if frame.pixelFormat == .rgb24 { rgb = frame } else {
+            if frame.pixelFormat == .rgb24 {
+                rgb = frame
+            } else {
                 rgb = Frame(format: frame.format.with(.rgb24), colorSpace: frame.colorSpace)
                 frame.convert(into: rgb)
             }
@@ -88,15 +100,20 @@ public final class ImageWriter: FrameSink {
                     withUnsafeBytes(of: picture.pointee.linesize) { ls in
                         let strides = ls.bindMemory(to: Int32.self)
                         for (i, plane) in frame.planes.enumerated() {
-                            for y in 0..<plane.rows { (ptrs[i]! + y * Int(strides[i])).update(from: plane.row(y), count: plane.rowBytes) }
+                            for y in 0..<plane.rows {
+                                (ptrs[i]! + y * Int(strides[i])).update(from: plane.row(y), count: plane.rowBytes)
+                            }
                         }
                     }
                 }
             } else {
-                guard let bridge = SwsBridge(srcWidth: frame.width, srcHeight: frame.height, srcFormat: frame.pixelFormat.avPixelFormat,
-                                             srcSpace: frame.colorSpace, dstWidth: frame.width, dstHeight: frame.height,
-                                             dstFormat: AV_PIX_FMT_YUV420P, dstSpace: jpegSpace,
-                                             flags: SWS_POINT | SWS_ACCURATE_RND | SWS_BITEXACT) else {
+                guard
+                    let bridge = SwsBridge(
+                        srcWidth: frame.width, srcHeight: frame.height, srcFormat: frame.pixelFormat.avPixelFormat,
+                        srcSpace: frame.colorSpace, dstWidth: frame.width, dstHeight: frame.height,
+                        dstFormat: AV_PIX_FMT_YUV420P, dstSpace: jpegSpace,
+                        flags: SWS_POINT | SWS_ACCURATE_RND | SWS_BITEXACT)
+                else {
                     throw MediaError(.unsupported, path: path, "cannot convert \(frame.pixelFormat) for JPEG")
                 }
                 bridge.convert(frame, into: picture)

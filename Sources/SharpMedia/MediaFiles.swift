@@ -9,7 +9,9 @@ import SharpFrames
 public enum MediaFiles {
     public enum Kind: Sendable, Equatable { case y4m, image, video }
 
-    static let stillInputExtensions: Set<String> = ["png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "ppm", "pgm", "pnm", "tga", "gif"]
+    static let stillInputExtensions: Set<String> = [
+        "png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "ppm", "pgm", "pnm", "tga", "gif",
+    ]
     static let stillOutputExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
     public static func kind(ofInput path: String) -> Kind {
@@ -25,15 +27,22 @@ public enum MediaFiles {
     }
 
     /// Opens a file (or URL) for reading.
-    public static func openSource(_ path: String, policy: FFmpegSource.ErrorPolicy = .strict, logger: Logger? = nil) throws -> FrameSource {
+    public static func openSource(
+        _ path: String, policy: FFmpegSource.ErrorPolicy = .strict, logger: Logger? = nil
+    ) throws -> FrameSource {
         if !path.contains("://") {
             var st = stat()
             if stat(path, &st) != 0 {
-                throw errno == ENOENT ? MediaError(.notFound, path: path, "no such file")
-                                      : MediaError(.unreadable, path: path, "cannot read: \(String(cString: strerror(errno)))")
+                throw errno == ENOENT
+                    ? MediaError(.notFound, path: path, "no such file")
+                    : MediaError(.unreadable, path: path, "cannot read: \(String(cString: strerror(errno)))")
             }
-            if (st.st_mode & S_IFMT) == S_IFDIR { throw MediaError(.unreadable, path: path, "is a directory, not a file") }
-            if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 { throw MediaError(.corrupt, path: path, "is empty (0 bytes)") }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw MediaError(.unreadable, path: path, "is a directory, not a file")
+            }
+            if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {
+                throw MediaError(.corrupt, path: path, "is empty (0 bytes)")
+            }
             if access(path, R_OK) != 0 { throw MediaError(.permissionDenied, path: path, "permission denied") }
         }
         switch kind(ofInput: path) {

@@ -15,8 +15,10 @@ public struct StreamInfo: Sendable, Equatable, CustomStringConvertible {
     /// Name of the codec or container the frames come from, for messages.
     public var codecName: String
 
-    public init(format: FrameFormat, colorSpace: ColorSpace, frameRate: Rational?, frameCount: Int?,
-                isStillImage: Bool = false, codecName: String) {
+    public init(
+        format: FrameFormat, colorSpace: ColorSpace, frameRate: Rational?, frameCount: Int?,
+        isStillImage: Bool = false, codecName: String
+    ) {
         self.format = format
         self.colorSpace = colorSpace
         self.frameRate = frameRate

@@ -17,18 +17,24 @@ final class SwsBridge {
 
     /// - Parameters: colour spaces describe the source samples and the wanted destination;
     ///   for YUV → YUV with equal spaces the samples pass through unchanged (beyond resampling).
-    init?(srcWidth: Int, srcHeight: Int, srcFormat: AVPixelFormat, srcSpace: ColorSpace,
-          dstWidth: Int, dstHeight: Int, dstFormat: AVPixelFormat, dstSpace: ColorSpace,
-          flags: Int32 = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT) {
+    init?(
+        srcWidth: Int, srcHeight: Int, srcFormat: AVPixelFormat, srcSpace: ColorSpace,
+        dstWidth: Int, dstHeight: Int, dstFormat: AVPixelFormat, dstSpace: ColorSpace,
+        flags: Int32 = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT
+    ) {
         self.srcWidth = Int32(srcWidth); self.srcHeight = Int32(srcHeight); self.srcFormat = srcFormat
         self.dstWidth = Int32(dstWidth); self.dstHeight = Int32(dstHeight); self.dstFormat = dstFormat
-        guard let ctx = sws_getContext(Int32(srcWidth), Int32(srcHeight), srcFormat, Int32(dstWidth), Int32(dstHeight), dstFormat,
-                                       flags, nil, nil, nil) else { return nil }
+        guard
+            let ctx = sws_getContext(
+                Int32(srcWidth), Int32(srcHeight), srcFormat, Int32(dstWidth), Int32(dstHeight), dstFormat,
+                flags, nil, nil, nil)
+        else { return nil }
         context = ctx
         let srcTable = sws_getCoefficients(FFmpeg.swsColorspace(srcSpace.matrix))
         let dstTable = sws_getCoefficients(FFmpeg.swsColorspace(dstSpace.matrix))
-        sws_setColorspaceDetails(ctx, srcTable, srcSpace.range == .full ? 1 : 0, dstTable, dstSpace.range == .full ? 1 : 0,
-                                 0, 1 << 16, 1 << 16)
+        sws_setColorspaceDetails(
+            ctx, srcTable, srcSpace.range == .full ? 1 : 0, dstTable, dstSpace.range == .full ? 1 : 0,
+            0, 1 << 16, 1 << 16)
         for i in 0..<4 { srcPointers[i] = nil; dstPointers[i] = nil; srcStrides[i] = 0; dstStrides[i] = 0 }
     }
 
@@ -42,7 +48,9 @@ final class SwsBridge {
     }
 
     private func setSource(_ frame: Frame) {
-        for (i, p) in frame.planes.enumerated() { srcPointers[i] = UnsafePointer(p.base); srcStrides[i] = Int32(p.bytesPerRow) }
+        for (i, p) in frame.planes.enumerated() {
+            srcPointers[i] = UnsafePointer(p.base); srcStrides[i] = Int32(p.bytesPerRow)
+        }
     }
 
     private func setDestination(_ frame: Frame) {

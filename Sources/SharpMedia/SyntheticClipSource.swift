@@ -1,7 +1,6 @@
 import Foundation
 import SharpFrames
 import SharpImaging
-import SharpMedia
 
 /// A generated test clip for demos and tests when no camera or file is at hand: a moving
 /// scene with the detail sharpening is about (text-like strokes, a zone plate, a Siemens
@@ -16,14 +15,19 @@ public final class SyntheticClipSource: FrameSource {
     private let blur: GaussianBlur?
     private var index = 0
 
-    public init(width: Int = 1280, height: Int = 720, frames: Int = 150, frameRate: Rational = Rational(30, 1),
-                blurSigma: Double = 1.5) {
+    public init(
+        width: Int = 1280, height: Int = 720, frames: Int = 150, frameRate: Rational = Rational(30, 1),
+        blurSigma: Double = 1.5
+    ) {
         let format = FrameFormat(.i420, width: width, height: height)!
         let space = ColorSpace.videoDefault(height: height)
-        info = StreamInfo(format: format, colorSpace: space, frameRate: frameRate, frameCount: frames, codecName: "generated")
+        info = StreamInfo(
+            format: format, colorSpace: space, frameRate: frameRate, frameCount: frames, codecName: "generated")
         self.blurSigma = blurSigma
         rgb = Frame(format: format.with(.rgb24), colorSpace: space)
-        blur = blurSigma > 0 ? GaussianBlur(kernel: GaussianKernel(sigma: blurSigma), maxWidth: width, maxHeight: height) : nil
+        blur =
+            blurSigma > 0
+            ? GaussianBlur(kernel: GaussianKernel(sigma: blurSigma), maxWidth: width, maxHeight: height) : nil
     }
 
     public func read(into frame: Frame) throws -> Bool {
@@ -69,7 +73,9 @@ public final class SyntheticClipSource: FrameSource {
                         let glyph = Int((fx - 0.03 * W) / 7)
                         let hash = (line &* 73856093) ^ (glyph &* 19349663)
                         let gx = (fx - 0.03 * W).truncatingRemainder(dividingBy: 7)
-                        if hash % 5 != 0 && (gx < 1.6 || (hash % 3 == 0 && inLine < 0.35) || (hash % 7 == 1 && gx > 4.5 && gx < 6)) {
+                        if hash % 5 != 0
+                            && (gx < 1.6 || (hash % 3 == 0 && inLine < 0.35) || (hash % 7 == 1 && gx > 4.5 && gx < 6))
+                        {
                             r = 0.08; g = 0.08; b = 0.12
                         }
                     }

@@ -56,15 +56,21 @@ public final class Y4MReader: FrameSource {
             }
         }
         guard width > 0, height > 0, let format = FrameFormat(.i420, width: width, height: height) else {
-            throw MediaError(.invalidGeometry, path: path, "invalid frame size \(width)x\(height) in the YUV4MPEG2 header")
+            throw MediaError(
+                .invalidGeometry, path: path, "invalid frame size \(width)x\(height) in the YUV4MPEG2 header")
         }
         switch colour {
         case "420jpeg", "420mpeg2", "420paldv", "420": chroma = .c420
         case "422": chroma = .c422
         case "mono": chroma = .mono
         default:
-            throw MediaError(.unsupported, path: path,
-                             "unsupported YUV4MPEG2 colour space C\(colour) (SharpCam reads 8-bit 4:2:0, 4:2:2 and mono; convert with: ffmpeg -i IN -pix_fmt yuv420p OUT.y4m)")
+            throw MediaError(
+                .unsupported, path: path,
+                """
+                unsupported YUV4MPEG2 colour space C\(colour) (SharpCam reads 8-bit 4:2:0, 4:2:2 and mono; \
+                convert with: ffmpeg -i IN -pix_fmt yuv420p OUT.y4m)
+                """
+            )
         }
         let cw = (width + 1) / 2, ch = (height + 1) / 2
         switch chroma {
@@ -79,8 +85,10 @@ public final class Y4MReader: FrameSource {
             count = n > 0 ? n : nil
         }
         frameDuration = rate.map { Int64(1_000_000_000 * Double($0.den) / Double($0.num)) } ?? 0
-        info = StreamInfo(format: outFormat, colorSpace: ColorSpace(matrix: ColorSpace.videoDefault(height: height).matrix, range: range),
-                          frameRate: rate, frameCount: count, codecName: "yuv4mpeg2 C\(colour)")
+        info = StreamInfo(
+            format: outFormat,
+            colorSpace: ColorSpace(matrix: ColorSpace.videoDefault(height: height).matrix, range: range),
+            frameRate: rate, frameCount: count, codecName: "yuv4mpeg2 C\(colour)")
         staging = .allocate(capacity: frameBytes)
     }
 

@@ -13,7 +13,7 @@ public final class Y4MWriter: FrameSink {
     private let frameRate: Rational
     private var format: FrameFormat?
     private var converted: Frame?
-    private var planar422: UnsafeMutablePointer<UInt8>?   // Y, U, V planes of one 4:2:2 frame
+    private var planar422: UnsafeMutablePointer<UInt8>?  // Y, U, V planes of one 4:2:2 frame
 
     public init(path: String, frameRate: Rational?) throws {
         self.path = path
@@ -33,7 +33,12 @@ public final class Y4MWriter: FrameSink {
             format = frame.format
             let chroma = frame.pixelFormat == .yuyv ? "C422 XYSCSS=422" : "C420jpeg XYSCSS=420JPEG"
             let range = frame.colorSpace.range == .full ? "FULL" : "LIMITED"
-            try file.write("YUV4MPEG2 W\(frame.width) H\(frame.height) F\(frameRate.num):\(frameRate.den) Ip A1:1 \(chroma) XCOLORRANGE=\(range)\n")
+            try file.write(
+                """
+                YUV4MPEG2 W\(frame.width) H\(frame.height) F\(frameRate.num):\(frameRate.den) Ip A1:1 \(chroma) \
+                XCOLORRANGE=\(range)\n
+                """
+            )
             if frame.pixelFormat == .nv12 || frame.pixelFormat == .rgb24 {
                 converted = Frame(format: frame.format.with(.i420), colorSpace: frame.colorSpace)
             }
@@ -42,7 +47,8 @@ public final class Y4MWriter: FrameSink {
             }
         }
         guard frame.format == format else {
-            throw MediaError(.invalidGeometry, path: path, "frame \(frame.sequence) is \(frame.format), the stream is \(format!)")
+            throw MediaError(
+                .invalidGeometry, path: path, "frame \(frame.sequence) is \(frame.format), the stream is \(format!)")
         }
         try file.write("FRAME\n")
         var f = frame

@@ -33,7 +33,10 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     /// runs at 1/`unshuffle` resolution and predicts `unshuffle`² luma samples per position.
     public var unshuffle: Int
 
-    public init(kind: ArchitectureKind, widths: [Int], convsPerLevel: Int, usesMaps: Bool, reparameterizable: Bool, unshuffle: Int = 2) {
+    public init(
+        kind: ArchitectureKind, widths: [Int], convsPerLevel: Int, usesMaps: Bool, reparameterizable: Bool,
+        unshuffle: Int = 2
+    ) {
         self.kind = kind
         self.widths = widths
         self.convsPerLevel = convsPerLevel
@@ -42,19 +45,24 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         self.unshuffle = unshuffle
     }
 
-    private enum CodingKeys: String, CodingKey { case kind, widths, convsPerLevel, usesMaps, reparameterizable, unshuffle }
+    private enum CodingKeys: String, CodingKey {
+        case kind, widths, convsPerLevel, usesMaps, reparameterizable, unshuffle
+    }
 
     /// Files written before `unshuffle` existed decode with 2.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(kind: try c.decode(ArchitectureKind.self, forKey: .kind), widths: try c.decode([Int].self, forKey: .widths),
-                  convsPerLevel: try c.decode(Int.self, forKey: .convsPerLevel), usesMaps: try c.decode(Bool.self, forKey: .usesMaps),
-                  reparameterizable: try c.decode(Bool.self, forKey: .reparameterizable),
-                  unshuffle: try c.decodeIfPresent(Int.self, forKey: .unshuffle) ?? 2)
+        self.init(
+            kind: try c.decode(ArchitectureKind.self, forKey: .kind), widths: try c.decode([Int].self, forKey: .widths),
+            convsPerLevel: try c.decode(Int.self, forKey: .convsPerLevel),
+            usesMaps: try c.decode(Bool.self, forKey: .usesMaps),
+            reparameterizable: try c.decode(Bool.self, forKey: .reparameterizable),
+            unshuffle: try c.decodeIfPresent(Int.self, forKey: .unshuffle) ?? 2)
     }
 
     /// The seed's UNetSmall (widths 32/64/128/256).
-    public static let seedUNet = ArchitectureSpec(kind: .seedUNet, widths: [32, 64, 128, 256], convsPerLevel: 2, usesMaps: true, reparameterizable: false)
+    public static let seedUNet = ArchitectureSpec(
+        kind: .seedUNet, widths: [32, 64, 128, 256], convsPerLevel: 2, usesMaps: true, reparameterizable: false)
 
     /// The corrected teacher; `widths` may be narrowed to fit a training budget.
     public static func teacher(widths: [Int] = [32, 64, 128, 256]) -> ArchitectureSpec {
@@ -62,10 +70,14 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     }
 
     /// A student variant.
-    public static func student(widths: [Int] = [16], convsPerLevel: Int = 3, usesMaps: Bool = false, reparameterizable: Bool = true,
-                               unshuffle: Int = 2) -> ArchitectureSpec {
-        ArchitectureSpec(kind: .student, widths: widths, convsPerLevel: convsPerLevel, usesMaps: usesMaps, reparameterizable: reparameterizable,
-                         unshuffle: unshuffle)
+    public static func student(
+        widths: [Int] = [16], convsPerLevel: Int = 3, usesMaps: Bool = false, reparameterizable: Bool = true,
+        unshuffle: Int = 2
+    ) -> ArchitectureSpec {
+        ArchitectureSpec(
+            kind: .student, widths: widths, convsPerLevel: convsPerLevel, usesMaps: usesMaps,
+            reparameterizable: reparameterizable,
+            unshuffle: unshuffle)
     }
 
     /// The deployment form: re-parameterisable blocks folded into plain 3×3 convs.
@@ -83,7 +95,9 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         if kind != .student && !usesMaps { return "\(kind.rawValue) always takes the edge and mask maps" }
         if kind != .student && reparameterizable { return "only the student has re-parameterisable blocks" }
         if kind == .student && widths.count > 3 { return "the student has at most 3 levels" }
-        if kind == .student ? (unshuffle != 2 && unshuffle != 4) : unshuffle != 2 { return "space-to-depth must be ×2 or ×4 (students only)" }
+        if kind == .student ? (unshuffle != 2 && unshuffle != 4) : unshuffle != 2 {
+            return "space-to-depth must be ×2 or ×4 (students only)"
+        }
         return nil
     }
 
@@ -102,7 +116,11 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     public var stride: Int { (kind == .student ? unshuffle : 1) << (widths.count - 1) }
 
     public var description: String {
-        var s = "\(kind.rawValue) widths \(widths.map(String.init).joined(separator: "/")), \(convsPerLevel) conv\(convsPerLevel == 1 ? "" : "s")/level"
+        var s =
+            """
+            \(kind.rawValue) widths \(widths.map(String.init).joined(separator: "/")), \(convsPerLevel) \
+            conv\(convsPerLevel == 1 ? "" : "s")/level
+            """
         if kind == .student {
             s += usesMaps ? ", luma+edge+mask" : ", luma only"
             s += ", space-to-depth ×\(unshuffle)"
@@ -124,7 +142,9 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         case .student: spec = .student()
         }
         for p in parts.dropFirst() {
-            if let ws = Optional(p.split(separator: ",").compactMap { Int($0) }), !ws.isEmpty, ws.count == p.split(separator: ",").count {
+            if let ws = Optional(p.split(separator: ",").compactMap { Int($0) }), !ws.isEmpty,
+                ws.count == p.split(separator: ",").count
+            {
                 spec.widths = ws
             } else if p.hasPrefix("c"), let n = Int(p.dropFirst()) {
                 spec.convsPerLevel = n
@@ -151,7 +171,8 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         case .seedUNet: return "seed-unet"
         case .teacher: return "teacher:" + widths.map(String.init).joined(separator: ",")
         case .student:
-            return "student:" + widths.map(String.init).joined(separator: ",") + ":c\(convsPerLevel)" + (unshuffle == 2 ? "" : ":s\(unshuffle)")
+            return "student:" + widths.map(String.init).joined(separator: ",") + ":c\(convsPerLevel)"
+                + (unshuffle == 2 ? "" : ":s\(unshuffle)")
                 + (usesMaps ? ":maps" : ":nomaps")
                 + (reparameterizable ? "" : ":plain")
         }

@@ -49,7 +49,9 @@ public final class FusedStudentEngine: @unchecked Sendable {
 
     /// Whether a network can run here: a one-level student whose hidden widths are multiples of 8.
     public static func supportError(_ spec: ArchitectureSpec) -> String? {
-        guard spec.kind == .student else { return "the fused engine runs students only (this is \(spec.kind.rawValue))" }
+        guard spec.kind == .student else {
+            return "the fused engine runs students only (this is \(spec.kind.rawValue))"
+        }
         guard spec.widths.count == 1 else {
             return "the fused engine runs one-level students (this one has \(spec.widths.count) levels)"
         }
@@ -72,8 +74,10 @@ public final class FusedStudentEngine: @unchecked Sendable {
 
     /// - Parameter transferChroma: run `ChromaTransfer` after the network (the default).
     /// - Parameter isa: the kernel set (nil: `SHARPCAM_ISA`, else the CPU's best).
-    public init(weights: Weights, precision: Precision, maxWidth: Int, threads: Int, isa: KernelISA? = nil,
-                int8Weights: Int8WeightScheme? = nil, transferChroma: Bool = true) throws {
+    public init(
+        weights: Weights, precision: Precision, maxWidth: Int, threads: Int, isa: KernelISA? = nil,
+        int8Weights: Int8WeightScheme? = nil, transferChroma: Bool = true
+    ) throws {
         network = try StudentNetwork(
             weights: weights.collapsed(), precision: precision, maxWidth: maxWidth, threads: threads, isa: isa,
             int8Weights: int8Weights)
@@ -101,7 +105,9 @@ public final class FusedStudentEngine: @unchecked Sendable {
 
     /// Copies the input into the output frame (chroma passes through; luma is overwritten).
     public func carryChroma(_ input: Frame, into output: Frame) {
-        precondition(input.format == output.format && input !== output, "FusedStudentEngine: needs a distinct output frame of the same format")
+        precondition(
+            input.format == output.format && input !== output,
+            "FusedStudentEngine: needs a distinct output frame of the same format")
         output.copy(from: input)
     }
 

@@ -52,7 +52,9 @@ public struct NetworkGraph: Sendable {
     // MARK: Building
 
     @discardableResult
-    private mutating func add(_ op: Operation, _ inputs: [Int], channels: Int, scale: Int? = nil, inChannels: Int = 0) -> Int {
+    private mutating func add(
+        _ op: Operation, _ inputs: [Int], channels: Int, scale: Int? = nil, inChannels: Int = 0
+    ) -> Int {
         let s = scale ?? inputs.first.map { nodes[$0].scale } ?? 0
         nodes.append(Node(op: op, inputs: inputs, channels: channels, scale: s, inChannels: inChannels))
         return nodes.count - 1
@@ -90,7 +92,9 @@ public struct NetworkGraph: Sendable {
         }
         h = block(h, spec.widths[levels - 1], levels == 1 ? "body" : "bottleneck")
         for l in (0..<(levels - 1)).reversed() {
-            h = add(.convTranspose2x2(prefix: "up\(l)"), [h], channels: spec.widths[l], scale: nodes[h].scale - 1, inChannels: nodes[h].channels)
+            h = add(
+                .convTranspose2x2(prefix: "up\(l)"), [h], channels: spec.widths[l], scale: nodes[h].scale - 1,
+                inChannels: nodes[h].channels)
             h = add(.concat, [h, skips[l]], channels: 2 * spec.widths[l])
             h = block(h, spec.widths[l], "dec\(l)")
         }
@@ -142,7 +146,8 @@ public struct NetworkGraph: Sendable {
             switch n.op {
             case .conv(_, let k): perPixel = n.inChannels * n.channels * k * k
             case .repConv: perPixel = n.inChannels * n.channels * 9
-            case .convTranspose2x2: perPixel = n.inChannels * n.channels  // each output pixel receives one tap per input channel
+            // each output pixel receives one tap per input channel
+            case .convTranspose2x2: perPixel = n.inChannels * n.channels
             default: continue
             }
             total += Double(perPixel) / Double(1 << (2 * n.scale))

@@ -25,7 +25,10 @@ public enum ONNXExporter {
             t.string(8, name)
             var raw = [UInt8]()
             raw.reserveCapacity(floats.count * 4)
-            for f in floats { let b = f.bitPattern; raw += [UInt8(b & 0xFF), UInt8((b >> 8) & 0xFF), UInt8((b >> 16) & 0xFF), UInt8(b >> 24)] }
+            for f in floats {
+                let b = f.bitPattern;
+                raw += [UInt8(b & 0xFF), UInt8((b >> 8) & 0xFF), UInt8((b >> 16) & 0xFF), UInt8(b >> 24)]
+            }
             t.data(9, raw)
             return t.bytes
         }
@@ -35,7 +38,9 @@ public enum ONNXExporter {
             t.int(2, int64Type)
             t.string(8, name)
             var raw = [UInt8]()
-            for v in values { var x = UInt64(bitPattern: Int64(v)); for _ in 0..<8 { raw.append(UInt8(x & 0xFF)); x >>= 8 } }
+            for v in values {
+                var x = UInt64(bitPattern: Int64(v)); for _ in 0..<8 { raw.append(UInt8(x & 0xFF)); x >>= 8 }
+            }
             t.data(9, raw)
             return t.bytes
         }
@@ -70,13 +75,18 @@ public enum ONNXExporter {
             switch n.op {
             case .input: continue
             case .conv(let p, let k):
-                node("Conv", [ins[0], parameter(p + ".weight"), parameter(p + ".bias")], out,
-                     [("kernel_shape", .ints([k, k])), ("pads", .ints([k / 2, k / 2, k / 2, k / 2])), ("strides", .ints([1, 1]))])
+                node(
+                    "Conv", [ins[0], parameter(p + ".weight"), parameter(p + ".bias")], out,
+                    [
+                        ("kernel_shape", .ints([k, k])), ("pads", .ints([k / 2, k / 2, k / 2, k / 2])),
+                        ("strides", .ints([1, 1])),
+                    ])
             case .repConv:
                 preconditionFailure("collapsed weights contain no re-parameterisable blocks")
             case .convTranspose2x2(let p):
-                node("ConvTranspose", [ins[0], parameter(p + ".weight"), parameter(p + ".bias")], out,
-                     [("kernel_shape", .ints([2, 2])), ("strides", .ints([2, 2]))])
+                node(
+                    "ConvTranspose", [ins[0], parameter(p + ".weight"), parameter(p + ".bias")], out,
+                    [("kernel_shape", .ints([2, 2])), ("strides", .ints([2, 2]))])
             case .relu: node("Relu", ins, out)
             case .tanh: node("Tanh", ins, out)
             case .instanceNorm:
@@ -84,7 +94,8 @@ public enum ONNXExporter {
                 initializers.append(tensor(scale, shape: [n.channels], floats: Array(repeating: 1, count: n.channels)))
                 initializers.append(tensor(bias, shape: [n.channels], floats: Array(repeating: 0, count: n.channels)))
                 node("InstanceNormalization", [ins[0], scale, bias], out, [("epsilon", .float(1e-5))])
-            case .maxPool2x2: node("MaxPool", ins, out, [("kernel_shape", .ints([2, 2])), ("strides", .ints([2, 2]))])
+            case .maxPool2x2:
+                node("MaxPool", ins, out, [("kernel_shape", .ints([2, 2])), ("strides", .ints([2, 2]))])
             case .concat: node("Concat", ins, out, [("axis", .int(1))])
             case .add: node("Add", ins, out)
             case .slice(let r):
@@ -92,7 +103,8 @@ public enum ONNXExporter {
                 initializers += [int64Tensor(s, [r.lowerBound]), int64Tensor(e, [r.upperBound]), int64Tensor(a, [1])]
                 node("Slice", [ins[0], s, e, a], out)
             case .spaceToDepth(let b): node("SpaceToDepth", ins, out, [("blocksize", .int(b))])
-            case .depthToSpace(let b): node("DepthToSpace", ins, out, [("blocksize", .int(b)), ("mode", .string("DCR"))])
+            case .depthToSpace(let b):
+                node("DepthToSpace", ins, out, [("blocksize", .int(b)), ("mode", .string("DCR"))])
             }
         }
 
@@ -124,7 +136,9 @@ public enum ONNXExporter {
             g.message(11, valueInfo("input", channels: w.spec.inputChannels))
             g.message(12, valueInfo("output", channels: w.spec.outputChannels))
         }
-        model.message(8) { o in o.string(1, ""); o.int(2, opset) }
+        model.message(8) { o in
+            o.string(1, ""); o.int(2, opset)
+        }
         return model.bytes
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The plain, obviously correct FP32 forward pass of any `NetworkGraph`: direct loops,
 /// accumulation in Double, no tiling, no SIMD. Slow by design; it is the oracle every faster
 /// engine is tested against.
@@ -18,8 +19,12 @@ public struct ReferenceEngine: Sendable {
 
     public func forward(_ input: Tensor) -> Tensor {
         let spec = graph.spec
-        precondition(input.shape.count == 3 && input.channels == spec.inputChannels, "input must be [\(spec.inputChannels), H, W], got \(input.shape)")
-        precondition(input.height % spec.stride == 0 && input.width % spec.stride == 0, "input size must be a multiple of \(spec.stride)")
+        precondition(
+            input.shape.count == 3 && input.channels == spec.inputChannels,
+            "input must be [\(spec.inputChannels), H, W], got \(input.shape)")
+        precondition(
+            input.height % spec.stride == 0 && input.width % spec.stride == 0,
+            "input size must be a multiple of \(spec.stride)")
         var values: [Tensor?] = Array(repeating: nil, count: graph.nodes.count)
         var lastUse = [Int](repeating: -1, count: graph.nodes.count)
         for (i, n) in graph.nodes.enumerated() { for j in n.inputs { lastUse[j] = i } }
@@ -44,11 +49,14 @@ public struct ReferenceEngine: Sendable {
         case .tanh: return Tensor(shape: x[0].shape, data: x[0].data.map { Foundation.tanh($0) })
         case .instanceNorm: return Self.instanceNorm(x[0])
         case .maxPool2x2: return Self.maxPool2x2(x[0])
-        case .concat: return Tensor(shape: [x[0].channels + x[1].channels, x[0].height, x[0].width], data: x[0].data + x[1].data)
+        case .concat:
+            return Tensor(shape: [x[0].channels + x[1].channels, x[0].height, x[0].width], data: x[0].data + x[1].data)
         case .add: return Tensor(shape: x[0].shape, data: zip(x[0].data, x[1].data).map { $0 + $1 })
         case .slice(let r):
             let plane = x[0].height * x[0].width
-            return Tensor(shape: [r.count, x[0].height, x[0].width], data: Array(x[0].data[(r.lowerBound * plane)..<(r.upperBound * plane)]))
+            return Tensor(
+                shape: [r.count, x[0].height, x[0].width],
+                data: Array(x[0].data[(r.lowerBound * plane)..<(r.upperBound * plane)]))
         case .spaceToDepth(let b): return Self.spaceToDepth(x[0], block: b)
         case .depthToSpace(let b): return Self.depthToSpace(x[0], block: b)
         }
@@ -139,7 +147,10 @@ public struct ReferenceEngine: Sendable {
             let b = w[p + ".\(name).b1"]!
             let m = conv(x, weight: w[p + ".\(name).w1"]!, bias: b, kernel: 1)
             let scale = w[p + ".\(name).scale"]!.data
-            accumulate(depthwise3x3(m, kernels: (0..<co).map { o in mask.map { $0 * scale[o] } }, bias: w[p + ".\(name).bias"]!.data, pad: b.data))
+            accumulate(
+                depthwise3x3(
+                    m, kernels: (0..<co).map { o in mask.map { $0 * scale[o] } }, bias: w[p + ".\(name).bias"]!.data,
+                    pad: b.data))
         }
         return sum
     }
@@ -154,7 +165,9 @@ public struct ReferenceEngine: Sendable {
                     for dy in 0..<2 {
                         for dx in 0..<2 {
                             var s = Double(bias.data[o])
-                            for i in 0..<ci { s += Double(weight.data[((i * co + o) * 2 + dy) * 2 + dx]) * Double(input[i, y, x]) }
+                            for i in 0..<ci {
+                                s += Double(weight.data[((i * co + o) * 2 + dy) * 2 + dx]) * Double(input[i, y, x])
+                            }
                             out[o, 2 * y + dy, 2 * x + dx] = Float(s)
                         }
                     }
@@ -181,9 +194,15 @@ public struct ReferenceEngine: Sendable {
     public static func maxPool2x2(_ input: Tensor) -> Tensor {
         let (c, h, w) = (input.channels, input.height / 2, input.width / 2)
         var out = Tensor(zeros: [c, h, w])
-        for ch in 0..<c { for y in 0..<h { for x in 0..<w {
-            out[ch, y, x] = max(max(input[ch, 2 * y, 2 * x], input[ch, 2 * y, 2 * x + 1]), max(input[ch, 2 * y + 1, 2 * x], input[ch, 2 * y + 1, 2 * x + 1]))
-        } } }
+        for ch in 0..<c {
+            for y in 0..<h {
+                for x in 0..<w {
+                    out[ch, y, x] = max(
+                        max(input[ch, 2 * y, 2 * x], input[ch, 2 * y, 2 * x + 1]),
+                        max(input[ch, 2 * y + 1, 2 * x], input[ch, 2 * y + 1, 2 * x + 1]))
+                }
+            }
+        }
         return out
     }
 
@@ -191,9 +210,17 @@ public struct ReferenceEngine: Sendable {
     public static func spaceToDepth(_ input: Tensor, block b: Int) -> Tensor {
         let (c, h, w) = (input.channels, input.height / b, input.width / b)
         var out = Tensor(zeros: [b * b * c, h, w])
-        for ch in 0..<c { for y in 0..<h { for x in 0..<w { for dy in 0..<b { for dx in 0..<b {
-            out[(dy * b + dx) * c + ch, y, x] = input[ch, b * y + dy, b * x + dx]
-        } } } } }
+        for ch in 0..<c {
+            for y in 0..<h {
+                for x in 0..<w {
+                    for dy in 0..<b {
+                        for dx in 0..<b {
+                            out[(dy * b + dx) * c + ch, y, x] = input[ch, b * y + dy, b * x + dx]
+                        }
+                    }
+                }
+            }
+        }
         return out
     }
 
@@ -201,9 +228,17 @@ public struct ReferenceEngine: Sendable {
     public static func depthToSpace(_ input: Tensor, block b: Int) -> Tensor {
         let (c, h, w) = (input.channels / (b * b), input.height, input.width)
         var out = Tensor(zeros: [c, b * h, b * w])
-        for ch in 0..<c { for y in 0..<h { for x in 0..<w { for dy in 0..<b { for dx in 0..<b {
-            out[ch, b * y + dy, b * x + dx] = input[(dy * b + dx) * c + ch, y, x]
-        } } } } }
+        for ch in 0..<c {
+            for y in 0..<h {
+                for x in 0..<w {
+                    for dy in 0..<b {
+                        for dx in 0..<b {
+                            out[ch, b * y + dy, b * x + dx] = input[(dy * b + dx) * c + ch, y, x]
+                        }
+                    }
+                }
+            }
+        }
         return out
     }
 }

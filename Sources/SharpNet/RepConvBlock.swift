@@ -16,7 +16,9 @@ public enum RepConvBlock {
     public static let laplacian: [Float] = [0, 1, 0, 1, -4, 1, 0, 1, 0]
     public static let masks: [(String, [Float])] = [("sobelx", sobelX), ("sobely", sobelY), ("laplacian", laplacian)]
 
-    public static func parameterShapes(prefix p: String, inChannels i: Int, outChannels o: Int) -> [(name: String, shape: [Int])] {
+    public static func parameterShapes(
+        prefix p: String, inChannels i: Int, outChannels o: Int
+    ) -> [(name: String, shape: [Int])] {
         let m = 2 * o
         var out: [(String, [Int])] = [
             ("\(p).k3.weight", [o, i, 3, 3]), ("\(p).k3.bias", [o]),
@@ -24,13 +26,18 @@ public enum RepConvBlock {
             ("\(p).k1k3.w3", [o, m, 3, 3]), ("\(p).k1k3.b3", [o]),
         ]
         for (name, _) in masks {
-            out += [("\(p).\(name).w1", [o, i, 1, 1]), ("\(p).\(name).b1", [o]), ("\(p).\(name).scale", [o]), ("\(p).\(name).bias", [o])]
+            out += [
+                ("\(p).\(name).w1", [o, i, 1, 1]), ("\(p).\(name).b1", [o]), ("\(p).\(name).scale", [o]),
+                ("\(p).\(name).bias", [o]),
+            ]
         }
         return out
     }
 
     /// The equivalent single 3×3 convolution: (weight [out, in, 3, 3], bias [out]).
-    public static func collapse(prefix p: String, inChannels ci: Int, outChannels co: Int, weights w: Weights) -> (Tensor, Tensor) {
+    public static func collapse(
+        prefix p: String, inChannels ci: Int, outChannels co: Int, weights w: Weights
+    ) -> (Tensor, Tensor) {
         let m = 2 * co
         var weight = w[p + ".k3.weight"]!
         var bias = w[p + ".k3.bias"]!
@@ -50,11 +57,14 @@ public enum RepConvBlock {
         // 1×1 → scaled fixed mask: W[o,i,t] += scale[o]·mask[t]·w1[o,i];
         // b[o] += bias[o] + scale[o]·Σ_t mask[t]·b1[o] (Σ mask = 0 for all three masks).
         for (name, mask) in masks {
-            let w1 = w[p + ".\(name).w1"]!, b1 = w[p + ".\(name).b1"]!, scale = w[p + ".\(name).scale"]!, bb = w[p + ".\(name).bias"]!
+            let w1 = w[p + ".\(name).w1"]!, b1 = w[p + ".\(name).b1"]!, scale = w[p + ".\(name).scale"]!,
+                bb = w[p + ".\(name).bias"]!
             let maskSum = mask.reduce(0, +)
             for o in 0..<co {
                 for i in 0..<ci {
-                    for t in 0..<9 { weight.data[(o * ci + i) * 9 + t] += scale.data[o] * mask[t] * w1.data[o * ci + i] }
+                    for t in 0..<9 {
+                        weight.data[(o * ci + i) * 9 + t] += scale.data[o] * mask[t] * w1.data[o * ci + i]
+                    }
                 }
                 bias.data[o] += bb.data[o] + scale.data[o] * maskSum * b1.data[o]
             }

@@ -1,6 +1,6 @@
 import Foundation
-import SharpSupport
 import SharpFrames
+import SharpSupport
 
 /// Activation scales for the int8 engine: the collapsed student run in fp32 (reference
 /// operations) on calibration frames, recording every hidden layer's post-ReLU values; the
@@ -23,7 +23,8 @@ public enum StudentCalibration {
         for n in graph.nodes { if case .conv(let p, _) = n.op { prefixes.append(p) } }
         var samples: [[[Float]]] = []  // [layer][channel][values]
         for frame in frames {
-            var x = ReferenceEngine.spaceToDepth(runner.inputTensor(for: frame).reflectPadded(toMultipleOf: w.spec.stride), block: w.spec.unshuffle)
+            var x = ReferenceEngine.spaceToDepth(
+                runner.inputTensor(for: frame).reflectPadded(toMultipleOf: w.spec.stride), block: w.spec.unshuffle)
             for (k, p) in prefixes.dropLast().enumerated() {
                 x = ReferenceEngine.conv(x, weight: w[p + ".weight"]!, bias: w[p + ".bias"]!, kernel: 3)
                 x.data = x.data.map { max($0, 0) }
@@ -52,13 +53,17 @@ public enum StudentCalibration {
     /// k = 1 ... hidden layers, against itself in fp32 on the calibration frames; the smallest k
     /// whose agreement reaches `target` dB (each wide layer doubles its cost), else the best.
     /// 50 dB (an error MSE of 0.65) adds under 1 % to the error of a 28 dB result: ≤ 0.03 dB.
-    public static func chooseWideLayers(_ calibrated: Weights, frames: [Frame], target: Double = 50) throws -> WideLayerChoice {
+    public static func chooseWideLayers(
+        _ calibrated: Weights, frames: [Frame], target: Double = 50
+    ) throws -> WideLayerChoice {
         guard let json = calibrated.metadata[FusedStudentEngine.activationScalesKey],
-              let hidden = try? JSONDecoder().decode([[Float]].self, from: Data(json.utf8)).count, hidden > 0 else {
+            let hidden = try? JSONDecoder().decode([[Float]].self, from: Data(json.utf8)).count, hidden > 0
+        else {
             throw SharpCamError("choosing wide layers needs calibrated activation scales")
         }
         let width = frames.map(\.width).max() ?? 1
-        let fp32 = try FusedStudentEngine(weights: calibrated, precision: .fp32, maxWidth: width, threads: 2, transferChroma: false)
+        let fp32 = try FusedStudentEngine(
+            weights: calibrated, precision: .fp32, maxWidth: width, threads: 2, transferChroma: false)
         let references = frames.map { f -> Frame in
             let out = Frame(format: f.format, colorSpace: f.colorSpace)
             fp32.process(f, strength: 1, into: out)
@@ -66,8 +71,9 @@ public enum StudentCalibration {
         }
         var agreement: [Double] = [.nan]
         for k in 1...hidden {
-            let int8 = try FusedStudentEngine(weights: withWideLayers(calibrated, Array(0..<k)), precision: .int8, maxWidth: width, threads: 2,
-                                              transferChroma: false)
+            let int8 = try FusedStudentEngine(
+                weights: withWideLayers(calibrated, Array(0..<k)), precision: .int8, maxWidth: width, threads: 2,
+                transferChroma: false)
             var total = 0.0
             for (f, ref) in zip(frames, references) {
                 let out = Frame(format: f.format, colorSpace: f.colorSpace)
@@ -83,7 +89,8 @@ public enum StudentCalibration {
     /// The weights with `layers` (sorted, without repeats) as their wide int8 layers.
     public static func withWideLayers(_ weights: Weights, _ layers: [Int]) -> Weights {
         var out = weights
-        out.metadata[FusedStudentEngine.wideLayersKey] = "[" + Array(Set(layers)).sorted().map(String.init).joined(separator: ",") + "]"
+        out.metadata[FusedStudentEngine.wideLayersKey] =
+            "[" + Array(Set(layers)).sorted().map(String.init).joined(separator: ",") + "]"
         return out
     }
 
@@ -104,8 +111,10 @@ public enum StudentCalibration {
             throw SharpCamError("wide layer \(bad) is not a hidden layer (0..<\(scales.count))")
         }
         var out = withWideLayers(weights, wideLayers)
-        out.metadata[FusedStudentEngine.activationScalesKey] = String(decoding: try JSONEncoder().encode(scales), as: UTF8.self)
-        out.metadata["quant.calibration"] = "\(frames.count) frames, \((percentile * 100_000).rounded() / 1000)th percentile"
+        out.metadata[FusedStudentEngine.activationScalesKey] = String(
+            decoding: try JSONEncoder().encode(scales), as: UTF8.self)
+        out.metadata["quant.calibration"] =
+            "\(frames.count) frames, \((percentile * 100_000).rounded() / 1000)th percentile"
         return out
     }
 }

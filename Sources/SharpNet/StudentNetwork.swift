@@ -55,7 +55,11 @@ public final class StudentNetwork: @unchecked Sendable {
                     list.allSatisfy({ $0 >= 0 && $0 < prefixes.count - 1 })
                 else {
                     throw SharpCamError(
-                        "\(FusedStudentEngine.wideLayersKey) must list hidden layers 0..<\(prefixes.count - 1) (it is \(json))")
+                        """
+                        \(FusedStudentEngine.wideLayersKey) must list hidden layers 0..<\(prefixes.count - 1) (it \
+                        is \(json))
+                        """
+                    )
                 }
                 wideLayers = Array(Set(list)).sorted()
             } else {
@@ -74,8 +78,10 @@ public final class StudentNetwork: @unchecked Sendable {
     ///   - isa: the kernel set (nil: `SHARPCAM_ISA`, else the CPU's best); one the CPU lacks throws.
     ///   - int8Weights: the int8 weight scheme (nil: the set's own; the portable set can
     ///     reproduce either bit for bit).
-    public init(weights: Weights, precision: FusedStudentEngine.Precision, maxWidth: Int, threads: Int,
-                isa: KernelISA? = nil, int8Weights: Int8WeightScheme? = nil) throws {
+    public init(
+        weights: Weights, precision: FusedStudentEngine.Precision, maxWidth: Int, threads: Int,
+        isa: KernelISA? = nil, int8Weights: Int8WeightScheme? = nil
+    ) throws {
         let d = try Description(weights: weights, precision: precision)
         description = d
         self.maxWidth = maxWidth

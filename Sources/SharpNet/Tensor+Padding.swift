@@ -12,7 +12,9 @@ extension Tensor {
             return i
         }
         var out = Tensor(zeros: [channels, ph, pw])
-        for c in 0..<channels { for y in 0..<ph { for x in 0..<pw { out[c, y, x] = self[c, reflect(y, h), reflect(x, w)] } } }
+        for c in 0..<channels {
+            for y in 0..<ph { for x in 0..<pw { out[c, y, x] = self[c, reflect(y, h), reflect(x, w)] } }
+        }
         return out
     }
 

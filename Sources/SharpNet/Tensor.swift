@@ -7,7 +7,9 @@ public struct Tensor: Sendable, Equatable {
     public var data: [Float]
 
     public init(shape: [Int], data: [Float]) {
-        precondition(shape.reduce(1, *) == data.count, "Tensor: shape \(shape) holds \(shape.reduce(1, *)) values, got \(data.count)")
+        precondition(
+            shape.reduce(1, *) == data.count,
+            "Tensor: shape \(shape) holds \(shape.reduce(1, *)) values, got \(data.count)")
         self.shape = shape
         self.data = data
     }

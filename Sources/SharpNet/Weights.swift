@@ -28,7 +28,9 @@ public struct Weights: Sendable, Equatable {
         for (name, shape) in expected {
             guard let t = tensors[name] else { return "missing tensor '\(name)'" }
             if t.shape != shape { return "tensor '\(name)' has shape \(t.shape), the architecture needs \(shape)" }
-            if let bad = t.data.firstIndex(where: { !$0.isFinite }) { return "tensor '\(name)' holds a non-finite value at index \(bad)" }
+            if let bad = t.data.firstIndex(where: { !$0.isFinite }) {
+                return "tensor '\(name)' holds a non-finite value at index \(bad)"
+            }
         }
         let names = Set(expected.map(\.name))
         if let extra = tensors.keys.sorted().first(where: { !names.contains($0) }) {
@@ -42,10 +44,11 @@ public struct Weights: Sendable, Equatable {
     public static func heInitialized(_ spec: ArchitectureSpec, seed: UInt64) -> Weights {
         var rng = SplitMix64(seed: seed)
         let graph = NetworkGraph(spec)
-        let transposed = Set(graph.nodes.compactMap { n -> String? in
-            if case .convTranspose2x2(let p) = n.op { return "\(p).weight" }
-            return nil
-        })
+        let transposed = Set(
+            graph.nodes.compactMap { n -> String? in
+                if case .convTranspose2x2(let p) = n.op { return "\(p).weight" }
+                return nil
+            })
         var tensors: [String: Tensor] = [:]
         for (name, shape) in graph.parameters {
             let count = shape.reduce(1, *)
@@ -94,7 +97,8 @@ public struct Weights: Sendable, Equatable {
         for n in graph.nodes {
             switch n.op {
             case .repConv(let p):
-                let (w, b) = RepConvBlock.collapse(prefix: p, inChannels: n.inChannels, outChannels: n.channels, weights: self)
+                let (w, b) = RepConvBlock.collapse(
+                    prefix: p, inChannels: n.inChannels, outChannels: n.channels, weights: self)
                 out["\(p).weight"] = w
                 out["\(p).bias"] = b
             case .conv(let p, _), .convTranspose2x2(let p):
@@ -108,4 +112,3 @@ public struct Weights: Sendable, Equatable {
         return Weights(spec: spec.collapsed, tensors: out, metadata: meta)
     }
 }
-

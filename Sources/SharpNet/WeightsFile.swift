@@ -45,10 +45,14 @@ public enum WeightsFile {
 
     /// Serialises `weights` (fp32, or fp16 storage) and optional training `state` tensors
     /// (always fp32, so a resumed run continues exactly).
-    public static func encode(_ weights: Weights, dataType: DataType = .f32, state: [String: Tensor] = [:]) throws -> [UInt8] {
+    public static func encode(
+        _ weights: Weights, dataType: DataType = .f32, state: [String: Tensor] = [:]
+    ) throws -> [UInt8] {
         var entries: [TensorEntry] = []
         var data: [UInt8] = []
-        let items = weights.tensors.keys.sorted().map { ($0, weights.tensors[$0]!, false) } + state.keys.sorted().map { ($0, state[$0]!, true) }
+        let items =
+            weights.tensors.keys.sorted().map { ($0, weights.tensors[$0]!, false) }
+            + state.keys.sorted().map { ($0, state[$0]!, true) }
         for (name, t, isState) in items {
             let dataType = isState ? .f32 : dataType
             while data.count % 16 != 0 { data.append(0) }
@@ -57,11 +61,15 @@ public enum WeightsFile {
             case .f32: for v in t.data { appendLE(&data, v.bitPattern) }
             case .f16: for v in t.data { appendLE16(&data, Float16(v).bitPattern) }
             }
-            entries.append(TensorEntry(name: name, dtype: dataType, shape: t.shape, offset: start, length: data.count - start, role: isState ? "state" : nil))
+            entries.append(
+                TensorEntry(
+                    name: name, dtype: dataType, shape: t.shape, offset: start, length: data.count - start,
+                    role: isState ? "state" : nil))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let header = [UInt8](try encoder.encode(Header(architecture: weights.spec, metadata: weights.metadata, tensors: entries)))
+        let header = [UInt8](
+            try encoder.encode(Header(architecture: weights.spec, metadata: weights.metadata, tensors: entries)))
         var out = magic
         appendLE(&out, version)
         appendLE(&out, UInt32(header.count))
@@ -74,7 +82,9 @@ public enum WeightsFile {
     }
 
     /// Writes atomically (temporary file + rename).
-    public static func write(_ weights: Weights, to path: String, dataType: DataType = .f32, state: [String: Tensor] = [:]) throws {
+    public static func write(
+        _ weights: Weights, to path: String, dataType: DataType = .f32, state: [String: Tensor] = [:]
+    ) throws {
         let bytes = try encode(weights, dataType: dataType, state: state)
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
@@ -98,27 +108,41 @@ public enum WeightsFile {
     }
 
     /// The model and any training state tensors (a checkpoint).
-    public static func loadWithState(_ path: String, expecting kind: ArchitectureKind? = nil) throws -> (weights: Weights, state: [String: Tensor]) {
-        guard FileManager.default.fileExists(atPath: path) else { throw WeightsFileError(.notFound, path: path, "no such file") }
+    public static func loadWithState(
+        _ path: String, expecting kind: ArchitectureKind? = nil
+    ) throws -> (weights: Weights, state: [String: Tensor]) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw WeightsFileError(.notFound, path: path, "no such file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WeightsFileError(.unreadable, path: path, "cannot read the file (permissions?)")
         }
         return try decodeWithState([UInt8](data), path: path, expecting: kind)
     }
 
-    public static func decode(_ bytes: [UInt8], path: String, expecting kind: ArchitectureKind? = nil) throws -> Weights {
+    public static func decode(_ bytes: [UInt8], path: String, expecting kind: ArchitectureKind? = nil) throws -> Weights
+    {
         try decodeWithState(bytes, path: path, expecting: kind).weights
     }
 
-    public static func decodeWithState(_ bytes: [UInt8], path: String, expecting kind: ArchitectureKind? = nil) throws -> (weights: Weights, state: [String: Tensor]) {
-        func fail(_ k: WeightsFileError.Kind, _ problem: String) -> WeightsFileError { WeightsFileError(k, path: path, problem) }
+    public static func decodeWithState(
+        _ bytes: [UInt8], path: String, expecting kind: ArchitectureKind? = nil
+    ) throws -> (weights: Weights, state: [String: Tensor]) {
+        func fail(_ k: WeightsFileError.Kind, _ problem: String) -> WeightsFileError {
+            WeightsFileError(k, path: path, problem)
+        }
         guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
-            throw fail(.notWeights, bytes.isEmpty ? "empty file, not a SharpCam weights file" : "not a SharpCam weights file (no SCWEIGHT signature)")
+            throw fail(
+                .notWeights,
+                bytes.isEmpty
+                    ? "empty file, not a SharpCam weights file" : "not a SharpCam weights file (no SCWEIGHT signature)")
         }
         guard bytes.count >= 24 else { throw fail(.truncated, "truncated: \(bytes.count) bytes") }
         let version = readLE32(bytes, 8)
         guard version == Self.version else {
-            throw fail(.unsupportedVersion, "format version \(version) is not supported (this build reads version \(Self.version))")
+            throw fail(
+                .unsupportedVersion,
+                "format version \(version) is not supported (this build reads version \(Self.version))")
         }
         guard Array(bytes[(bytes.count - 4)...]) == endMarker else {
             throw fail(.truncated, "truncated: the end marker is missing (file cut short?)")
@@ -126,19 +150,25 @@ public enum WeightsFile {
         let stored = readLE32(bytes, bytes.count - 8)
         let computed = CRC32.checksum(bytes[0..<(bytes.count - 8)])
         guard stored == computed else {
-            throw fail(.corrupt, "checksum mismatch (stored \(hex(stored)), computed \(hex(computed))): the file is damaged")
+            throw fail(
+                .corrupt, "checksum mismatch (stored \(hex(stored)), computed \(hex(computed))): the file is damaged")
         }
         let headerLength = Int(readLE32(bytes, 12))
-        guard 16 + headerLength <= bytes.count - 8 else { throw fail(.corrupt, "header length \(headerLength) exceeds the file") }
+        guard 16 + headerLength <= bytes.count - 8 else {
+            throw fail(.corrupt, "header length \(headerLength) exceeds the file")
+        }
         let header: Header
         do {
             header = try JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)]))
         } catch {
             throw fail(.corrupt, "unreadable header: \(error)")
         }
-        if let problem = header.architecture.validationError { throw fail(.wrongArchitecture, "invalid architecture: \(problem)") }
+        if let problem = header.architecture.validationError {
+            throw fail(.wrongArchitecture, "invalid architecture: \(problem)")
+        }
         if let kind, header.architecture.kind != kind {
-            throw fail(.wrongArchitecture, "holds a \(header.architecture.kind.rawValue) network, expected \(kind.rawValue)")
+            throw fail(
+                .wrongArchitecture, "holds a \(header.architecture.kind.rawValue) network, expected \(kind.rawValue)")
         }
         let dataStart = (16 + headerLength + 15) / 16 * 16
         let dataEnd = bytes.count - 8
@@ -147,17 +177,28 @@ public enum WeightsFile {
             let count = e.shape.reduce(1, *)
             let elementSize = e.dtype == .f32 ? 4 : 2
             guard e.shape.allSatisfy({ $0 > 0 }), e.length == count * elementSize, e.offset >= 0,
-                  dataStart + e.offset + e.length <= dataEnd else {
-                throw fail(.corrupt, "tensor '\(e.name)' has an inconsistent entry (shape \(e.shape), \(e.length) bytes at \(e.offset))")
+                dataStart + e.offset + e.length <= dataEnd
+            else {
+                throw fail(
+                    .corrupt,
+                    "tensor '\(e.name)' has an inconsistent entry (shape \(e.shape), \(e.length) bytes at \(e.offset))")
             }
-            guard tensors[e.name] == nil && state[e.name] == nil else { throw fail(.corrupt, "tensor '\(e.name)' appears twice") }
+            guard tensors[e.name] == nil && state[e.name] == nil else {
+                throw fail(.corrupt, "tensor '\(e.name)' appears twice")
+            }
             var values = [Float](repeating: 0, count: count)
             let base = dataStart + e.offset
             for i in 0..<count {
-                values[i] = e.dtype == .f32 ? Float(bitPattern: readLE32(bytes, base + 4 * i))
-                                            : Float(Float16(bitPattern: UInt16(bytes[base + 2 * i]) | UInt16(bytes[base + 2 * i + 1]) << 8))
+                values[i] =
+                    e.dtype == .f32
+                    ? Float(bitPattern: readLE32(bytes, base + 4 * i))
+                    : Float(Float16(bitPattern: UInt16(bytes[base + 2 * i]) | UInt16(bytes[base + 2 * i + 1]) << 8))
             }
-            if e.role == "state" { state[e.name] = Tensor(shape: e.shape, data: values) } else { tensors[e.name] = Tensor(shape: e.shape, data: values) }
+            if e.role == "state" {
+                state[e.name] = Tensor(shape: e.shape, data: values)
+            } else {
+                tensors[e.name] = Tensor(shape: e.shape, data: values)
+            }
         }
         let weights = Weights(spec: header.architecture, tensors: tensors, metadata: header.metadata)
         if let problem = weights.mismatch(for: NetworkGraph(header.architecture)) {

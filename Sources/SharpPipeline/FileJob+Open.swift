@@ -4,7 +4,9 @@ import SharpMedia
 extension FileJob {
     /// A job reading `input` (nil: the generated demo clip) into `options.output`, processed
     /// with `settings`; checks first that the input and output are different files.
-    public static func open(input: String?, settings: ProcessingSettings, options: Options, logger: Logger) throws -> FileJob {
+    public static func open(
+        input: String?, settings: ProcessingSettings, options: Options, logger: Logger
+    ) throws -> FileJob {
         let source: FrameSource
         let sourceName: String
         if let input {

@@ -20,8 +20,10 @@ public final class FileJob {
         public var codec: VideoCodec?
         public var showProgress: Bool
 
-        public init(output: String, size: (width: Int, height: Int)? = nil, maxFrames: Int? = nil, sideBySide: Bool = false,
-                    codec: VideoCodec? = nil, showProgress: Bool = false) {
+        public init(
+            output: String, size: (width: Int, height: Int)? = nil, maxFrames: Int? = nil, sideBySide: Bool = false,
+            codec: VideoCodec? = nil, showProgress: Bool = false
+        ) {
             self.output = output
             self.size = size
             self.maxFrames = maxFrames
@@ -66,12 +68,19 @@ public final class FileJob {
         let limit = options.maxFrames
         if outputKind == .image, !info.isStillImage, limit != 1 {
             let count = info.frameCount.map { "\($0) frames" } ?? "several frames"
-            throw MediaError(.unsupported, path: options.output,
-                             "an image file holds one picture but \(sourceName) has \(count) (pass --frames 1 to take the first, or write a video)")
+            throw MediaError(
+                .unsupported, path: options.output,
+                """
+                an image file holds one picture but \(sourceName) has \(count) (pass --frames 1 to take the \
+                first, or write a video)
+                """
+            )
         }
 
         let input = Frame(format: info.format, colorSpace: info.colorSpace)
-        let resizer = workFormat == info.format ? nil : try FrameResizer(from: info.format, to: workFormat, colorSpace: info.colorSpace)
+        let resizer =
+            workFormat == info.format
+            ? nil : try FrameResizer(from: info.format, to: workFormat, colorSpace: info.colorSpace)
         let work = resizer == nil ? input : Frame(format: workFormat, colorSpace: info.colorSpace)
         let processed = Frame(format: workFormat, colorSpace: info.colorSpace)
         let composer = options.sideBySide ? SideBySideComposer(input: workFormat) : nil

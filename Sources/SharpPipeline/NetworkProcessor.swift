@@ -26,7 +26,9 @@ public final class NetworkProcessor: FrameProcessor {
     }
 
     /// - Throws: `SharpCamError` when int8 is asked for a model without calibration.
-    public init(weights: Weights, strength: Float = 1, precision: FusedStudentEngine.Precision? = nil, threads: Int = 2) throws {
+    public init(
+        weights: Weights, strength: Float = 1, precision: FusedStudentEngine.Precision? = nil, threads: Int = 2
+    ) throws {
         self.weights = weights
         self.strength = strength
         self.threads = threads
@@ -51,7 +53,8 @@ public final class NetworkProcessor: FrameProcessor {
         }
         if fused == nil || fused!.maxWidth < input.width {
             // The model and precision were validated in init; creation cannot fail here.
-            fused = try! FusedStudentEngine(weights: weights, precision: precision!, maxWidth: input.width, threads: threads)
+            fused = try! FusedStudentEngine(
+                weights: weights, precision: precision!, maxWidth: input.width, threads: threads)
         }
         fused!.process(input, strength: strength, into: output)
     }

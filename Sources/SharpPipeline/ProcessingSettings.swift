@@ -12,8 +12,11 @@ public struct ProcessingSettings: Sendable, Equatable {
     public var threads: Int
     public var classic: UnsharpMask.Settings
 
-    public init(mode: ProcessingMode = .nn, strength: Float = 1, model: String? = nil, precision: FusedStudentEngine.Precision? = nil,
-                threads: Int = 2, classic: UnsharpMask.Settings = .default) {
+    public init(
+        mode: ProcessingMode = .nn, strength: Float = 1, model: String? = nil,
+        precision: FusedStudentEngine.Precision? = nil,
+        threads: Int = 2, classic: UnsharpMask.Settings = .default
+    ) {
         self.mode = mode
         self.strength = strength
         self.model = model
@@ -28,7 +31,8 @@ public struct ProcessingSettings: Sendable, Equatable {
         case .classic: return ClassicProcessor(settings: classic, strength: strength)
         case .bypass: return BypassProcessor()
         case .nn:
-            return try NetworkProcessor(weights: try DefaultStudent.load(model), strength: strength, precision: precision, threads: threads)
+            return try NetworkProcessor(
+                weights: try DefaultStudent.load(model), strength: strength, precision: precision, threads: threads)
         }
     }
 
@@ -43,7 +47,9 @@ public struct ProcessingSettings: Sendable, Equatable {
         case "strength": strength = Float(try v.number())
         case "model": model = value.isEmpty ? nil : value
         case "precision":
-            guard let p = FusedStudentEngine.Precision(rawValue: value) else { throw v.bad("expected fp32, fp16 or int8") }
+            guard let p = FusedStudentEngine.Precision(rawValue: value) else {
+                throw v.bad("expected fp32, fp16 or int8")
+            }
             precision = p
         case "threads":
             guard let n = Int(value), n >= 1, n <= 64 else { throw v.bad("expected 1...64") }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A mutex with one condition variable whose timed waits use CLOCK_MONOTONIC (immune to
@@ -20,7 +20,7 @@ public final class ConditionLock: @unchecked Sendable {
         var attr = pthread_condattr_t()
         pthread_condattr_init(&attr)
         #if !canImport(Darwin)
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+            pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
         #endif
         pthread_cond_init(cond, &attr)
         pthread_condattr_destroy(&attr)

@@ -31,8 +31,10 @@ public final class ProgressBar {
     }
 
     /// The text for `done` items after `elapsed` seconds (also used by tests).
-    public static func line(label: String, done: Int, total: Int?, elapsed: Double, units: Units = .frames, detail: String = "",
-                            width: Int = 24) -> String {
+    public static func line(
+        label: String, done: Int, total: Int?, elapsed: Double, units: Units = .frames, detail: String = "",
+        width: Int = 24
+    ) -> String {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         var s = label.isEmpty ? "" : "\(label) "
         if let total {
@@ -70,7 +72,8 @@ public final class ProgressBar {
         if drawn && now - lastDraw < 100_000_000 && done != total { return }
         lastDraw = now
         drawn = true
-        let text = ProgressBar.line(label: label, done: done, total: total, elapsed: Double(now - start) / 1e9, units: units, detail: detail)
+        let text = ProgressBar.line(
+            label: label, done: done, total: total, elapsed: Double(now - start) / 1e9, units: units, detail: detail)
         StandardError.write("\r\u{1B}[2K" + text)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SharpNet
 
 /// Adam with decoupled weight decay (AdamW; decay 0 gives Adam), bias-corrected, with
@@ -72,5 +73,3 @@ public struct AdamW: Sendable {
         }
     }
 }
-
-import Foundation

@@ -55,7 +55,9 @@ public enum CLAHE {
                 while i < 256 && residual > 0 { hist[i] += 1; i += step; residual -= 1 }
                 var sum = 0
                 let scale = 255.0 / Double(area)
-                luts[ty * tiles + tx] = hist.map { v in sum += v; return UInt8(min(255, (Double(sum) * scale).rounded())) }
+                luts[ty * tiles + tx] = hist.map { v in
+                    sum += v; return UInt8(min(255, (Double(sum) * scale).rounded()))
+                }
             }
         }
         var out = [UInt8](repeating: 0, count: w * h)
@@ -76,4 +78,3 @@ public enum CLAHE {
         return out
     }
 }
-

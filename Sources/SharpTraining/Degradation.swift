@@ -46,7 +46,10 @@ public struct PairGenerator: Sendable {
     /// For the seed recipe: the (sharp, blurred) 256×256 pairs, made once.
     private let seedPairs: [(RGBImage, RGBImage)]
 
-    public init(photos: [RGBImage], recipe: DegradationRecipe, cropSize: Int, seed: UInt64, heavyBlurShare: Double = defaultHeavyBlurShare) {
+    public init(
+        photos: [RGBImage], recipe: DegradationRecipe, cropSize: Int, seed: UInt64,
+        heavyBlurShare: Double = defaultHeavyBlurShare
+    ) {
         precondition(!photos.isEmpty, "no training photos")
         self.heavyBlurShare = heavyBlurShare
         self.photos = photos
@@ -63,9 +66,13 @@ public struct PairGenerator: Sendable {
     public static func seedPair(_ photo: RGBImage) -> (RGBImage, RGBImage) {
         let sharp = CLAHE.apply(photo)
         let x = sharp.planar
-        let blurred = ImageOps.gaussianBlur(x, channels: 3, height: photo.height, width: photo.width, kernel: seedKernel)
-        let s = ImageOps.bilinearResize(x, channels: 3, height: photo.height, width: photo.width, toHeight: 256, width: 256)
-        let b = ImageOps.bilinearResize(ImageOps.quantized(blurred), channels: 3, height: photo.height, width: photo.width, toHeight: 256, width: 256)
+        let blurred = ImageOps.gaussianBlur(
+            x, channels: 3, height: photo.height, width: photo.width, kernel: seedKernel)
+        let s = ImageOps.bilinearResize(
+            x, channels: 3, height: photo.height, width: photo.width, toHeight: 256, width: 256)
+        let b = ImageOps.bilinearResize(
+            ImageOps.quantized(blurred), channels: 3, height: photo.height, width: photo.width, toHeight: 256,
+            width: 256)
         return (RGBImage(planar: s, width: 256, height: 256), RGBImage(planar: b, width: 256, height: 256))
     }
 
@@ -83,9 +90,12 @@ public struct PairGenerator: Sendable {
             let n = min(s, 256)
             let x = Int(rng.next() % UInt64(256 - n + 1)), y = Int(rng.next() % UInt64(256 - n + 1))
             let mode = Int(rng.next() % 8)
-            return TrainingPair(sharp: ImageOps.augment(sharp.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
-                                degraded: ImageOps.augment(blurred.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
-                                size: n)
+            return TrainingPair(
+                sharp: ImageOps.augment(
+                    sharp.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
+                degraded: ImageOps.augment(
+                    blurred.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
+                size: n)
         case .webcam, .camera:
             let camera = recipe == .camera
             let margin = 10
@@ -97,10 +107,12 @@ public struct PairGenerator: Sendable {
             let maxFactor = min(8, Double(min(photo.width, photo.height)) / Double(big))
             let factor = Foundation.exp(rng.uniform() * Foundation.log(maxFactor))
             let region = min(min(photo.width, photo.height), max(big, Int((Double(big) * factor).rounded())))
-            let x = Int(rng.next() % UInt64(photo.width - region + 1)), y = Int(rng.next() % UInt64(photo.height - region + 1))
+            let x = Int(rng.next() % UInt64(photo.width - region + 1)),
+                y = Int(rng.next() % UInt64(photo.height - region + 1))
             var pixels = photo.cropped(x: x, y: y, width: region, height: region).planar
             if region > big {
-                pixels = ImageOps.quantized(ImageOps.areaResize(pixels, channels: 3, height: region, width: region, toHeight: big, width: big))
+                pixels = ImageOps.quantized(
+                    ImageOps.areaResize(pixels, channels: 3, height: region, width: region, toHeight: big, width: big))
             }
             let crop = ImageOps.augment(pixels, channels: 3, size: big, mode: Int(rng.next() % 8))
             let sharp = PairGenerator.center(crop, big: big, size: s)
@@ -108,21 +120,26 @@ public struct PairGenerator: Sendable {
             if kind < Self.cleanShare { return TrainingPair(sharp: sharp, degraded: sharp, size: s) }
             if kind < Self.cleanShare + heavyBlurShare {
                 let blurred = ImageOps.gaussianBlur(crop, channels: 3, height: big, width: big, kernel: Self.seedKernel)
-                return TrainingPair(sharp: sharp, degraded: ImageOps.quantized(PairGenerator.center(blurred, big: big, size: s)), size: s)
+                return TrainingPair(
+                    sharp: sharp, degraded: ImageOps.quantized(PairGenerator.center(blurred, big: big, size: s)),
+                    size: s)
             }
             var d = crop
             if rng.uniform() < 0.85 {
-                d = ImageOps.gaussianBlur(d, channels: 3, height: big, width: big, kernel: GaussianKernel(sigma: 0.5 + 2.5 * rng.uniform()))
+                d = ImageOps.gaussianBlur(
+                    d, channels: 3, height: big, width: big, kernel: GaussianKernel(sigma: 0.5 + 2.5 * rng.uniform()))
             }
             d = PairGenerator.center(d, big: big, size: s)
             if rng.uniform() < 0.4 {
                 let f = 1.25 + 0.75 * rng.uniform()
                 let small = max(8, Int((Double(s) / f).rounded()))
-                d = ImageOps.bilinearResize(ImageOps.areaResize(d, channels: 3, height: s, width: s, toHeight: small, width: small),
-                                            channels: 3, height: small, width: small, toHeight: s, width: s)
+                d = ImageOps.bilinearResize(
+                    ImageOps.areaResize(d, channels: 3, height: s, width: s, toHeight: small, width: small),
+                    channels: 3, height: small, width: small, toHeight: s, width: s)
             }
             if camera || rng.uniform() < 0.7 {
-                let sigma = Float((camera ? 1 + 3 * rng.uniform() : 4 * rng.uniform()) / 255), shot = Float(0.01 * rng.uniform())
+                let sigma = Float((camera ? 1 + 3 * rng.uniform() : 4 * rng.uniform()) / 255),
+                    shot = Float(0.01 * rng.uniform())
                 for i in d.indices {
                     let sd = (sigma * sigma + shot * shot * max(d[i], 0) / 50).squareRoot()
                     d[i] += sd * Float(rng.normal())
@@ -130,7 +147,9 @@ public struct PairGenerator: Sendable {
             }
             d = ImageOps.quantized(d)
             if camera {
-                if rng.uniform() < 0.85 { d = ImageOps.jpeg(d, height: s, width: s, quality: 40 + Int(rng.next() % 56)) }
+                if rng.uniform() < 0.85 {
+                    d = ImageOps.jpeg(d, height: s, width: s, quality: 40 + Int(rng.next() % 56))
+                }
             } else if rng.uniform() < 0.6 {
                 d = ImageOps.jpeg(d, height: s, width: s, quality: 35 + Int(rng.next() % 61))
             }
@@ -141,7 +160,9 @@ public struct PairGenerator: Sendable {
     static func center(_ x: [Float], big: Int, size s: Int) -> [Float] {
         let m = (big - s) / 2
         var out = [Float](repeating: 0, count: 3 * s * s)
-        for c in 0..<3 { for y in 0..<s { for xx in 0..<s { out[(c * s + y) * s + xx] = x[(c * big + y + m) * big + xx + m] } } }
+        for c in 0..<3 {
+            for y in 0..<s { for xx in 0..<s { out[(c * s + y) * s + xx] = x[(c * big + y + m) * big + xx + m] } }
+        }
         return out
     }
 
@@ -149,7 +170,8 @@ public struct PairGenerator: Sendable {
     static func upscaled(_ p: RGBImage, toAtLeast n: Int) -> RGBImage {
         let f = Double(n) / Double(min(p.width, p.height))
         let w = max(n, Int((Double(p.width) * f).rounded(.up))), h = max(n, Int((Double(p.height) * f).rounded(.up)))
-        return RGBImage(planar: ImageOps.bilinearResize(p.planar, channels: 3, height: p.height, width: p.width, toHeight: h, width: w), width: w, height: h)
+        return RGBImage(
+            planar: ImageOps.bilinearResize(
+                p.planar, channels: 3, height: p.height, width: p.width, toHeight: h, width: w), width: w, height: h)
     }
 }
-

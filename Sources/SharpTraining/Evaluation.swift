@@ -37,18 +37,23 @@ public struct Evaluation {
         public let apply: (RGBImage) -> RGBImage
         public init(name: String, apply: @escaping (RGBImage) -> RGBImage) { self.name = name; self.apply = apply }
 
-        public static var classic: Method { Method(name: "classic") { img in
-            let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
-            UnsharpMask(width: img.width, height: img.height, settings: .default).apply(f, strength: 1, into: out)
-            return RGBImage(frame: out)
-        } }
+        public static var classic: Method {
+            Method(name: "classic") { img in
+                let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
+                UnsharpMask(width: img.width, height: img.height, settings: .default).apply(f, strength: 1, into: out)
+                return RGBImage(frame: out)
+            }
+        }
 
         /// A student through the fused real-time engine (what `sharpcamd` runs).
         /// - Parameter isa: the kernel set (nil: `SHARPCAM_ISA`, else the CPU's best).
-        public static func fused(_ weights: Weights, precision: FusedStudentEngine.Precision, name: String,
-                                 transferChroma: Bool = true, isa: KernelISA? = nil) throws -> Method {
-            let engine = try FusedStudentEngine(weights: weights, precision: precision, maxWidth: 4096, threads: 2,
-                                                isa: isa, transferChroma: transferChroma)
+        public static func fused(
+            _ weights: Weights, precision: FusedStudentEngine.Precision, name: String,
+            transferChroma: Bool = true, isa: KernelISA? = nil
+        ) throws -> Method {
+            let engine = try FusedStudentEngine(
+                weights: weights, precision: precision, maxWidth: 4096, threads: 2,
+                isa: isa, transferChroma: transferChroma)
             return Method(name: name) { img in
                 let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
                 engine.process(f, strength: 1, into: out)
@@ -69,15 +74,19 @@ public struct Evaluation {
 
     /// Evaluates `methods` (after identity, classic and Wiener) on the photos; `onImage` sees
     /// each case and every method's output (for reports).
-    public static func run(_ proto: EvaluationProtocol, photos: [(name: String, image: RGBImage)], methods: [Method],
-                           onImage: (EvaluationProtocol.Case, [(String, RGBImage)]) -> Void = { _, _ in }) -> ProtocolResult {
+    public static func run(
+        _ proto: EvaluationProtocol, photos: [(name: String, image: RGBImage)], methods: [Method],
+        onImage: (EvaluationProtocol.Case, [(String, RGBImage)]) -> Void = { _, _ in }
+    ) -> ProtocolResult {
         let cases = photos.compactMap { proto.prepare($0.image, name: $0.name) }
         var scores: [String: [String: Score]] = [:]
         var wienerScores: [Double: [String: Score]] = [:]
         var wienerOutputs: [String: [RGBImage]] = [:]
         var outputs: [String: [(String, RGBImage)]] = [:]
         for c in cases {
-            func score(_ x: RGBImage) -> Score { Score(psnr: Metrics.psnr(x, c.reference), ssim: Metrics.ssim(x, c.reference)) }
+            func score(_ x: RGBImage) -> Score {
+                Score(psnr: Metrics.psnr(x, c.reference), ssim: Metrics.ssim(x, c.reference))
+            }
             scores["identity", default: [:]][c.name] = score(c.degraded)
             outputs[c.name] = [("identity", c.degraded)]
             for m in [Method.classic] + methods {
@@ -86,7 +95,8 @@ public struct Evaluation {
                 outputs[c.name]!.append((m.name, out))
             }
             if let p = c.psf {
-                let wiener = WienerDeconvolution.gaussian(sigmaX: p.sigmaX, sigmaY: p.sigmaY, radiusX: p.radiusX, radiusY: p.radiusY)
+                let wiener = WienerDeconvolution.gaussian(
+                    sigmaX: p.sigmaX, sigmaY: p.sigmaY, radiusX: p.radiusX, radiusY: p.radiusY)
                 let results = wiener.apply(c.degraded, ks: wienerGrid)
                 wienerOutputs[c.name] = results
                 for (k, out) in zip(wienerGrid, results) { wienerScores[k, default: [:]][c.name] = score(out) }
@@ -96,8 +106,11 @@ public struct Evaluation {
             let n = Double(max(s.count, 1))
             return Score(psnr: s.values.map(\.psnr).reduce(0, +) / n, ssim: s.values.map(\.ssim).reduce(0, +) / n)
         }
-        var result: [MethodResult] = [MethodResult(method: "identity", mean: mean(scores["identity"] ?? [:]), perImage: scores["identity"] ?? [:])]
-        result.append(MethodResult(method: "classic", mean: mean(scores["classic"] ?? [:]), perImage: scores["classic"] ?? [:]))
+        var result: [MethodResult] = [
+            MethodResult(method: "identity", mean: mean(scores["identity"] ?? [:]), perImage: scores["identity"] ?? [:])
+        ]
+        result.append(
+            MethodResult(method: "classic", mean: mean(scores["classic"] ?? [:]), perImage: scores["classic"] ?? [:]))
         var bestK: Double?
         if !wienerScores.isEmpty {
             let k = wienerGrid.max { mean(wienerScores[$0]!).psnr < mean(wienerScores[$1]!).psnr }!
@@ -106,7 +119,9 @@ public struct Evaluation {
             let ki = wienerGrid.firstIndex(of: k)!
             for (name, outs) in wienerOutputs { outputs[name]!.insert(("wiener", outs[ki]), at: 2) }
         }
-        for m in methods { result.append(MethodResult(method: m.name, mean: mean(scores[m.name]!), perImage: scores[m.name]!)) }
+        for m in methods {
+            result.append(MethodResult(method: m.name, mean: mean(scores[m.name]!), perImage: scores[m.name]!))
+        }
         for c in cases { onImage(c, outputs[c.name]!) }
         return ProtocolResult(protocolName: proto.rawValue, images: cases.count, methods: result, wienerK: bestK)
     }

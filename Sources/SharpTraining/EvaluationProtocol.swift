@@ -38,40 +38,51 @@ public enum EvaluationProtocol: String, Codable, Sendable, CaseIterable {
     public func prepare(_ photo: RGBImage, name: String) -> Case? {
         let w = photo.width, h = photo.height
         func blurred(_ x: RGBImage, _ k: GaussianKernel) -> RGBImage {
-            RGBImage(planar: ImageOps.gaussianBlur(x.planar, channels: 3, height: x.height, width: x.width, kernel: k), width: x.width, height: x.height)
+            RGBImage(
+                planar: ImageOps.gaussianBlur(x.planar, channels: 3, height: x.height, width: x.width, kernel: k),
+                width: x.width, height: x.height)
         }
         func area(_ x: RGBImage, _ ow: Int, _ oh: Int) -> RGBImage {
-            RGBImage(planar: ImageOps.areaResize(x.planar, channels: 3, height: x.height, width: x.width, toHeight: oh, width: ow), width: ow, height: oh)
+            RGBImage(
+                planar: ImageOps.areaResize(
+                    x.planar, channels: 3, height: x.height, width: x.width, toHeight: oh, width: ow), width: ow,
+                height: oh)
         }
         switch self {
         case .seed:
             let (sharp, degraded) = PairGenerator.seedPair(photo)
-            return Case(name: name, reference: sharp, degraded: degraded,
-                        psf: (2.5 * 256 / Double(w), 2.5 * 256 / Double(h), 2, 2))
+            return Case(
+                name: name, reference: sharp, degraded: degraded,
+                psf: (2.5 * 256 / Double(w), 2.5 * 256 / Double(h), 2, 2))
         case .p256:
             let sharp = area(photo, 256, 256)
-            return Case(name: name, reference: sharp, degraded: blurred(sharp, PairGenerator.seedKernel), psf: (2.5, 2.5, 10, 10))
+            return Case(
+                name: name, reference: sharp, degraded: blurred(sharp, PairGenerator.seedKernel),
+                psf: (2.5, 2.5, 10, 10))
         case .p720:
             let (cw, ch) = w * 9 > h * 16 ? (h * 16 / 9, h) : (w, w * 9 / 16)
             guard cw >= 1280 && ch >= 720 else { return nil }
             let sharp = area(photo.cropped(x: (w - cw) / 2, y: (h - ch) / 2, width: cw, height: ch), 1280, 720)
-            return Case(name: name, reference: sharp, degraded: blurred(sharp, PairGenerator.seedKernel), psf: (2.5, 2.5, 10, 10))
+            return Case(
+                name: name, reference: sharp, degraded: blurred(sharp, PairGenerator.seedKernel),
+                psf: (2.5, 2.5, 10, 10))
         case .webcam:
             let sharp = area(photo, (w + 1) / 2, (h + 1) / 2)
             var rng = SplitMix64(seed: Self.seed(for: name))
             let sigma = 1 + rng.uniform()
             // OpenCV's kernel size for 8-bit images with ksize (0, 0): round(σ·3·2 + 1) | 1.
             let size = Int((sigma * 6 + 1).rounded()) | 1
-            var x = ImageOps.gaussianBlur(sharp.planar, channels: 3, height: sharp.height, width: sharp.width,
-                                          kernel: GaussianKernel(sigma: sigma, size: size))
+            var x = ImageOps.gaussianBlur(
+                sharp.planar, channels: 3, height: sharp.height, width: sharp.width,
+                kernel: GaussianKernel(sigma: sigma, size: size))
             x = ImageOps.quantized(x).map { $0 + Float(rng.normal() * 2 / 255) }
             x = ImageOps.jpeg(ImageOps.quantized(x), height: sharp.height, width: sharp.width, quality: 75)
-            return Case(name: name, reference: sharp, degraded: RGBImage(planar: x, width: sharp.width, height: sharp.height),
-                        psf: (sigma, sigma, size / 2, size / 2))
+            return Case(
+                name: name, reference: sharp, degraded: RGBImage(planar: x, width: sharp.width, height: sharp.height),
+                psf: (sigma, sigma, size / 2, size / 2))
         case .clean:
             let sharp = area(photo, (w + 1) / 2, (h + 1) / 2)
             return Case(name: name, reference: sharp, degraded: sharp, psf: nil)
         }
     }
 }
-

@@ -14,7 +14,10 @@ public enum EvaluationReport {
         public var protocols: [Evaluation.ProtocolResult]
         public var training: [String: String]
 
-        public init(model: String, architecture: String, macsPerPixel: Double, protocols: [Evaluation.ProtocolResult], training: [String: String]) {
+        public init(
+            model: String, architecture: String, macsPerPixel: Double, protocols: [Evaluation.ProtocolResult],
+            training: [String: String]
+        ) {
             self.model = model
             self.architecture = architecture
             self.macsPerPixel = macsPerPixel
@@ -36,7 +39,9 @@ public enum EvaluationReport {
         var x0 = 0
         for p in panels {
             for y in 0..<p.height {
-                out.pixels.replaceSubrange(((y * w + x0) * 3)..<((y * w + x0 + p.width) * 3), with: p.pixels[(y * p.width * 3)..<((y + 1) * p.width * 3)])
+                out.pixels.replaceSubrange(
+                    ((y * w + x0) * 3)..<((y * w + x0 + p.width) * 3),
+                    with: p.pixels[(y * p.width * 3)..<((y + 1) * p.width * 3)])
             }
             x0 += p.width + gap
         }
@@ -54,7 +59,11 @@ public enum EvaluationReport {
         let width = 720.0, height = 360.0, left = 70.0, right = 70.0, top = 40.0, bottom = 50.0
         let pw = width - left - right, ph = height - top - bottom
         guard let last = history.last, history.count >= 1 else {
-            return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"80\"><text x=\"10\" y=\"40\">no training history in this model</text></svg>"
+            return
+                """
+                <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"80\"><text x=\"10\" \
+                y=\"40\">no training history in this model</text></svg>
+                """
         }
         let maxStep = Double(max(last.step, 1))
         let losses = history.map(\.loss), psnrs = history.compactMap(\.validationPSNR)
@@ -64,23 +73,67 @@ public enum EvaluationReport {
         func yl(_ v: Double) -> Double { top + ph * (1 - (v - l0) / max(l1 - l0, 1e-12)) }
         func yp(_ v: Double) -> Double { top + ph * (1 - (v - p0) / max(p1 - p0, 1e-12)) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        var s =
+            """
+            <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" \
+            font-family=\"sans-serif\" font-size=\"12\">\n
+            """
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>\n"
-        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#999\"/>\n"
-        s += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"" + history.map { "\(f(x($0.step))),\(f(yl($0.loss)))" }.joined(separator: " ") + "\"/>\n"
+        s +=
+            """
+            <rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" \
+            stroke=\"#999\"/>\n
+            """
+        s +=
+            "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\""
+            + history.map { "\(f(x($0.step))),\(f(yl($0.loss)))" }.joined(separator: " ") + "\"/>\n"
         let val = history.filter { $0.validationPSNR != nil }
-        s += "<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" points=\"" + val.map { "\(f(x($0.step))),\(f(yp($0.validationPSNR!)))" }.joined(separator: " ") + "\"/>\n"
+        s +=
+            "<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" points=\""
+            + val.map { "\(f(x($0.step))),\(f(yp($0.validationPSNR!)))" }.joined(separator: " ") + "\"/>\n"
         if let id = history.last?.identityPSNR {
-            s += "<line x1=\"\(f(left))\" x2=\"\(f(left + pw))\" y1=\"\(f(yp(id)))\" y2=\"\(f(yp(id)))\" stroke=\"#d62728\" stroke-dasharray=\"4 4\"/>\n"
-            s += "<text x=\"\(f(left + pw - 4))\" y=\"\(f(yp(id) - 4))\" text-anchor=\"end\" fill=\"#d62728\">degraded input \(String(format: "%.2f", id)) dB</text>\n"
+            s +=
+                """
+                <line x1=\"\(f(left))\" x2=\"\(f(left + pw))\" y1=\"\(f(yp(id)))\" y2=\"\(f(yp(id)))\" \
+                stroke=\"#d62728\" stroke-dasharray=\"4 4\"/>\n
+                """
+            s +=
+                """
+                <text x=\"\(f(left + pw - 4))\" y=\"\(f(yp(id) - 4))\" text-anchor=\"end\" \
+                fill=\"#d62728\">degraded input \(String(format: "%.2f", id)) dB</text>\n
+                """
         }
-        s += "<text x=\"\(f(left - 8))\" y=\"\(f(top + 4))\" text-anchor=\"end\" fill=\"#1f77b4\">\(String(format: "%.4f", l1))</text>\n"
-        s += "<text x=\"\(f(left - 8))\" y=\"\(f(top + ph))\" text-anchor=\"end\" fill=\"#1f77b4\">\(String(format: "%.4f", l0))</text>\n"
-        s += "<text x=\"\(f(left + pw + 8))\" y=\"\(f(top + 4))\" fill=\"#d62728\">\(String(format: "%.2f", p1)) dB</text>\n"
-        s += "<text x=\"\(f(left + pw + 8))\" y=\"\(f(top + ph))\" fill=\"#d62728\">\(String(format: "%.2f", p0)) dB</text>\n"
-        s += "<text x=\"\(f(left))\" y=\"\(f(height - 18))\">0</text><text x=\"\(f(left + pw))\" y=\"\(f(height - 18))\" text-anchor=\"end\">\(last.step) steps</text>\n"
-        s += "<text x=\"\(f(left + 8))\" y=\"\(f(height - 4))\" fill=\"#1f77b4\">training loss</text><text x=\"\(f(left + 140))\" y=\"\(f(height - 4))\" fill=\"#d62728\">validation PSNR</text>\n"
+        s +=
+            """
+            <text x=\"\(f(left - 8))\" y=\"\(f(top + 4))\" text-anchor=\"end\" \
+            fill=\"#1f77b4\">\(String(format: "%.4f", l1))</text>\n
+            """
+        s +=
+            """
+            <text x=\"\(f(left - 8))\" y=\"\(f(top + ph))\" text-anchor=\"end\" \
+            fill=\"#1f77b4\">\(String(format: "%.4f", l0))</text>\n
+            """
+        s +=
+            """
+            <text x=\"\(f(left + pw + 8))\" y=\"\(f(top + 4))\" fill=\"#d62728\">\(String(format: "%.2f", p1)) \
+            dB</text>\n
+            """
+        s +=
+            """
+            <text x=\"\(f(left + pw + 8))\" y=\"\(f(top + ph))\" fill=\"#d62728\">\(String(format: "%.2f", p0)) \
+            dB</text>\n
+            """
+        s +=
+            """
+            <text x=\"\(f(left))\" y=\"\(f(height - 18))\">0</text><text x=\"\(f(left + pw))\" \
+            y=\"\(f(height - 18))\" text-anchor=\"end\">\(last.step) steps</text>\n
+            """
+        s +=
+            """
+            <text x=\"\(f(left + 8))\" y=\"\(f(height - 4))\" fill=\"#1f77b4\">training loss</text><text \
+            x=\"\(f(left + 140))\" y=\"\(f(height - 4))\" fill=\"#d62728\">validation PSNR</text>\n
+            """
         s += "</svg>\n"
         return s
     }

@@ -86,20 +86,24 @@ public struct WienerDeconvolution {
         let W = FFT.nextPowerOfTwo(w + 2 * mx), H = FFT.nextPowerOfTwo(h + 2 * my)
         // Transfer function: the PSF centred at the origin (wrapped).
         var hr = [Double](repeating: 0, count: W * H), hi = hr
-        for y in 0..<my { for x in 0..<mx {
-            let yy = (y - my / 2 + H) % H, xx = (x - mx / 2 + W) % W
-            hr[yy * W + xx] = psf[y * mx + x]
-        } }
+        for y in 0..<my {
+            for x in 0..<mx {
+                let yy = (y - my / 2 + H) % H, xx = (x - mx / 2 + W) % W
+                hr[yy * W + xx] = psf[y * mx + x]
+            }
+        }
         FFT.transform2D(&hr, &hi, width: W, height: H, inverse: false)
         var results = ks.map { _ in RGBImage(width: w, height: h) }
         for c in 0..<3 {
             // Mirror-extend into the W×H canvas (symmetric about the picture's edges).
             var yr = [Double](repeating: 0, count: W * H), yi = yr
             let ox = (W - w) / 2, oy = (H - h) / 2
-            for y in 0..<H { for x in 0..<W {
-                let sy = Metrics.reflect(y - oy, h), sx = Metrics.reflect(x - ox, w)
-                yr[y * W + x] = Double(image.pixels[(sy * w + sx) * 3 + c])
-            } }
+            for y in 0..<H {
+                for x in 0..<W {
+                    let sy = Metrics.reflect(y - oy, h), sx = Metrics.reflect(x - ox, w)
+                    yr[y * W + x] = Double(image.pixels[(sy * w + sx) * 3 + c])
+                }
+            }
             FFT.transform2D(&yr, &yi, width: W, height: H, inverse: false)
             for (ki, k) in ks.enumerated() {
                 var xr = [Double](repeating: 0, count: W * H), xi = xr
@@ -110,9 +114,12 @@ public struct WienerDeconvolution {
                     xi[i] = (yi[i] * hr[i] - yr[i] * hi[i]) / d
                 }
                 FFT.transform2D(&xr, &xi, width: W, height: H, inverse: true)
-                for y in 0..<h { for x in 0..<w {
-                    results[ki].pixels[(y * w + x) * 3 + c] = UInt8(min(max(xr[(y + oy) * W + x + ox].rounded(), 0), 255))
-                } }
+                for y in 0..<h {
+                    for x in 0..<w {
+                        results[ki].pixels[(y * w + x) * 3 + c] = UInt8(
+                            min(max(xr[(y + oy) * W + x + ox].rounded(), 0), 255))
+                    }
+                }
             }
         }
         return results

@@ -8,29 +8,39 @@ import SharpImaging
 /// Invariant: pure functions; no shared state.
 public enum ImageOps {
     /// Separable Gaussian blur of each channel with an explicit kernel (BORDER_REFLECT_101).
-    public static func gaussianBlur(_ x: [Float], channels: Int, height h: Int, width w: Int, kernel: GaussianKernel) -> [Float] {
+    public static func gaussianBlur(
+        _ x: [Float], channels: Int, height h: Int, width w: Int, kernel: GaussianKernel
+    ) -> [Float] {
         let r = kernel.radius, taps = kernel.weights.map(Float.init)
         var tmp = [Float](repeating: 0, count: x.count), out = tmp
         for c in 0..<channels {
             let base = c * h * w
-            for y in 0..<h { for xx in 0..<w {
-                var s: Float = 0
-                for k in -r...r { s += taps[k + r] * x[base + y * w + reflect101(xx + k, w)] }
-                tmp[base + y * w + xx] = s
-            } }
-            for y in 0..<h { for xx in 0..<w {
-                var s: Float = 0
-                for k in -r...r { s += taps[k + r] * tmp[base + reflect101(y + k, h) * w + xx] }
-                out[base + y * w + xx] = s
-            } }
+            for y in 0..<h {
+                for xx in 0..<w {
+                    var s: Float = 0
+                    for k in -r...r { s += taps[k + r] * x[base + y * w + reflect101(xx + k, w)] }
+                    tmp[base + y * w + xx] = s
+                }
+            }
+            for y in 0..<h {
+                for xx in 0..<w {
+                    var s: Float = 0
+                    for k in -r...r { s += taps[k + r] * tmp[base + reflect101(y + k, h) * w + xx] }
+                    out[base + y * w + xx] = s
+                }
+            }
         }
         return out
     }
 
     /// OpenCV INTER_AREA downscaling (box filter with fractional coverage) to `ow`×`oh`;
     /// enlarging falls back to bilinear, as OpenCV's INTER_AREA does.
-    public static func areaResize(_ x: [Float], channels: Int, height h: Int, width w: Int, toHeight oh: Int, width ow: Int) -> [Float] {
-        if ow > w || oh > h { return bilinearResize(x, channels: channels, height: h, width: w, toHeight: oh, width: ow) }
+    public static func areaResize(
+        _ x: [Float], channels: Int, height h: Int, width w: Int, toHeight oh: Int, width ow: Int
+    ) -> [Float] {
+        if ow > w || oh > h {
+            return bilinearResize(x, channels: channels, height: h, width: w, toHeight: oh, width: ow)
+        }
         func weights(_ n: Int, _ on: Int) -> [[(Int, Float)]] {
             let scale = Double(n) / Double(on)
             return (0..<on).map { o in
@@ -50,22 +60,28 @@ public enum ImageOps {
         var tmp = [Float](repeating: 0, count: h * ow)
         for c in 0..<channels {
             let base = c * h * w
-            for y in 0..<h { for o in 0..<ow {
-                var s: Float = 0
-                for (i, f) in wx[o] { s += f * x[base + y * w + i] }
-                tmp[y * ow + o] = s
-            } }
-            for o in 0..<oh { for xx in 0..<ow {
-                var s: Float = 0
-                for (i, f) in wy[o] { s += f * tmp[i * ow + xx] }
-                out[(c * oh + o) * ow + xx] = s
-            } }
+            for y in 0..<h {
+                for o in 0..<ow {
+                    var s: Float = 0
+                    for (i, f) in wx[o] { s += f * x[base + y * w + i] }
+                    tmp[y * ow + o] = s
+                }
+            }
+            for o in 0..<oh {
+                for xx in 0..<ow {
+                    var s: Float = 0
+                    for (i, f) in wy[o] { s += f * tmp[i * ow + xx] }
+                    out[(c * oh + o) * ow + xx] = s
+                }
+            }
         }
         return out
     }
 
     /// OpenCV INTER_LINEAR resizing (half-pixel centres, edge clamp, no anti-aliasing).
-    public static func bilinearResize(_ x: [Float], channels: Int, height h: Int, width w: Int, toHeight oh: Int, width ow: Int) -> [Float] {
+    public static func bilinearResize(
+        _ x: [Float], channels: Int, height h: Int, width w: Int, toHeight oh: Int, width ow: Int
+    ) -> [Float] {
         func taps(_ n: Int, _ on: Int) -> [(Int, Int, Float)] {
             let scale = Double(n) / Double(on)
             return (0..<on).map { o in
@@ -104,10 +120,17 @@ public enum ImageOps {
         var err = [CChar](repeating: 0, count: 256)
         let status = rgb.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                sc_jpeg_roundtrip(src.baseAddress!, Int32(w), Int32(h), Int32(quality), dst.baseAddress!, &err, err.count)
+                sc_jpeg_roundtrip(
+                    src.baseAddress!, Int32(w), Int32(h), Int32(quality), dst.baseAddress!, &err, err.count)
             }
         }
-        precondition(status == 0, "JPEG round trip failed: \(String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        precondition(
+            status == 0,
+            """
+            JPEG round trip failed: \
+            \(String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            """
+        )
         return RGBImage(width: w, height: h, pixels: out).planar
     }
 
@@ -122,12 +145,16 @@ public enum ImageOps {
     public static func augment(_ x: [Float], channels: Int, size n: Int, mode: Int) -> [Float] {
         var out = [Float](repeating: 0, count: x.count)
         let turns = (mode >> 1) & 3, flip = mode & 1 == 1
-        for c in 0..<channels { for y in 0..<n { for xx in 0..<n {
-            var (sy, sx) = (y, xx)
-            for _ in 0..<turns { (sy, sx) = (sx, n - 1 - sy) }
-            if flip { sx = n - 1 - sx }
-            out[(c * n + y) * n + xx] = x[(c * n + sy) * n + sx]
-        } } }
+        for c in 0..<channels {
+            for y in 0..<n {
+                for xx in 0..<n {
+                    var (sy, sx) = (y, xx)
+                    for _ in 0..<turns { (sy, sx) = (sx, n - 1 - sy) }
+                    if flip { sx = n - 1 - sx }
+                    out[(c * n + y) * n + xx] = x[(c * n + sy) * n + sx]
+                }
+            }
+        }
         return out
     }
 }

@@ -83,17 +83,21 @@ enum Losses {
     static func filterValid(_ plane: [Double], _ h: Int, _ w: Int) -> [Double] {
         let oh = h - 10, ow = w - 10
         var tmp = [Double](repeating: 0, count: h * ow)
-        for y in 0..<h { for x in 0..<ow {
-            var s = 0.0
-            for k in 0..<11 { s += window[k] * plane[y * w + x + k] }
-            tmp[y * ow + x] = s
-        } }
+        for y in 0..<h {
+            for x in 0..<ow {
+                var s = 0.0
+                for k in 0..<11 { s += window[k] * plane[y * w + x + k] }
+                tmp[y * ow + x] = s
+            }
+        }
         var out = [Double](repeating: 0, count: oh * ow)
-        for y in 0..<oh { for x in 0..<ow {
-            var s = 0.0
-            for k in 0..<11 { s += window[k] * tmp[(y + k) * ow + x] }
-            out[y * ow + x] = s
-        } }
+        for y in 0..<oh {
+            for x in 0..<ow {
+                var s = 0.0
+                for k in 0..<11 { s += window[k] * tmp[(y + k) * ow + x] }
+                out[y * ow + x] = s
+            }
+        }
         return out
     }
 
@@ -101,15 +105,19 @@ enum Losses {
     static func filterValidAdjoint(_ g: [Double], _ h: Int, _ w: Int) -> [Double] {
         let oh = h - 10, ow = w - 10
         var tmp = [Double](repeating: 0, count: h * ow)
-        for y in 0..<oh { for x in 0..<ow {
-            let v = g[y * ow + x]
-            for k in 0..<11 { tmp[(y + k) * ow + x] += window[k] * v }
-        } }
+        for y in 0..<oh {
+            for x in 0..<ow {
+                let v = g[y * ow + x]
+                for k in 0..<11 { tmp[(y + k) * ow + x] += window[k] * v }
+            }
+        }
         var out = [Double](repeating: 0, count: h * w)
-        for y in 0..<h { for x in 0..<ow {
-            let v = tmp[y * ow + x]
-            for k in 0..<11 { out[y * w + x + k] += window[k] * v }
-        } }
+        for y in 0..<h {
+            for x in 0..<ow {
+                let v = tmp[y * ow + x]
+                for k in 0..<11 { out[y * w + x + k] += window[k] * v }
+            }
+        }
         return out
     }
 

@@ -42,16 +42,20 @@ public enum Metrics {
     static func gaussianFilter(_ x: [Double], _ w: Int, _ h: Int) -> [Double] {
         let r = taps.count / 2
         var tmp = [Double](repeating: 0, count: x.count), out = tmp
-        for y in 0..<h { for xx in 0..<w {
-            var s = 0.0
-            for k in -r...r { s += taps[k + r] * x[y * w + reflect(xx + k, w)] }
-            tmp[y * w + xx] = s
-        } }
-        for y in 0..<h { for xx in 0..<w {
-            var s = 0.0
-            for k in -r...r { s += taps[k + r] * tmp[reflect(y + k, h) * w + xx] }
-            out[y * w + xx] = s
-        } }
+        for y in 0..<h {
+            for xx in 0..<w {
+                var s = 0.0
+                for k in -r...r { s += taps[k + r] * x[y * w + reflect(xx + k, w)] }
+                tmp[y * w + xx] = s
+            }
+        }
+        for y in 0..<h {
+            for xx in 0..<w {
+                var s = 0.0
+                for k in -r...r { s += taps[k + r] * tmp[reflect(y + k, h) * w + xx] }
+                out[y * w + xx] = s
+            }
+        }
         return out
     }
 
@@ -69,7 +73,8 @@ public enum Metrics {
             for xx in pad..<(w - pad) {
                 let i = yy * w + xx
                 let vx = uxx[i] - ux[i] * ux[i], vy = uyy[i] - uy[i] * uy[i], vxy = uxy[i] - ux[i] * uy[i]
-                total += (2 * ux[i] * uy[i] + c1) * (2 * vxy + c2) / ((ux[i] * ux[i] + uy[i] * uy[i] + c1) * (vx + vy + c2))
+                total +=
+                    (2 * ux[i] * uy[i] + c1) * (2 * vxy + c2) / ((ux[i] * ux[i] + uy[i] * uy[i] + c1) * (vx + vy + c2))
                 count += 1
             }
         }

@@ -10,7 +10,9 @@ import SharpNet
 public enum NetworkTensors {
     /// `lumaLevels`: students only — round the luma input to that many steps over [0, 1] (255:
     /// full-range 8-bit Y, 219: limited range), as the real-time engine sees it.
-    public static func input(_ spec: ArchitectureSpec, rgb: [Float], height h: Int, width w: Int, lumaLevels: Float? = nil) -> Tensor {
+    public static func input(
+        _ spec: ArchitectureSpec, rgb: [Float], height h: Int, width w: Int, lumaLevels: Float? = nil
+    ) -> Tensor {
         let plane = h * w
         switch spec.kind {
         case .seedUNet, .teacher:

@@ -31,7 +31,9 @@ public struct RGBImage: Sendable, Equatable {
     /// The RGB pixels of a frame (YUV frames converted with their colour space).
     public init(frame: Frame) {
         let rgb: Frame
-        if frame.pixelFormat == .rgb24 { rgb = frame } else {
+        if frame.pixelFormat == .rgb24 {
+            rgb = frame
+        } else {
             rgb = Frame(format: frame.format.with(.rgb24))
             frame.convert(into: rgb)
         }
@@ -76,7 +78,9 @@ public struct RGBImage: Sendable, Equatable {
     public init(planar: [Float], width: Int, height: Int) {
         let plane = width * height
         var px = [UInt8](repeating: 0, count: 3 * plane)
-        for i in 0..<plane { for c in 0..<3 { px[3 * i + c] = UInt8(min(max(planar[c * plane + i] * 255, 0), 255).rounded()) } }
+        for i in 0..<plane {
+            for c in 0..<3 { px[3 * i + c] = UInt8(min(max(planar[c * plane + i] * 255, 0), 255).rounded()) }
+        }
         self.init(width: width, height: height, pixels: px)
     }
 }

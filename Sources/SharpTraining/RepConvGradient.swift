@@ -7,8 +7,10 @@ import SharpNet
 /// branch parameters, so training through the fold gives the same gradients as running the
 /// branches one by one, at the cost of one convolution.
 enum RepConvGradient {
-    static func branchGradients(prefix p: String, inChannels ci: Int, outChannels co: Int, weights w: Weights,
-                                dW: Tensor, db: Tensor) -> [String: Tensor] {
+    static func branchGradients(
+        prefix p: String, inChannels ci: Int, outChannels co: Int, weights w: Weights,
+        dW: Tensor, db: Tensor
+    ) -> [String: Tensor] {
         let m = 2 * co
         var out: [String: Tensor] = [:]
         out[p + ".k3.weight"] = dW
@@ -68,7 +70,10 @@ enum RepConvGradient {
             case .repConv(let p):
                 let dW = effective[p + ".weight"] ?? Tensor(zeros: [n.channels, n.inChannels, 3, 3])
                 let db = effective[p + ".bias"] ?? Tensor(zeros: [n.channels])
-                out.merge(branchGradients(prefix: p, inChannels: n.inChannels, outChannels: n.channels, weights: w, dW: dW, db: db)) { $1 }
+                out.merge(
+                    branchGradients(
+                        prefix: p, inChannels: n.inChannels, outChannels: n.channels, weights: w, dW: dW, db: db)
+                ) { $1 }
             case .conv(let p, _), .convTranspose2x2(let p):
                 for s in [".weight", ".bias"] { if let t = effective[p + s] { out[p + s] = t } }
             default: break

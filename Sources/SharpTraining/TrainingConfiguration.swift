@@ -31,11 +31,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// alternately), as the real-time engine sees frames (nil: off, as older checkpoints).
     public var quantizedLuma: Bool?
 
-    public init(architecture: ArchitectureSpec, recipe: DegradationRecipe = .webcam, loss: Loss = .charbonnier, steps: Int,
-                batchSize: Int = 16, cropSize: Int = 96, learningRate: Double = 2e-3, finalLearningRateFraction: Double = 0.02,
-                warmupSteps: Int? = nil, weightDecay: Double = 0, gradientClip: Double = 1, seed: UInt64 = 1, kdWeight: Double = 0,
-                teacherPath: String? = nil, validationEvery: Int = 200, heavyBlurShare: Double? = nil,
-                quantizedLuma: Bool? = nil) {
+    public init(
+        architecture: ArchitectureSpec, recipe: DegradationRecipe = .webcam, loss: Loss = .charbonnier, steps: Int,
+        batchSize: Int = 16, cropSize: Int = 96, learningRate: Double = 2e-3, finalLearningRateFraction: Double = 0.02,
+        warmupSteps: Int? = nil, weightDecay: Double = 0, gradientClip: Double = 1, seed: UInt64 = 1,
+        kdWeight: Double = 0,
+        teacherPath: String? = nil, validationEvery: Int = 200, heavyBlurShare: Double? = nil,
+        quantizedLuma: Bool? = nil
+    ) {
         self.architecture = architecture
         self.recipe = recipe
         self.loss = loss
@@ -59,7 +62,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if steps < 1 { return "--steps must be at least 1" }
         if batchSize < 1 { return "--batch must be at least 1" }
         if cropSize < 16 || cropSize % architecture.stride != 0 {
-            return "--crop must be at least 16 and a multiple of \(architecture.stride) for \(architecture.kind.rawValue)"
+            return
+                "--crop must be at least 16 and a multiple of \(architecture.stride) for \(architecture.kind.rawValue)"
         }
         if cropSize < 11 && loss == .seed { return "the seed loss (SSIM) needs crops of at least 11 pixels" }
         if kdWeight > 0 && teacherPath == nil { return "--kd-weight needs --teacher" }

@@ -11,8 +11,10 @@ enum TrainingOps {
     // MARK: Convolution (k×k, stride 1, zero padding k/2) via im2col + GEMM
 
     /// col[(i·k + dy)·k + dx, y·W + x] = x[i, y + dy − r, x + dx − r] (0 outside).
-    static func im2col(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int,
-                       _ col: UnsafeMutablePointer<Float>) {
+    static func im2col(
+        _ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int,
+        _ col: UnsafeMutablePointer<Float>
+    ) {
         let r = k / 2, hw = h * w
         for i in 0..<c {
             for dy in 0..<k {
@@ -35,8 +37,10 @@ enum TrainingOps {
     }
 
     /// The adjoint of `im2col`: dx[i, y + dy − r, x + dx − r] += col[…].
-    static func col2im(_ col: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int,
-                       _ dx: UnsafeMutablePointer<Float>) {
+    static func col2im(
+        _ col: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int,
+        _ dx: UnsafeMutablePointer<Float>
+    ) {
         let r = k / 2, hw = h * w
         dx.update(repeating: 0, count: c * hw)
         for i in 0..<c {
@@ -57,7 +61,8 @@ enum TrainingOps {
         }
     }
 
-    static func convForward(_ x: Tensor, weight: Tensor, bias: Tensor, kernel k: Int, scratch: inout [Float]) -> Tensor {
+    static func convForward(_ x: Tensor, weight: Tensor, bias: Tensor, kernel k: Int, scratch: inout [Float]) -> Tensor
+    {
         let (ci, h, w) = (x.channels, x.height, x.width), co = weight.shape[0], hw = h * w, kk = ci * k * k
         var y = Tensor(zeros: [co, h, w])
         y.data.withUnsafeMutableBufferPointer { yp in
@@ -65,15 +70,21 @@ enum TrainingOps {
             weight.data.withUnsafeBufferPointer { wp in
                 if k == 1 {
                     x.data.withUnsafeBufferPointer { xp in
-                        BLAS.gemm(transA: false, transB: false, m: co, n: hw, k: kk, wp.baseAddress!, lda: kk, xp.baseAddress!, ldb: hw,
-                                  beta: 1, yp.baseAddress!, ldc: hw)
+                        BLAS.gemm(
+                            transA: false, transB: false, m: co, n: hw, k: kk, wp.baseAddress!, lda: kk,
+                            xp.baseAddress!, ldb: hw,
+                            beta: 1, yp.baseAddress!, ldc: hw)
                     }
                 } else {
                     if scratch.count < kk * hw { scratch = [Float](repeating: 0, count: kk * hw) }
                     scratch.withUnsafeMutableBufferPointer { cp in
-                        x.data.withUnsafeBufferPointer { im2col($0.baseAddress!, channels: ci, height: h, width: w, kernel: k, cp.baseAddress!) }
-                        BLAS.gemm(transA: false, transB: false, m: co, n: hw, k: kk, wp.baseAddress!, lda: kk, cp.baseAddress!, ldb: hw,
-                                  beta: 1, yp.baseAddress!, ldc: hw)
+                        x.data.withUnsafeBufferPointer {
+                            im2col($0.baseAddress!, channels: ci, height: h, width: w, kernel: k, cp.baseAddress!)
+                        }
+                        BLAS.gemm(
+                            transA: false, transB: false, m: co, n: hw, k: kk, wp.baseAddress!, lda: kk,
+                            cp.baseAddress!, ldb: hw,
+                            beta: 1, yp.baseAddress!, ldc: hw)
                     }
                 }
             }
@@ -82,8 +93,10 @@ enum TrainingOps {
     }
 
     /// Adds dW, db; returns dx when `inputGradient` is set.
-    static func convBackward(_ x: Tensor, dy: Tensor, weight: Tensor, kernel k: Int, dW: inout Tensor, db: inout Tensor,
-                             inputGradient: Bool, scratch: inout [Float]) -> Tensor? {
+    static func convBackward(
+        _ x: Tensor, dy: Tensor, weight: Tensor, kernel k: Int, dW: inout Tensor, db: inout Tensor,
+        inputGradient: Bool, scratch: inout [Float]
+    ) -> Tensor? {
         let (ci, h, w) = (x.channels, x.height, x.width), co = weight.shape[0], hw = h * w, kk = ci * k * k
         for o in 0..<co {
             var s: Float = 0
@@ -97,14 +110,20 @@ enum TrainingOps {
                 // dW[co, kk] += dY[co, hw] · col[kk, hw]ᵀ  (col = x itself for 1×1)
                 if k == 1 {
                     x.data.withUnsafeBufferPointer { xp in
-                        BLAS.gemm(transA: false, transB: true, m: co, n: kk, k: hw, dyp.baseAddress!, lda: hw, xp.baseAddress!, ldb: hw,
-                                  beta: 1, dwp.baseAddress!, ldc: kk)
+                        BLAS.gemm(
+                            transA: false, transB: true, m: co, n: kk, k: hw, dyp.baseAddress!, lda: hw,
+                            xp.baseAddress!, ldb: hw,
+                            beta: 1, dwp.baseAddress!, ldc: kk)
                     }
                 } else {
                     scratch.withUnsafeMutableBufferPointer { cp in
-                        x.data.withUnsafeBufferPointer { im2col($0.baseAddress!, channels: ci, height: h, width: w, kernel: k, cp.baseAddress!) }
-                        BLAS.gemm(transA: false, transB: true, m: co, n: kk, k: hw, dyp.baseAddress!, lda: hw, cp.baseAddress!, ldb: hw,
-                                  beta: 1, dwp.baseAddress!, ldc: kk)
+                        x.data.withUnsafeBufferPointer {
+                            im2col($0.baseAddress!, channels: ci, height: h, width: w, kernel: k, cp.baseAddress!)
+                        }
+                        BLAS.gemm(
+                            transA: false, transB: true, m: co, n: kk, k: hw, dyp.baseAddress!, lda: hw,
+                            cp.baseAddress!, ldb: hw,
+                            beta: 1, dwp.baseAddress!, ldc: kk)
                     }
                 }
             }
@@ -113,12 +132,16 @@ enum TrainingOps {
                 dx!.data.withUnsafeMutableBufferPointer { dxp in
                     if k == 1 {
                         // dX[ci, hw] = Wᵀ[ci, co] · dY[co, hw]
-                        BLAS.gemm(transA: true, transB: false, m: kk, n: hw, k: co, wp.baseAddress!, lda: kk, dyp.baseAddress!, ldb: hw,
-                                  beta: 0, dxp.baseAddress!, ldc: hw)
+                        BLAS.gemm(
+                            transA: true, transB: false, m: kk, n: hw, k: co, wp.baseAddress!, lda: kk,
+                            dyp.baseAddress!, ldb: hw,
+                            beta: 0, dxp.baseAddress!, ldc: hw)
                     } else {
                         scratch.withUnsafeMutableBufferPointer { cp in
-                            BLAS.gemm(transA: true, transB: false, m: kk, n: hw, k: co, wp.baseAddress!, lda: kk, dyp.baseAddress!, ldb: hw,
-                                      beta: 0, cp.baseAddress!, ldc: hw)
+                            BLAS.gemm(
+                                transA: true, transB: false, m: kk, n: hw, k: co, wp.baseAddress!, lda: kk,
+                                dyp.baseAddress!, ldb: hw,
+                                beta: 0, cp.baseAddress!, ldc: hw)
                             col2im(cp.baseAddress!, channels: ci, height: h, width: w, kernel: k, dxp.baseAddress!)
                         }
                     }
@@ -141,19 +164,32 @@ enum TrainingOps {
         var y = Tensor(zeros: [co, 2 * h, 2 * w])
         var sub = [Float](repeating: 0, count: co * hw)
         for (s, ws) in splitTransposedWeight(weight).enumerated() {
-            ws.withUnsafeBufferPointer { wp in x.data.withUnsafeBufferPointer { xp in sub.withUnsafeMutableBufferPointer { sp in
-                // Ysub[co, hw] = Wsubᵀ[co, ci] · X[ci, hw]
-                BLAS.gemm(transA: true, transB: false, m: co, n: hw, k: ci, wp.baseAddress!, lda: co, xp.baseAddress!, ldb: hw, beta: 0, sp.baseAddress!, ldc: hw)
-            } } }
+            ws.withUnsafeBufferPointer { wp in
+                x.data.withUnsafeBufferPointer { xp in
+                    sub.withUnsafeMutableBufferPointer { sp in
+                        // Ysub[co, hw] = Wsubᵀ[co, ci] · X[ci, hw]
+                        BLAS.gemm(
+                            transA: true, transB: false, m: co, n: hw, k: ci, wp.baseAddress!, lda: co, xp.baseAddress!,
+                            ldb: hw, beta: 0, sp.baseAddress!, ldc: hw)
+                    }
+                }
+            }
             let dy = s / 2, dx = s % 2
-            for o in 0..<co { for yy in 0..<h { for xx in 0..<w {
-                y.data[(o * 2 * h + 2 * yy + dy) * 2 * w + 2 * xx + dx] = sub[o * hw + yy * w + xx] + bias.data[o]
-            } } }
+            for o in 0..<co {
+                for yy in 0..<h {
+                    for xx in 0..<w {
+                        y.data[(o * 2 * h + 2 * yy + dy) * 2 * w + 2 * xx + dx] =
+                            sub[o * hw + yy * w + xx] + bias.data[o]
+                    }
+                }
+            }
         }
         return y
     }
 
-    static func convTransposeBackward(_ x: Tensor, dy: Tensor, weight: Tensor, dW: inout Tensor, db: inout Tensor) -> Tensor {
+    static func convTransposeBackward(
+        _ x: Tensor, dy: Tensor, weight: Tensor, dW: inout Tensor, db: inout Tensor
+    ) -> Tensor {
         let (ci, h, w) = (x.channels, x.height, x.width), co = weight.shape[1], hw = h * w
         var dx = Tensor(zeros: x.shape)
         var sub = [Float](repeating: 0, count: co * hw)
@@ -165,19 +201,31 @@ enum TrainingOps {
         }
         for (s, ws) in splitTransposedWeight(weight).enumerated() {
             let oy = s / 2, ox = s % 2
-            for o in 0..<co { for yy in 0..<h { for xx in 0..<w {
-                sub[o * hw + yy * w + xx] = dy.data[(o * 2 * h + 2 * yy + oy) * 2 * w + 2 * xx + ox]
-            } } }
-            ws.withUnsafeBufferPointer { wp in sub.withUnsafeBufferPointer { sp in
-                dx.data.withUnsafeMutableBufferPointer { dxp in
-                    // dX[ci, hw] += Wsub[ci, co] · dYsub[co, hw]
-                    BLAS.gemm(transA: false, transB: false, m: ci, n: hw, k: co, wp.baseAddress!, lda: co, sp.baseAddress!, ldb: hw, beta: 1, dxp.baseAddress!, ldc: hw)
+            for o in 0..<co {
+                for yy in 0..<h {
+                    for xx in 0..<w {
+                        sub[o * hw + yy * w + xx] = dy.data[(o * 2 * h + 2 * yy + oy) * 2 * w + 2 * xx + ox]
+                    }
                 }
-                x.data.withUnsafeBufferPointer { xp in dws.withUnsafeMutableBufferPointer { dp in
-                    // dWsub[ci, co] = X[ci, hw] · dYsub[co, hw]ᵀ
-                    BLAS.gemm(transA: false, transB: true, m: ci, n: co, k: hw, xp.baseAddress!, lda: hw, sp.baseAddress!, ldb: hw, beta: 0, dp.baseAddress!, ldc: co)
-                } }
-            } }
+            }
+            ws.withUnsafeBufferPointer { wp in
+                sub.withUnsafeBufferPointer { sp in
+                    dx.data.withUnsafeMutableBufferPointer { dxp in
+                        // dX[ci, hw] += Wsub[ci, co] · dYsub[co, hw]
+                        BLAS.gemm(
+                            transA: false, transB: false, m: ci, n: hw, k: co, wp.baseAddress!, lda: co,
+                            sp.baseAddress!, ldb: hw, beta: 1, dxp.baseAddress!, ldc: hw)
+                    }
+                    x.data.withUnsafeBufferPointer { xp in
+                        dws.withUnsafeMutableBufferPointer { dp in
+                            // dWsub[ci, co] = X[ci, hw] · dYsub[co, hw]ᵀ
+                            BLAS.gemm(
+                                transA: false, transB: true, m: ci, n: co, k: hw, xp.baseAddress!, lda: hw,
+                                sp.baseAddress!, ldb: hw, beta: 0, dp.baseAddress!, ldc: co)
+                        }
+                    }
+                }
+            }
             for j in 0..<(ci * co) { dW.data[j * 4 + s] += dws[j] }
         }
         return dx
@@ -222,12 +270,16 @@ enum TrainingOps {
     static func maxPoolBackward(input x: Tensor, dy: Tensor) -> Tensor {
         var dx = Tensor(zeros: x.shape)
         let (h, w) = (dy.height, dy.width)
-        for c in 0..<x.channels { for yy in 0..<h { for xx in 0..<w {
-            let cand = [(2 * yy, 2 * xx), (2 * yy, 2 * xx + 1), (2 * yy + 1, 2 * xx), (2 * yy + 1, 2 * xx + 1)]
-            var best = cand[0]
-            for p in cand.dropFirst() where x[c, p.0, p.1] > x[c, best.0, best.1] { best = p }
-            dx[c, best.0, best.1] += dy[c, yy, xx]
-        } } }
+        for c in 0..<x.channels {
+            for yy in 0..<h {
+                for xx in 0..<w {
+                    let cand = [(2 * yy, 2 * xx), (2 * yy, 2 * xx + 1), (2 * yy + 1, 2 * xx), (2 * yy + 1, 2 * xx + 1)]
+                    var best = cand[0]
+                    for p in cand.dropFirst() where x[c, p.0, p.1] > x[c, best.0, best.1] { best = p }
+                    dx[c, best.0, best.1] += dy[c, yy, xx]
+                }
+            }
+        }
         return dx
     }
 }

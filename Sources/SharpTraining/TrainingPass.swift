@@ -1,3 +1,4 @@
+import Foundation
 import SharpNet
 
 /// One batch item's forward and backward pass through a `NetworkGraph`, with the effective
@@ -34,18 +35,26 @@ final class TrainingPass: @unchecked Sendable {
     private func evaluate(_ n: NetworkGraph.Node, _ x: [Tensor], _ input: Tensor, _ w: [String: Tensor]) -> Tensor {
         switch n.op {
         case .input: return input
-        case .conv(let p, let k): return TrainingOps.convForward(x[0], weight: w[p + ".weight"]!, bias: w[p + ".bias"]!, kernel: k, scratch: &scratch)
-        case .repConv(let p): return TrainingOps.convForward(x[0], weight: w[p + ".weight"]!, bias: w[p + ".bias"]!, kernel: 3, scratch: &scratch)
-        case .convTranspose2x2(let p): return TrainingOps.convTransposeForward(x[0], weight: w[p + ".weight"]!, bias: w[p + ".bias"]!)
+        case .conv(let p, let k):
+            return TrainingOps.convForward(
+                x[0], weight: w[p + ".weight"]!, bias: w[p + ".bias"]!, kernel: k, scratch: &scratch)
+        case .repConv(let p):
+            return TrainingOps.convForward(
+                x[0], weight: w[p + ".weight"]!, bias: w[p + ".bias"]!, kernel: 3, scratch: &scratch)
+        case .convTranspose2x2(let p):
+            return TrainingOps.convTransposeForward(x[0], weight: w[p + ".weight"]!, bias: w[p + ".bias"]!)
         case .relu: return Tensor(shape: x[0].shape, data: x[0].data.map { max($0, 0) })
         case .tanh: return Tensor(shape: x[0].shape, data: x[0].data.map { Foundation.tanh($0) })
         case .instanceNorm: return ReferenceEngine.instanceNorm(x[0])
         case .maxPool2x2: return ReferenceEngine.maxPool2x2(x[0])
-        case .concat: return Tensor(shape: [x[0].channels + x[1].channels, x[0].height, x[0].width], data: x[0].data + x[1].data)
+        case .concat:
+            return Tensor(shape: [x[0].channels + x[1].channels, x[0].height, x[0].width], data: x[0].data + x[1].data)
         case .add: return Tensor(shape: x[0].shape, data: zip(x[0].data, x[1].data).map { $0 + $1 })
         case .slice(let r):
             let plane = x[0].height * x[0].width
-            return Tensor(shape: [r.count, x[0].height, x[0].width], data: Array(x[0].data[(r.lowerBound * plane)..<(r.upperBound * plane)]))
+            return Tensor(
+                shape: [r.count, x[0].height, x[0].width],
+                data: Array(x[0].data[(r.lowerBound * plane)..<(r.upperBound * plane)]))
         case .spaceToDepth(let b): return ReferenceEngine.spaceToDepth(x[0], block: b)
         case .depthToSpace(let b): return ReferenceEngine.depthToSpace(x[0], block: b)
         }
@@ -72,19 +81,23 @@ final class TrainingPass: @unchecked Sendable {
                 let k: Int = { if case .conv(_, let k) = n.op { return k } else { return 3 } }()
                 let weight = w[p + ".weight"]!
                 var (dW, db) = paramGrads(p, weight.shape, [n.channels])
-                let dx = TrainingOps.convBackward(x[0], dy: dy, weight: weight, kernel: k, dW: &dW, db: &db, inputGradient: needsInput[0], scratch: &scratch)
+                let dx = TrainingOps.convBackward(
+                    x[0], dy: dy, weight: weight, kernel: k, dW: &dW, db: &db, inputGradient: needsInput[0],
+                    scratch: &scratch)
                 grads[p + ".weight"] = dW
                 grads[p + ".bias"] = db
                 if let dx { accumulate(n.inputs[0], dx) }
             case .convTranspose2x2(let p):
                 let weight = w[p + ".weight"]!
                 var (dW, db) = paramGrads(p, weight.shape, [n.channels])
-                accumulate(n.inputs[0], TrainingOps.convTransposeBackward(x[0], dy: dy, weight: weight, dW: &dW, db: &db))
+                accumulate(
+                    n.inputs[0], TrainingOps.convTransposeBackward(x[0], dy: dy, weight: weight, dW: &dW, db: &db))
                 grads[p + ".weight"] = dW
                 grads[p + ".bias"] = db
             case .relu: accumulate(n.inputs[0], TrainingOps.reluBackward(output: values[i]!, dy: dy))
             case .tanh: accumulate(n.inputs[0], TrainingOps.tanhBackward(output: values[i]!, dy: dy))
-            case .instanceNorm: accumulate(n.inputs[0], TrainingOps.instanceNormBackward(input: x[0], output: values[i]!, dy: dy))
+            case .instanceNorm:
+                accumulate(n.inputs[0], TrainingOps.instanceNormBackward(input: x[0], output: values[i]!, dy: dy))
             case .maxPool2x2: accumulate(n.inputs[0], TrainingOps.maxPoolBackward(input: x[0], dy: dy))
             case .concat:
                 let split = x[0].count
@@ -100,7 +113,8 @@ final class TrainingPass: @unchecked Sendable {
                     for k in 0..<dy.count { dx.data[r.lowerBound * plane + k] = dy.data[k] }
                     accumulate(n.inputs[0], dx)
                 }
-            case .spaceToDepth(let b): if needsInput[0] { accumulate(n.inputs[0], ReferenceEngine.depthToSpace(dy, block: b)) }
+            case .spaceToDepth(let b):
+                if needsInput[0] { accumulate(n.inputs[0], ReferenceEngine.depthToSpace(dy, block: b)) }
             case .depthToSpace(let b): accumulate(n.inputs[0], ReferenceEngine.spaceToDepth(dy, block: b))
             }
             g[i] = nil
@@ -108,5 +122,3 @@ final class TrainingPass: @unchecked Sendable {
         values = Array(repeating: nil, count: graph.nodes.count)
     }
 }
-
-import Foundation

@@ -6,11 +6,12 @@ import SharpTraining
 
 struct Eval: TrainToolCommand {
     static let configuration = CommandConfiguration(
-        abstract: "PSNR/SSIM of a model and the baselines (identity, classic, Wiener with the known PSF) on fixed protocols.",
+        abstract:
+            "PSNR/SSIM of a model and the baselines (identity, classic, Wiener with the known PSF) on fixed protocols.",
         discussion: """
-        Protocols: seed, p256, p720, webcam, clean (see README); `all` runs every protocol into one
-        table. PSNR over RGB 8-bit; SSIM on BT.601 luma (11×11 Gaussian σ 1.5), as scikit-image.
-        """)
+            Protocols: seed, p256, p720, webcam, clean (see README); `all` runs every protocol into one
+            table. PSNR over RGB 8-bit; SSIM on BT.601 luma (11×11 Gaussian σ 1.5), as scikit-image.
+            """)
 
     @Option(help: "Weights file of the model to evaluate.")
     var model: String
@@ -36,13 +37,23 @@ struct Eval: TrainToolCommand {
     @Option(help: "Also score the model through the fused real-time engine in these precisions (fp32,fp16,int8).")
     var precision: String?
 
-    @Flag(help: "Score students with the input's chroma kept as it is (no ChromaTransfer): luma-only sharpening, for comparison.")
+    @Flag(
+        help:
+            """
+            Score students with the input's chroma kept as it is (no ChromaTransfer): luma-only sharpening, for \
+            comparison.
+            """
+    )
     var lumaOnly = false
 
     func execute() throws {
         let protocols: [EvaluationProtocol]
-        if `protocol` == "all" { protocols = EvaluationProtocol.allCases } else {
-            guard let p = EvaluationProtocol(rawValue: `protocol`) else { throw ValidationError("unknown protocol '\(`protocol`)'") }
+        if `protocol` == "all" {
+            protocols = EvaluationProtocol.allCases
+        } else {
+            guard let p = EvaluationProtocol(rawValue: `protocol`) else {
+                throw ValidationError("unknown protocol '\(`protocol`)'")
+            }
             protocols = [p]
         }
         let weights: Weights
@@ -55,20 +66,32 @@ struct Eval: TrainToolCommand {
         }
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: data).filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: data).filter {
+                ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased())
+            }.sorted()
         } catch {
             throw SharpCamError("cannot list the folder", subject: data)
         }
         let chosen = maxImages.map { Array(names.prefix($0)) } ?? names
-        let photos = try chosen.map { (($0 as NSString).deletingPathExtension, try RGBImage(contentsOf: (data as NSString).appendingPathComponent($0))) }
+        let photos = try chosen.map {
+            (
+                ($0 as NSString).deletingPathExtension,
+                try RGBImage(contentsOf: (data as NSString).appendingPathComponent($0))
+            )
+        }
         if let report { try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true) }
         let transfer = !lumaOnly
-        var methods = [Evaluation.Method.model(weights, transferChroma: transfer)]
+        var methods =
+            [Evaluation.Method.model(weights, transferChroma: transfer)]
             + others.map { Evaluation.Method.model($0.1, name: $0.0, transferChroma: transfer) }
         for p in (precision ?? "").split(separator: ",") {
-            guard let value = FusedStudentEngine.Precision(rawValue: String(p)) else { throw ValidationError("unknown precision '\(p)'") }
+            guard let value = FusedStudentEngine.Precision(rawValue: String(p)) else {
+                throw ValidationError("unknown precision '\(p)'")
+            }
             do {
-                methods.append(try Evaluation.Method.fused(weights, precision: value, name: "model-\(value.rawValue)", transferChroma: transfer))
+                methods.append(
+                    try Evaluation.Method.fused(
+                        weights, precision: value, name: "model-\(value.rawValue)", transferChroma: transfer))
             } catch let e as SharpCamError {
                 throw SharpCamError(e.problem, subject: model)
             }
@@ -78,29 +101,36 @@ struct Eval: TrainToolCommand {
         for p in protocols {
             var written = 0
             let r = Evaluation.run(p, photos: photos, methods: methods) { c, outputs in
-                guard let report, written < pictures, let sharpened = outputs.first(where: { $0.0 == "model" })?.1 else { return }
-                try? EvaluationReport.writePNG(EvaluationReport.sideBySide([c.reference, c.degraded, sharpened]),
-                                               to: (report as NSString).appendingPathComponent("\(p.rawValue)-\(c.name).png"))
+                guard let report, written < pictures, let sharpened = outputs.first(where: { $0.0 == "model" })?.1
+                else { return }
+                try? EvaluationReport.writePNG(
+                    EvaluationReport.sideBySide([c.reference, c.degraded, sharpened]),
+                    to: (report as NSString).appendingPathComponent("\(p.rawValue)-\(c.name).png"))
                 written += 1
             }
             results.append(r)
             let identity = r.methods.first { $0.method == "identity" }!.mean.psnr
             for m in r.methods {
                 let name = m.method == "wiener" ? "wiener (K \(r.wienerK!))" : m.method
-                let cols = [p.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), String(format: "%6d", r.images),
-                            name.padding(toLength: 20, withPad: " ", startingAt: 0), String(format: "%7.2f", m.mean.psnr),
-                            String(format: "%+7.2f", m.mean.psnr - identity), String(format: "%.4f", m.mean.ssim)]
+                let cols = [
+                    p.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), String(format: "%6d", r.images),
+                    name.padding(toLength: 20, withPad: " ", startingAt: 0), String(format: "%7.2f", m.mean.psnr),
+                    String(format: "%+7.2f", m.mean.psnr - identity), String(format: "%.4f", m.mean.ssim),
+                ]
                 print(cols.joined(separator: "  "))
             }
         }
         if let report {
-            let doc = EvaluationReport.Document(model: model, architecture: weights.spec.argument,
-                                                macsPerPixel: NetworkGraph(weights.spec.collapsed).macsPerPixel, protocols: results,
-                                                training: weights.metadata.filter { $0.key != TrainingCheckpoint.Key.history })
+            let doc = EvaluationReport.Document(
+                model: model, architecture: weights.spec.argument,
+                macsPerPixel: NetworkGraph(weights.spec.collapsed).macsPerPixel, protocols: results,
+                training: weights.metadata.filter { $0.key != TrainingCheckpoint.Key.history })
             try EvaluationReport.writeJSON(doc, to: (report as NSString).appendingPathComponent("results.json"))
             let history = TrainingCheckpoint.history(of: weights)
             try EvaluationReport.curveSVG(history, title: "training: \(weights.spec.argument)")
-                .write(toFile: (report as NSString).appendingPathComponent("training-curve.svg"), atomically: true, encoding: .utf8)
+                .write(
+                    toFile: (report as NSString).appendingPathComponent("training-curve.svg"), atomically: true,
+                    encoding: .utf8)
             print("report: \(report)")
         }
     }

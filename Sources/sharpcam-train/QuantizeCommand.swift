@@ -9,13 +9,13 @@ struct Quantize: TrainToolCommand {
     static let configuration = CommandConfiguration(
         abstract: "Calibrate a student's int8 activation scales on photos and store them in the weights file.",
         discussion: """
-        The photos are made into what the engine will see — webcam-like frames (downscaled 2×,
-        blurred, noisy, JPEG; at most 640 pixels wide) and 256×256 frames with the seed's heavy
-        blur (Gaussian σ 2.5), as BT.601 limited-range YUV — and the FP32 student's activations
-        on them set each layer's scale. The file is written in
-        deployment form (re-parameterisable blocks collapsed into plain 3×3 convolutions):
-        what `sharpcamd` runs and what scripts/embed-weights.sh ships.
-        """)
+            The photos are made into what the engine will see — webcam-like frames (downscaled 2×,
+            blurred, noisy, JPEG; at most 640 pixels wide) and 256×256 frames with the seed's heavy
+            blur (Gaussian σ 2.5), as BT.601 limited-range YUV — and the FP32 student's activations
+            on them set each layer's scale. The file is written in
+            deployment form (re-parameterisable blocks collapsed into plain 3×3 convolutions):
+            what `sharpcamd` runs and what scripts/embed-weights.sh ships.
+            """)
 
     @Argument(help: "Student weights file (.scw).")
     var model: String
@@ -29,8 +29,15 @@ struct Quantize: TrainToolCommand {
     @Option(help: "Use at most N photos.")
     var images: Int = 16
 
-    @Option(help: ArgumentHelp("Hidden layers whose int8 weights get 11 bits instead of 6: 'auto', a list such as 0,1, or 'none'.",
-                               discussion: "Each doubles that layer's int8 cost. auto measures int8 against fp32 on the calibration frames with layers 0..<k wide and takes the smallest k reaching 50 dB (else the best)."))
+    @Option(
+        help: ArgumentHelp(
+            "Hidden layers whose int8 weights get 11 bits instead of 6: 'auto', a list such as 0,1, or 'none'.",
+            discussion:
+                """
+                Each doubles that layer's int8 cost. auto measures int8 against fp32 on the calibration frames \
+                with layers 0..<k wide and takes the smallest k reaching 50 dB (else the best).
+                """
+        ))
     var wideLayers: String = "auto"
 
     func execute() throws {
@@ -45,8 +52,10 @@ struct Quantize: TrainToolCommand {
                     var img = c.degraded
                     if img.width > 640 {
                         let h = max(2, img.height * 640 / img.width)
-                        img = RGBImage(planar: ImageOps.areaResize(img.planar, channels: 3, height: img.height, width: img.width, toHeight: h, width: 640),
-                                       width: 640, height: h)
+                        img = RGBImage(
+                            planar: ImageOps.areaResize(
+                                img.planar, channels: 3, height: img.height, width: img.width, toHeight: h, width: 640),
+                            width: 640, height: h)
                     }
                     let rgb = img.frame(colorSpace: .bt601Limited)
                     let yuv = Frame(format: rgb.format.with(.i420), colorSpace: .bt601Limited)
@@ -55,17 +64,22 @@ struct Quantize: TrainToolCommand {
                 }
             }
             var wide: [Int] = [0]
-            if wideLayers == "none" { wide = [] } else if wideLayers != "auto" {
+            if wideLayers == "none" {
+                wide = []
+            } else if wideLayers != "auto" {
                 let parts = wideLayers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
-                    throw SharpCamError("--wide-layers: expected layer numbers such as 0,1 or 'none' (got '\(wideLayers)')")
+                    throw SharpCamError(
+                        "--wide-layers: expected layer numbers such as 0,1 or 'none' (got '\(wideLayers)')")
                 }
                 wide = parts.map { $0! }
             }
             var calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames, wideLayers: wide)
             if wideLayers == "auto" {
                 let choice = try StudentCalibration.chooseWideLayers(calibrated, frames: frames)
-                let table = choice.agreement.indices.dropFirst().map { "0..<\($0): \(String(format: "%.2f", choice.agreement[$0])) dB" }
+                let table = choice.agreement.indices.dropFirst().map {
+                    "0..<\($0): \(String(format: "%.2f", choice.agreement[$0])) dB"
+                }
                 print("int8 against fp32 on the calibration frames with wide layers \(table.joined(separator: ", "))")
                 wide = choice.layers
                 calibrated = StudentCalibration.withWideLayers(calibrated, wide)
@@ -73,7 +87,13 @@ struct Quantize: TrainToolCommand {
             let path = out ?? model
             try WeightsFile.write(calibrated, to: path)
             let form = weights.spec.reparameterizable ? " (deployment form: re-parameterised blocks collapsed)" : ""
-            print("wrote \(path)\(form): int8 activation scales from \(frames.count) frames, \((StudentCalibration.percentile * 100_000).rounded() / 1000)th percentile; wide int8 weights in layers \(wide.isEmpty ? "none" : wide.map(String.init).joined(separator: ","))")
+            print(
+                """
+                wrote \(path)\(form): int8 activation scales from \(frames.count) frames, \
+                \((StudentCalibration.percentile * 100_000).rounded() / 1000)th percentile; wide int8 weights in \
+                layers \(wide.isEmpty ? "none" : wide.map(String.init).joined(separator: ","))
+                """
+            )
         } catch let e as SharpCamError where e.subject == nil {
             throw SharpCamError(e.problem, subject: model)
         }

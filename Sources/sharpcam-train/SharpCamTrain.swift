@@ -23,9 +23,9 @@ struct Inspect: TrainToolCommand {
     static let configuration = CommandConfiguration(
         abstract: "Architecture, parameter count and MACs per pixel of a model file or an architecture.",
         discussion: """
-        ARCH: seed-unet | teacher[:W1,W2,...] | student[:W1,...][:cN][:maps|:nomaps][:plain]
-        e.g. student:16:c3:nomaps (one level of 16 channels, 3 convs, luma only).
-        """)
+            ARCH: seed-unet | teacher[:W1,W2,...] | student[:W1,...][:cN][:maps|:nomaps][:plain]
+            e.g. student:16:c3:nomaps (one level of 16 channels, 3 convs, luma only).
+            """)
 
     @Argument(help: "A weights file (.scw).")
     var model: String?
@@ -46,12 +46,15 @@ struct Inspect: TrainToolCommand {
         if catalog {
             let variants: [ArchitectureSpec] = [
                 .seedUNet, .teacher(), .teacher(widths: [16, 32, 64, 128]),
-                .student(widths: [8], convsPerLevel: 2), .student(widths: [16], convsPerLevel: 2), .student(widths: [16], convsPerLevel: 3),
+                .student(widths: [8], convsPerLevel: 2), .student(widths: [16], convsPerLevel: 2),
+                .student(widths: [16], convsPerLevel: 3),
                 .student(widths: [16], convsPerLevel: 3, usesMaps: true), .student(widths: [12, 24], convsPerLevel: 1),
                 .student(widths: [16, 32], convsPerLevel: 1), .student(widths: [16, 32], convsPerLevel: 2),
                 .student(widths: [24], convsPerLevel: 3), .student(widths: [32], convsPerLevel: 2),
-                .student(widths: [24], convsPerLevel: 3, unshuffle: 4), .student(widths: [24], convsPerLevel: 5, unshuffle: 4),
-                .student(widths: [32], convsPerLevel: 3, unshuffle: 4), .student(widths: [24], convsPerLevel: 3, usesMaps: true, unshuffle: 4),
+                .student(widths: [24], convsPerLevel: 3, unshuffle: 4),
+                .student(widths: [24], convsPerLevel: 5, unshuffle: 4),
+                .student(widths: [32], convsPerLevel: 3, unshuffle: 4),
+                .student(widths: [24], convsPerLevel: 3, usesMaps: true, unshuffle: 4),
                 .student(widths: [32], convsPerLevel: 2, usesMaps: true, unshuffle: 4),
                 .student(widths: [24], convsPerLevel: 4, usesMaps: true, unshuffle: 4),
             ]
@@ -60,7 +63,12 @@ struct Inspect: TrainToolCommand {
                 let g = NetworkGraph(v.collapsed)
                 let name = v.argument.padding(toLength: 30, withPad: " ", startingAt: 0)
                 let params = String(g.parameterCount)
-                print("\(name)  \(String(repeating: " ", count: max(0, 15 - params.count)))\(params)   \(String(format: "%9.0f", g.macsPerPixel))")
+                print(
+                    """
+                    \(name)  \(String(repeating: " ", count: max(0, 15 - params.count)))\(params)   \
+                    \(String(format: "%9.0f", g.macsPerPixel))
+                    """
+                )
             }
             return
         }
@@ -69,7 +77,12 @@ struct Inspect: TrainToolCommand {
         let graph = NetworkGraph(spec), deploy = NetworkGraph(spec.collapsed)
         print("architecture: \(spec)")
         print("argument:     \(spec.argument)")
-        print("input:        \(spec.inputChannels) channel\(spec.inputChannels == 1 ? "" : "s"), frame sides padded to multiples of \(spec.stride)")
+        print(
+            """
+            input:        \(spec.inputChannels) channel\(spec.inputChannels == 1 ? "" : "s"), frame sides padded \
+            to multiples of \(spec.stride)
+            """
+        )
         print("output:       \(spec.outputChannels == 3 ? "RGB" : "luma")")
         if spec.reparameterizable {
             print("parameters:   \(graph.parameterCount) (training form), \(deploy.parameterCount) (deployment form)")

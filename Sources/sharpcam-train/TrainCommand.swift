@@ -11,10 +11,10 @@ struct Train: TrainToolCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network on photos (checkpoints resume exactly; runs are deterministic for a seed).",
         discussion: """
-        The model is written to --out when training ends; a checkpoint with the optimizer state is
-        kept beside it (OUT.checkpoint) every --checkpoint-every steps and when a run stops
-        (--stop-after, Ctrl-C). --resume continues from that checkpoint with its stored settings.
-        """)
+            The model is written to --out when training ends; a checkpoint with the optimizer state is
+            kept beside it (OUT.checkpoint) every --checkpoint-every steps and when a run stops
+            (--stop-after, Ctrl-C). --resume continues from that checkpoint with its stored settings.
+            """)
 
     @Option(help: "Architecture: seed-unet | teacher[:W,...] | student[:W,...][:cN][:maps|:nomaps][:plain].")
     var arch: ArchitectureSpec?
@@ -52,7 +52,13 @@ struct Train: TrainToolCommand {
     @Option(help: "Loss: seed (0.4·MSE + 0.6·(1−SSIM)), charbonnier, l1, mse.")
     var loss: Loss = .charbonnier
 
-    @Option(help: "Degradation: seed (Gaussian 21×21 σ 2.5, CLAHE, 256×256), webcam (blur, noise, JPEG, scaling, clean share) or camera (webcam with noise on every webcam-branch crop and JPEG on most).")
+    @Option(
+        help:
+            """
+            Degradation: seed (Gaussian 21×21 σ 2.5, CLAHE, 256×256), webcam (blur, noise, JPEG, scaling, clean \
+            share) or camera (webcam with noise on every webcam-branch crop and JPEG on most).
+            """
+    )
     var degradation: DegradationRecipe = .webcam
 
     @Option(help: "Share of crops with the seed's heavy blur in the webcam/camera mixes (default 0.30).")
@@ -76,7 +82,9 @@ struct Train: TrainToolCommand {
     @Option(help: "Stop this run after step N (the schedule still spans --steps); resume later.")
     var stopAfter: Int?
 
-    @Option(name: .customLong("init"), help: "Start from this model (fine-tuning: same architecture, training form) instead of He initialisation.")
+    @Option(
+        name: .customLong("init"),
+        help: "Start from this model (fine-tuning: same architecture, training form) instead of He initialisation.")
     var initial: String?
 
     @Flag(help: "Continue from OUT.checkpoint with its stored settings.")
@@ -105,30 +113,46 @@ struct Train: TrainToolCommand {
             resumeState = checkpoint
         } else {
             guard let arch else { throw SharpCamError("--arch is required (unless --resume)") }
-            config = TrainingConfiguration(architecture: arch, recipe: degradation, loss: loss, steps: steps, batchSize: batch, cropSize: crop,
-                                           learningRate: lr, weightDecay: weightDecay, gradientClip: clip, seed: seed, kdWeight: kdWeight,
-                                           teacherPath: teacher, validationEvery: validateEvery, heavyBlurShare: heavyBlurShare,
-                                           quantizedLuma: quantizedLuma ? true : nil)
+            config = TrainingConfiguration(
+                architecture: arch, recipe: degradation, loss: loss, steps: steps, batchSize: batch, cropSize: crop,
+                learningRate: lr, weightDecay: weightDecay, gradientClip: clip, seed: seed, kdWeight: kdWeight,
+                teacherPath: teacher, validationEvery: validateEvery, heavyBlurShare: heavyBlurShare,
+                quantizedLuma: quantizedLuma ? true : nil)
             if let problem = config.validationError { throw SharpCamError(problem) }
         }
         let teacherWeights = try config.teacherPath.map { try WeightsFile.load($0, expecting: .teacher) }
         if let t = teacherWeights, config.kdWeight > 0, t.spec.kind == .seedUNet {
             throw SharpCamError("the teacher must be a `teacher` network")
         }
-        if resume && initial != nil { throw SharpCamError("--init starts a new run; --resume continues one: use one of them") }
+        if resume && initial != nil {
+            throw SharpCamError("--init starts a new run; --resume continues one: use one of them")
+        }
         let initialWeights = try initial.map { try WeightsFile.load($0) }
-        let trainer = try Trainer(config: config, photos: photos, validationPhotos: validation, teacher: teacherWeights,
-                                  resume: resumeState, initial: initialWeights, initialName: initial ?? "", workers: threads)
-        StandardError.write("sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) degradation\(config.heavyBlurShare.map { " (heavy blur \(Int(($0 * 100).rounded())) %)" } ?? ""), \(config.loss.rawValue) loss\(config.quantizedLuma == true ? ", 8-bit luma input" : "")\(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n")
+        let trainer = try Trainer(
+            config: config, photos: photos, validationPhotos: validation, teacher: teacherWeights,
+            resume: resumeState, initial: initialWeights, initialName: initial ?? "", workers: threads)
+        StandardError.write(
+            """
+            sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \
+            \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \
+            \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) \
+            degradation\(config.heavyBlurShare.map { " (heavy blur \(Int(($0 * 100).rounded())) %)" } ?? ""), \
+            \(config.loss.rawValue) loss\(config.quantizedLuma == true ? ", 8-bit luma input" : "")\
+            \(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n
+            """
+        )
         let flag = CancellationFlag()
         let signals = SignalWatcher(cancelling: flag)
         defer { signals.cancel() }
-        let progress = ProgressBar(total: config.steps, label: config.architecture.kind.rawValue, units: .steps, enabled: !quiet)
+        let progress = ProgressBar(
+            total: config.steps, label: config.architecture.kind.rawValue, units: .steps, enabled: !quiet)
         let start = monotonicNanos()
         let startStep = trainer.step
         do {
-            try trainer.run(stopAt: stopAfter, checkpointEvery: checkpointEvery, progress: progress, cancellation: flag,
-                            log: { line in if quiet || !progress.isEnabled { StandardError.write("sharpcam-train: \(line)\n") } }) { t in
+            try trainer.run(
+                stopAt: stopAfter, checkpointEvery: checkpointEvery, progress: progress, cancellation: flag,
+                log: { line in if quiet || !progress.isEnabled { StandardError.write("sharpcam-train: \(line)\n") } }
+            ) { t in
                 try t.snapshot().write(to: checkpointPath)
             }
         } catch is CancelledError {
@@ -142,12 +166,23 @@ struct Train: TrainToolCommand {
         let rate = Double(done * config.batchSize) / max(seconds, 1e-9)
         if trainer.step >= config.steps {
             try WeightsFile.write(trainer.snapshot().weights, to: out)
-            StandardError.write("sharpcam-train: wrote \(out) after \(trainer.step) steps (\(String(format: "%.0f", seconds)) s this run, \(String(format: "%.1f", rate)) samples/s)\n")
+            StandardError.write(
+                """
+                sharpcam-train: wrote \(out) after \(trainer.step) steps (\(String(format: "%.0f", seconds)) s \
+                this run, \(String(format: "%.1f", rate)) samples/s)\n
+                """
+            )
         } else {
-            StandardError.write("sharpcam-train: stopped at step \(trainer.step) of \(config.steps) (\(String(format: "%.1f", rate)) samples/s); continue with --resume\n")
+            StandardError.write(
+                """
+                sharpcam-train: stopped at step \(trainer.step) of \(config.steps) \
+                (\(String(format: "%.1f", rate)) samples/s); continue with --resume\n
+                """
+            )
         }
         if let last = trainer.history.last, let v = last.validationPSNR, let i = last.identityPSNR {
-            StandardError.write("sharpcam-train: validation \(String(format: "%.2f", v)) dB vs input \(String(format: "%.2f", i)) dB\n")
+            StandardError.write(
+                "sharpcam-train: validation \(String(format: "%.2f", v)) dB vs input \(String(format: "%.2f", i)) dB\n")
         }
     }
 }

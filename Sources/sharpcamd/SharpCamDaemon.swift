@@ -34,7 +34,12 @@ struct SharpCamDaemon: SharpCamCommand {
 
     @Option(
         name: .shortAndLong,
-        help: "Output file/picture, or a v4l2loopback device for live mode (default /dev/video10; 'null' discards frames).")
+        help:
+            """
+            Output file/picture, or a v4l2loopback device for live mode (default /dev/video10; 'null' discards \
+            frames).
+            """
+    )
     var output: String?
 
     @Option(help: "Configuration file (key = value lines; see systemd/sharpcamd.conf).")
@@ -50,7 +55,12 @@ struct SharpCamDaemon: SharpCamCommand {
     var model: String?
 
     @Option(
-        help: "Network precision: fp32, fp16 or int8 (default: int8 on AVX2 CPUs when the model is calibrated, else fp32).")
+        help:
+            """
+            Network precision: fp32, fp16 or int8 (default: int8 on AVX2 CPUs when the model is calibrated, else \
+            fp32).
+            """
+    )
     var precision: FusedStudentEngine.Precision?
 
     @Option(help: "Threads for the network (default: all cores).")
@@ -161,7 +171,11 @@ struct SharpCamDaemon: SharpCamCommand {
         defer { signals.cancel() }
         let summary = try job.run(cancellation: cancellation)
         logger.info(
-            "wrote \(outputPath): \(summary.frames) frame\(summary.frames == 1 ? "" : "s") \(summary.format.width)x\(summary.format.height) in \(String(format: "%.1f", summary.seconds)) s (\(String(format: "%.1f", summary.framesPerSecond)) fps, \(job.processor.name))"
+            """
+            wrote \(outputPath): \(summary.frames) frame\(summary.frames == 1 ? "" : "s") \
+            \(summary.format.width)x\(summary.format.height) in \(String(format: "%.1f", summary.seconds)) s \
+            (\(String(format: "%.1f", summary.framesPerSecond)) fps, \(job.processor.name))
+            """
         )
     }
 

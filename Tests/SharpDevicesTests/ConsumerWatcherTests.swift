@@ -16,7 +16,9 @@ import Testing
         #expect(w.count == 0)
         nonisolated(unsafe) var seen: [Int] = []
         let done = DispatchSemaphore(value: 0)
-        Thread { w.run { seen.append($0) }; done.signal() }.start()
+        Thread {
+            w.run { seen.append($0) }; done.signal()
+        }.start()
         func holder() throws -> Process {
             let p = Process()
             // The child opens the file itself, so the open and the last close are its own.

@@ -27,7 +27,8 @@ import Testing
     @Test func nv12AndYUYVRoundTripThroughEachOther() {
         for s in Self.sizes {
             let a = TestFrames.random(format(.i420, s), seed: 7)
-            let nv = Frame(format: format(.nv12, s)), yu = Frame(format: format(.yuyv, s)), nv2 = Frame(format: format(.nv12, s))
+            let nv = Frame(format: format(.nv12, s)), yu = Frame(format: format(.yuyv, s)),
+                nv2 = Frame(format: format(.nv12, s))
             a.convert(into: nv); nv.convert(into: yu); yu.convert(into: nv2)
             #expect(TestFrames.bytes(nv) == TestFrames.bytes(nv2), "\(s)")
         }
@@ -114,11 +115,18 @@ import Testing
                     if x % 2 == 0 {
                         let rows = pf == .i420 ? [y / 2 * 2, y / 2 * 2 + 1] : [y]
                         var acc = [0.0, 0.0, 0.0]
-                        for yy in rows { for xx in [x, x + 1] { let q = px(xx, yy); for c in 0..<3 { acc[c] += q[c] / Double(2 * rows.count) } } }
+                        for yy in rows {
+                            for xx in [x, x + 1] {
+                                let q = px(xx, yy); for c in 0..<3 { acc[c] += q[c] / Double(2 * rows.count) }
+                            }
+                        }
                         let ya = kr * acc[0] + kg * acc[1] + kb * acc[2]
                         let sc = limited ? 224.0 / 255.0 : 1.0
-                        let cb = 128 + sc * (acc[2] - ya) / (2 * (1 - kb)), cr = 128 + sc * (acc[0] - ya) / (2 * (1 - kr))
-                        #expect(abs(Double(u[x / 2]) - cb) <= 0.51 && abs(Double(v[x / 2]) - cr) <= 0.51, "\(pf) (\(x),\(y))")
+                        let cb = 128 + sc * (acc[2] - ya) / (2 * (1 - kb)),
+                            cr = 128 + sc * (acc[0] - ya) / (2 * (1 - kr))
+                        #expect(
+                            abs(Double(u[x / 2]) - cb) <= 0.51 && abs(Double(v[x / 2]) - cr) <= 0.51,
+                            "\(pf) (\(x),\(y))")
                     }
                 }
             }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import SharpFrames
 import SharpSupport
 import Testing
@@ -42,7 +43,9 @@ import Testing
         let ring = FrameRing(capacity: 1, format: format)
         let f0 = ring.acquireForWriting(); stamp(f0, 0); ring.publish(f0)
         let held = ring.tryAcquireForReading()!
-        for n in 1..<10 as Range<UInt64> { let f = ring.acquireForWriting(); #expect(f !== held); stamp(f, n); ring.publish(f) }
+        for n in 1..<10 as Range<UInt64> {
+            let f = ring.acquireForWriting(); #expect(f !== held); stamp(f, n); ring.publish(f)
+        }
         #expect(isIntact(held) && held.sequence == 0)
         ring.release(held)
         #expect(ring.tryAcquireForReading()!.sequence == 9)
@@ -51,7 +54,10 @@ import Testing
     @Test func readTimesOutAndCloseWakesReaders() {
         let ring = FrameRing(capacity: 2, format: format)
         let t0 = monotonicNanos()
-        if case .timedOut = ring.acquireForReading(timeoutNanos: 20_000_000) {} else { Issue.record("expected a timeout") }
+        if case .timedOut = ring.acquireForReading(timeoutNanos: 20_000_000) {
+        } else {
+            Issue.record("expected a timeout")
+        }
         #expect(monotonicNanos() - t0 >= 19_000_000)
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: String = ""
@@ -69,7 +75,9 @@ import Testing
         let ring = FrameRing(capacity: 2, format: format)
         let f = ring.acquireForWriting(); stamp(f, 7); ring.publish(f)
         ring.close()
-        guard case .frame(let g) = ring.acquireForReading(timeoutNanos: 0) else { Issue.record("unread frame lost"); return }
+        guard case .frame(let g) = ring.acquireForReading(timeoutNanos: 0) else {
+            Issue.record("unread frame lost"); return
+        }
         #expect(g.sequence == 7)
         ring.release(g)
         if case .closed = ring.acquireForReading(timeoutNanos: 0) {} else { Issue.record("expected closed") }
@@ -123,8 +131,6 @@ func usleepMillis(_ ms: Int) {
     let deadline = monotonicNanos() + UInt64(ms) * 1_000_000
     while monotonicNanos() < deadline {}
 }
-
-import Foundation
 
 extension Thread {
     static func detachNewThreadWrapper(_ body: @escaping @Sendable () -> Void) {

@@ -7,12 +7,13 @@ import Testing
         let f = Frame(format: try #require(FrameFormat(pf, width: 321, height: 241)))
         #expect(f.planes.count == pf.planeCount)
         let cw = 161, ch = 121
-        let expected: [(Int, Int)] = switch pf {
-        case .yuyv: [(cw * 4, 241)]
-        case .i420: [(321, 241), (cw, ch), (cw, ch)]
-        case .nv12: [(321, 241), (cw * 2, ch)]
-        case .rgb24: [(963, 241)]
-        }
+        let expected: [(Int, Int)] =
+            switch pf {
+            case .yuyv: [(cw * 4, 241)]
+            case .i420: [(321, 241), (cw, ch), (cw, ch)]
+            case .nv12: [(321, 241), (cw * 2, ch)]
+            case .rgb24: [(963, 241)]
+            }
         for (p, e) in zip(f.planes, expected) {
             #expect(p.rowBytes == e.0 && p.rows == e.1)
             #expect(p.bytesPerRow % 64 == 0 && p.bytesPerRow >= p.rowBytes)

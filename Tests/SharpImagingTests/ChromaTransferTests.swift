@@ -30,7 +30,8 @@ import Testing
     @Test(arguments: PixelFormat.allCases)
     func applyEqualsReference(_ pf: PixelFormat) {
         for (w, h) in [(1, 1), (2, 1), (3, 3), (37, 23), (64, 9), (9, 64), (40, 131)] {
-            let input = TestFrames.random(FrameFormat(pf, width: w, height: h)!, colorSpace: .bt709Limited, seed: UInt64(w * 7 + h))
+            let input = TestFrames.random(
+                FrameFormat(pf, width: w, height: h)!, colorSpace: .bt709Limited, seed: UInt64(w * 7 + h))
             let a = Self.sharpened(input, seed: 3), b = Self.sharpened(input, seed: 3)
             let transfer = ChromaTransfer()
             transfer.apply(input: input, output: a)
@@ -87,7 +88,9 @@ import Testing
     @Test func greyPicturesGetTheLumaChangeOnEveryChannel() {
         let input = Frame(format: FrameFormat(.rgb24, width: 30, height: 20)!, colorSpace: .bt601Full)
         var rng = TestFrames.Random(seed: 8)
-        for y in 0..<20 { for x in 0..<30 { let v = 30 + rng.byte() % 190; for c in 0..<3 { input.planes[0].row(y)[3 * x + c] = v } } }
+        for y in 0..<20 {
+            for x in 0..<30 { let v = 30 + rng.byte() % 190; for c in 0..<3 { input.planes[0].row(y)[3 * x + c] = v } }
+        }
         let sharp = Self.sharpened(input, seed: 9), output = Self.sharpened(input, seed: 9)
         ChromaTransfer().apply(input: input, output: output)
         #expect(TestFrames.bytes(output) == TestFrames.bytes(sharp))
@@ -123,13 +126,16 @@ import Testing
         let w = 96, h = 64
         // Sharp picture: coloured tiles of different luma, with a finer stripe pattern inside.
         let sharpRGB = Frame(format: FrameFormat(.rgb24, width: w, height: h)!, colorSpace: .bt601Full)
-        let palette: [(UInt8, UInt8, UInt8)] = [(200, 40, 40), (40, 160, 60), (50, 60, 210), (230, 210, 60), (90, 30, 120), (20, 190, 200)]
+        let palette: [(UInt8, UInt8, UInt8)] = [
+            (200, 40, 40), (40, 160, 60), (50, 60, 210), (230, 210, 60), (90, 30, 120), (20, 190, 200),
+        ]
         for y in 0..<h {
             for x in 0..<w {
                 let tile = palette[(x / 12 + 2 * (y / 16)) % palette.count]
                 let stripe = (x / 3) % 2 == 0 ? 0 : 35
                 let p = sharpRGB.planes[0].row(y) + 3 * x
-                p[0] = UInt8(clamping: Int(tile.0) - stripe); p[1] = UInt8(clamping: Int(tile.1) - stripe); p[2] = UInt8(clamping: Int(tile.2) - stripe)
+                p[0] = UInt8(clamping: Int(tile.0) - stripe); p[1] = UInt8(clamping: Int(tile.1) - stripe);
+                p[2] = UInt8(clamping: Int(tile.2) - stripe)
             }
         }
         // Blur every channel (5×5 box, clamped at the border).
@@ -138,7 +144,11 @@ import Testing
             for x in 0..<w {
                 for c in 0..<3 {
                     var s = 0, n = 0
-                    for yy in max(0, y - 2)...min(h - 1, y + 2) { for xx in max(0, x - 2)...min(w - 1, x + 2) { s += Int(sharpRGB.planes[0].row(yy)[3 * xx + c]); n += 1 } }
+                    for yy in max(0, y - 2)...min(h - 1, y + 2) {
+                        for xx in max(0, x - 2)...min(w - 1, x + 2) {
+                            s += Int(sharpRGB.planes[0].row(yy)[3 * xx + c]); n += 1
+                        }
+                    }
                     blurredRGB.planes[0].row(y)[3 * x + c] = UInt8((s + n / 2) / n)
                 }
             }
@@ -153,8 +163,11 @@ import Testing
         for y in 0..<h {
             for x in 0..<w {
                 if pf == .rgb24 {
-                    let s = sharp.planes[0].row(y) + 3 * x, b = blurred.planes[0].row(y) + 3 * x, o = lumaOnly.planes[0].row(y) + 3 * x
-                    let d = (0.299 * Double(Int(s[0]) - Int(b[0])) + 0.587 * Double(Int(s[1]) - Int(b[1])) + 0.114 * Double(Int(s[2]) - Int(b[2]))).rounded()
+                    let s = sharp.planes[0].row(y) + 3 * x, b = blurred.planes[0].row(y) + 3 * x,
+                        o = lumaOnly.planes[0].row(y) + 3 * x
+                    let d =
+                        (0.299 * Double(Int(s[0]) - Int(b[0])) + 0.587 * Double(Int(s[1]) - Int(b[1])) + 0.114
+                        * Double(Int(s[2]) - Int(b[2]))).rounded()
                     for c in 0..<3 { o[c] = UInt8(clamping: Int(b[c]) + Int(d)) }
                 } else {
                     lumaOnly.lumaRow(y)[x] = sharp.lumaRow(y)[x]

@@ -9,7 +9,8 @@ import Testing
         let sharp = try TestFrames.load(try TestEnvironment.photo(name), as: pf)
         let blurred = Frame(format: sharp.format, colorSpace: sharp.colorSpace)
         blurred.copy(from: sharp)
-        GaussianBlur(kernel: GaussianKernel(sigma: 1.5), maxWidth: sharp.planes[0].rowBytes, maxHeight: sharp.height).blur(blurred)
+        GaussianBlur(kernel: GaussianKernel(sigma: 1.5), maxWidth: sharp.planes[0].rowBytes, maxHeight: sharp.height)
+            .blur(blurred)
         return (sharp, blurred)
     }
 
@@ -20,7 +21,8 @@ import Testing
         for pf in [PixelFormat.rgb24, .i420] {
             let (sharp, blurred) = try Self.blurredPhoto(name, pf)
             let out = Frame(format: sharp.format, colorSpace: sharp.colorSpace)
-            UnsharpMask(width: sharp.width, height: sharp.height, settings: .default).apply(blurred, strength: 1, into: out)
+            UnsharpMask(width: sharp.width, height: sharp.height, settings: .default).apply(
+                blurred, strength: 1, into: out)
             let before = TestFrames.psnr(TestFrames.bytes(blurred), TestFrames.bytes(sharp))
             let after = TestFrames.psnr(TestFrames.bytes(out), TestFrames.bytes(sharp))
             #expect(after > before + 0.3, "\(name) \(pf): \(before) dB → \(after) dB")

@@ -39,7 +39,9 @@ import Testing
             #expect(d.maximum <= 1, "edge (\(pf)) \(d)")
             let rgb = Frame(format: frame.format.with(.rgb24))
             frame.convert(into: rgb)
-            #expect(Difference(TestFrames.bytes(rgb), try oracle.output("rgb_\(pf.rawValue)")).maximum == 0, "YUV→RGB (\(pf))")
+            #expect(
+                Difference(TestFrames.bytes(rgb), try oracle.output("rgb_\(pf.rawValue)")).maximum == 0,
+                "YUV→RGB (\(pf))")
         }
     }
 

@@ -28,7 +28,8 @@ struct OpenCVOracle {
             yuv[pf] = f
         }
         self.yuv = yuv
-        try ProcessRunner.check(TestEnvironment.python, [TestEnvironment.oracle("opencv_maps.py"), directory.path, "\(w)", "\(h)"])
+        try ProcessRunner.check(
+            TestEnvironment.python, [TestEnvironment.oracle("opencv_maps.py"), directory.path, "\(w)", "\(h)"])
     }
 
     func output(_ name: String) throws -> [UInt8] { try TestFrames.readRaw(directory.file("\(name).raw")) }

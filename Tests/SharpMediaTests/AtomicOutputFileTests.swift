@@ -35,7 +35,10 @@ import Testing
     @Test func relativePathsAndBadDirectories() throws {
         let rel = try AtomicOutputFile(finalPath: "x.mp4")
         #expect(!rel.temporaryPath.contains("/"))
-        #expect(throws: MediaError(.outputDirectoryMissing, path: dir.file("no/x.mp4"), "output directory \(dir.path)/no does not exist")) {
+        #expect(
+            throws: MediaError(
+                .outputDirectoryMissing, path: dir.file("no/x.mp4"), "output directory \(dir.path)/no does not exist")
+        ) {
             try AtomicOutputFile(finalPath: dir.file("no/x.mp4"))
         }
         #expect(throws: MediaError.self) { try AtomicOutputFile(finalPath: dir.path) }

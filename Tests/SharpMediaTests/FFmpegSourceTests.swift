@@ -31,7 +31,9 @@ import Testing
             #expect(info.format == FrameFormat(layout, width: w, height: h)!, "\(name)")
             #expect(info.frameRate == Rational(25, 1), "\(name): \(info)")
             // MP4 states the count; other containers give a duration-based estimate.
-            #expect(name.hasSuffix(".mp4") ? info.frameCount == 7 : abs((info.frameCount ?? 0) - 7) <= 1, "\(name): \(info)")
+            #expect(
+                name.hasSuffix(".mp4") ? info.frameCount == 7 : abs((info.frameCount ?? 0) - 7) <= 1, "\(name): \(info)"
+            )
             let reference = [UInt8](try Fixtures.decode(path, pixelFormat: rawPix))
             if pix == rawPix {
                 #expect(mismatch(bytes, reference) == nil, "\(name)")
@@ -72,14 +74,18 @@ import Testing
     }
 
     @Test func badInputsGetOneClearError() throws {
-        func expectError(_ path: String, _ kind: MediaError.Kind, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        func expectError(
+            _ path: String, _ kind: MediaError.Kind, _ text: String, sourceLocation: SourceLocation = #_sourceLocation
+        ) {
             do {
                 let s = try MediaFiles.openSource(path)
                 let f = Frame(format: s.info.format)
                 while try s.read(into: f) {}
                 Issue.record("\(path) was accepted", sourceLocation: sourceLocation)
             } catch let e as MediaError {
-                #expect(e.kind == kind && e.path == path && e.problem.contains(text), "\(e)", sourceLocation: sourceLocation)
+                #expect(
+                    e.kind == kind && e.path == path && e.problem.contains(text), "\(e)", sourceLocation: sourceLocation
+                )
             } catch {
                 Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
             }
@@ -90,7 +96,8 @@ import Testing
         expectError(junk, .corrupt, "not a recognisable video")
 
         let good = dir.file("good.mp4")
-        try Fixtures.clip(good, width: 320, height: 240, frames: 30, codec: "libx264", extra: ["-movflags", "+faststart"])
+        try Fixtures.clip(
+            good, width: 320, height: 240, frames: 30, codec: "libx264", extra: ["-movflags", "+faststart"])
         let data = try Data(contentsOf: URL(fileURLWithPath: good))
         let truncated = dir.file("truncated.mp4")
         try writeFile(truncated, data.prefix(data.count / 2))

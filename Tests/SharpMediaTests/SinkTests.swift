@@ -1,8 +1,8 @@
 import Foundation
 import SharpFrames
 import SharpMedia
-import TestSupport
 import SharpSupport
+import TestSupport
 import Testing
 
 @Suite struct SinkTests {
@@ -35,7 +35,9 @@ import Testing
             let frames = (0..<12).map { smoothFrame(format, $0) }
             for f in frames { try sink.write(f) }
             try sink.finish()
-            #expect(try Fixtures.probe(path) == .init(width: 160, height: 96, frames: 12, pixelFormat: "yuv420p", codec: "h264"))
+            #expect(
+                try Fixtures.probe(path)
+                    == .init(width: 160, height: 96, frames: 12, pixelFormat: "yuv420p", codec: "h264"))
             let decoded = [UInt8](try Fixtures.decode(path, pixelFormat: "yuv420p"))
             #expect(TestFrames.psnr(decoded, frames.flatMap(TestFrames.bytes)) > 40)
             #expect(dir.contents == ["h.\(ext)"])
@@ -49,7 +51,8 @@ import Testing
         let sink = try FFmpegVideoSink(path: path, info: info(format))
         for n in 0..<3 { try sink.write(smoothFrame(format, n)) }
         try sink.finish()
-        #expect(try Fixtures.probe(path) == .init(width: 161, height: 91, frames: 3, pixelFormat: "yuv444p", codec: "h264"))
+        #expect(
+            try Fixtures.probe(path) == .init(width: 161, height: 91, frames: 3, pixelFormat: "yuv444p", codec: "h264"))
     }
 
     /// FFV1 is lossless: what FFmpeg decodes is exactly what was written, in every layout.
@@ -69,7 +72,9 @@ import Testing
 
     @Test func unsupportedChoicesFailBeforeWritingAnything() throws {
         let format = FrameFormat(.i420, width: 16, height: 16)!
-        #expect(throws: MediaError.self) { try FFmpegVideoSink(path: dir.file("a.mp4"), info: info(format), codec: .ffv1) }
+        #expect(throws: MediaError.self) {
+            try FFmpegVideoSink(path: dir.file("a.mp4"), info: info(format), codec: .ffv1)
+        }
         do { _ = try FFmpegVideoSink(path: dir.file("a.xyz"), info: info(format)) } catch let e as MediaError {
             #expect(e.kind == .unsupported && e.problem.contains("'.xyz'"))
         }
@@ -87,7 +92,9 @@ import Testing
         let sink = try FFmpegVideoSink(path: path, info: info(format))
         try sink.write(smoothFrame(format, 0))
         #expect(dir.contents.count == 2)  // the file and the hidden temporary
-        #expect(throws: MediaError.self) { try sink.write(TestFrames.random(FrameFormat(.i420, width: 30, height: 32)!)) }
+        #expect(throws: MediaError.self) {
+            try sink.write(TestFrames.random(FrameFormat(.i420, width: 30, height: 32)!))
+        }
         #expect(dir.contents == ["keep.mp4"])
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "previous")
 

@@ -33,7 +33,11 @@ import Testing
         #expect(read.count == frames.count)
         for (r, f) in zip(read, frames) { #expect(mismatch(r, TestFrames.bytes(f)) == nil) }
         let probe = try Fixtures.probe(path)
-        #expect(probe == .init(width: 321, height: 241, frames: 4, pixelFormat: pf == .yuyv ? "yuv422p" : "yuv420p", codec: "rawvideo"))
+        #expect(
+            probe
+                == .init(
+                    width: 321, height: 241, frames: 4, pixelFormat: pf == .yuyv ? "yuv422p" : "yuv420p",
+                    codec: "rawvideo"))
         #expect(dir.contents == ["a.y4m"])
     }
 
@@ -57,10 +61,13 @@ import Testing
 
     /// Streams written by FFmpeg itself: 4:2:0, 4:2:2 and mono, compared with FFmpeg's decode.
     @Test func readsFFmpegWrittenStreams() throws {
-        let cases: [(String, String, PixelFormat)] = [("yuv420p", "yuv420p", .i420), ("yuv422p", "yuv422p", .yuyv), ("gray", "gray", .i420)]
+        let cases: [(String, String, PixelFormat)] = [
+            ("yuv420p", "yuv420p", .i420), ("yuv422p", "yuv422p", .yuyv), ("gray", "gray", .i420),
+        ]
         for (pix, rawPix, expected) in cases {
             let path = dir.file("\(pix).y4m")
-            try Fixtures.clip(path, width: 65, height: 33, frames: 3, pixelFormat: pix, extra: pix == "gray" ? ["-strict", "-1"] : [])
+            try Fixtures.clip(
+                path, width: 65, height: 33, frames: 3, pixelFormat: pix, extra: pix == "gray" ? ["-strict", "-1"] : [])
             let r = try Y4MReader(path: path)
             #expect(r.info.format.pixelFormat == expected, "\(pix)")
             let f = Frame(format: r.info.format)
@@ -69,7 +76,9 @@ import Testing
             while try r.read(into: f) {
                 let bytes = expected == .yuyv ? TestFrames.planar422(f) : TestFrames.bytes(f)
                 let frameLen = rawPix == "gray" ? 65 * 33 : bytes.count
-                #expect(mismatch(Array(bytes.prefix(frameLen)), Array(raw[offset..<offset + frameLen])) == nil, "\(pix) frame \(frames)")
+                #expect(
+                    mismatch(Array(bytes.prefix(frameLen)), Array(raw[offset..<offset + frameLen])) == nil,
+                    "\(pix) frame \(frames)")
                 if rawPix == "gray" { #expect(bytes.dropFirst(frameLen).allSatisfy { $0 == 128 }) }
                 offset += frameLen
                 frames += 1
@@ -101,18 +110,27 @@ import Testing
             }
         }
         // Frame-level errors surface on read.
-        let truncated = try write("trunc.y4m", header + Array("FRAME\n".utf8) + [UInt8](repeating: 1, count: frameBytes) + Array("FRAME\n".utf8) + [1, 2, 3])
+        let truncated = try write(
+            "trunc.y4m",
+            header + Array("FRAME\n".utf8) + [UInt8](repeating: 1, count: frameBytes) + Array("FRAME\n".utf8) + [
+                1, 2, 3,
+            ])
         let r = try Y4MReader(path: truncated)
         let f = Frame(format: r.info.format)
         #expect(try r.read(into: f))
         do { _ = try r.read(into: f); Issue.record("truncated frame accepted") } catch let e as MediaError {
             #expect(e.kind == .truncated && e.problem.contains("frame 1 has 3 of \(frameBytes) bytes"), "\(e)")
         }
-        let badMarker = try write("marker.y4m", header + Array("FRAMX\n".utf8) + [UInt8](repeating: 1, count: frameBytes))
-        do { _ = try Y4MReader(path: badMarker).read(into: f); Issue.record("bad marker accepted") } catch let e as MediaError {
+        let badMarker = try write(
+            "marker.y4m", header + Array("FRAMX\n".utf8) + [UInt8](repeating: 1, count: frameBytes))
+        do { _ = try Y4MReader(path: badMarker).read(into: f); Issue.record("bad marker accepted") } catch let e
+            as MediaError
+        {
             #expect(e.kind == .corrupt && e.problem.contains("expected 'FRAME'"))
         }
-        #expect(throws: MediaError(.notFound, path: dir.file("missing.y4m"), "no such file")) { try Y4MReader(path: dir.file("missing.y4m")) }
+        #expect(throws: MediaError(.notFound, path: dir.file("missing.y4m"), "no such file")) {
+            try Y4MReader(path: dir.file("missing.y4m"))
+        }
         do { _ = try Y4MReader(path: dir.path); Issue.record("directory accepted") } catch let e as MediaError {
             #expect(e.kind == .unreadable && e.problem.contains("directory"))
         }

@@ -45,11 +45,17 @@ import Testing
     }
 
     @Test func commandLineFormRoundTrips() throws {
-        for text in ["seed-unet", "teacher:16,32,64,128", "student:16:c3:nomaps", "student:12,24:c1:maps:plain", "student:32:c3:s4:nomaps"] {
+        for text in [
+            "seed-unet", "teacher:16,32,64,128", "student:16:c3:nomaps", "student:12,24:c1:maps:plain",
+            "student:32:c3:s4:nomaps",
+        ] {
             let spec = try #require(ArchitectureSpec(argument: text))
             #expect(spec.argument == text)
         }
-        for bad in ["unet", "student:0", "student:16:c0", "teacher:nomaps", "seed-unet:16", "student:1,2,3,4", "student:16:zz", "student:16:s3", "teacher:16:s4"] {
+        for bad in [
+            "unet", "student:0", "student:16:c0", "teacher:nomaps", "seed-unet:16", "student:1,2,3,4", "student:16:zz",
+            "student:16:s3", "teacher:16:s4",
+        ] {
             #expect(ArchitectureSpec(argument: bad) == nil, "\(bad)")
         }
     }

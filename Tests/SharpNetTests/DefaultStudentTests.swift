@@ -10,7 +10,8 @@ import Testing
         let path = TestEnvironment.shippedStudent
         let file = try #require(FileManager.default.contents(atPath: path), "missing \(path)")
         // scripts/embed-weights.sh regenerates the C array from this file: they must not drift apart
-        #expect(DefaultStudent.bytes == [UInt8](file), "default_student.c is stale: run scripts/embed-weights.sh \(path)")
+        #expect(
+            DefaultStudent.bytes == [UInt8](file), "default_student.c is stale: run scripts/embed-weights.sh \(path)")
     }
 
     @Test func shippedModelIsATrainedCalibratedRealTimeStudent() throws {

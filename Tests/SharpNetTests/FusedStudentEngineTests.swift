@@ -1,10 +1,11 @@
 import CSharpKernels
+import Foundation
 import SharpFrames
 import SharpImaging
-import SharpNet
 import SharpMedia
-import TestSupport
+import SharpNet
 import SharpSupport
+import TestSupport
 import Testing
 
 /// The fused engine against the reference engine (its oracle), with explicit bounds:
@@ -19,14 +20,18 @@ import Testing
     // the transfer has its own tests and `processEndsWithTheChromaTransfer` checks it is applied.
     static func reference(_ w: Weights, _ frame: Frame, strength: Float = 1) -> Frame {
         let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
-        NetworkFrameRunner(engine: ReferenceEngine(weights: w.collapsed()), transferChroma: false).process(frame, strength: strength, into: out)
+        NetworkFrameRunner(engine: ReferenceEngine(weights: w.collapsed()), transferChroma: false).process(
+            frame, strength: strength, into: out)
         return out
     }
 
-    static func fused(_ w: Weights, _ p: FusedStudentEngine.Precision, _ frame: Frame, threads: Int = 2, isa: KernelISA? = nil,
-                      int8Weights: Int8WeightScheme? = nil, strength: Float = 1, transferChroma: Bool = false) throws -> Frame {
-        let e = try FusedStudentEngine(weights: w, precision: p, maxWidth: frame.width, threads: threads, isa: isa,
-                                       int8Weights: int8Weights, transferChroma: transferChroma)
+    static func fused(
+        _ w: Weights, _ p: FusedStudentEngine.Precision, _ frame: Frame, threads: Int = 2, isa: KernelISA? = nil,
+        int8Weights: Int8WeightScheme? = nil, strength: Float = 1, transferChroma: Bool = false
+    ) throws -> Frame {
+        let e = try FusedStudentEngine(
+            weights: w, precision: p, maxWidth: frame.width, threads: threads, isa: isa,
+            int8Weights: int8Weights, transferChroma: transferChroma)
         let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
         e.process(frame, strength: strength, into: out)
         return out
@@ -44,10 +49,15 @@ import Testing
         let rgb = Frame(format: FrameFormat(.rgb24, width: w, height: h)!, colorSpace: cs)
         var rng = TestFrames.Random(seed: seed)
         let fx = rng.uniform() * 0.3 + 0.05, fy = rng.uniform() * 0.3 + 0.05
-        for y in 0..<h { for x in 0..<w { for c in 0..<3 {
-            let v = 128 + 90 * sin(Double(x) * fx + Double(c)) * cos(Double(y) * fy) + 20 * (rng.uniform() - 0.5)
-            rgb.planes[0].row(y)[3 * x + c] = UInt8(max(0, min(255, v)))
-        } } }
+        for y in 0..<h {
+            for x in 0..<w {
+                for c in 0..<3 {
+                    let v =
+                        128 + 90 * sin(Double(x) * fx + Double(c)) * cos(Double(y) * fy) + 20 * (rng.uniform() - 0.5)
+                    rgb.planes[0].row(y)[3 * x + c] = UInt8(max(0, min(255, v)))
+                }
+            }
+        }
         if pf == .rgb24 { return rgb }
         let f = Frame(format: rgb.format.with(pf), colorSpace: cs)
         rgb.convert(into: f)
@@ -59,7 +69,8 @@ import Testing
         for (w, h, cs) in [(37, 23, ColorSpace.bt601Limited), (64, 48, .bt709Full), (3, 1, .bt601Limited)] {
             let f = Self.frame(pf, w, h, cs, seed: UInt64(w))
             let ref = Self.reference(Self.weights, f), out = try Self.fused(Self.weights, .fp32, f)
-            #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1, "\(pf) \(w)x\(h) \(cs)")
+            #expect(
+                TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1, "\(pf) \(w)x\(h) \(cs)")
             #expect(TestFrames.bytes(out) != TestFrames.bytes(f))
         }
     }
@@ -77,11 +88,13 @@ import Testing
     /// portable reference quantised the same way.
     @Test(arguments: [false, true])
     func spaceToDepth4Students(usesMaps: Bool) throws {
-        let w = Weights.heInitialized(.student(widths: [16], convsPerLevel: 2, usesMaps: usesMaps, unshuffle: 4), seed: 31)
+        let w = Weights.heInitialized(
+            .student(widths: [16], convsPerLevel: 2, usesMaps: usesMaps, unshuffle: 4), seed: 31)
         for (pf, width, height) in [(PixelFormat.i420, 45, 31), (.yuyv, 66, 50), (.rgb24, 3, 1), (.nv12, 64, 48)] {
             let f = Self.frame(pf, width, height, seed: UInt64(width))
             let ref = Self.reference(w, f), out = try Self.fused(w, .fp32, f)
-            #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1, "\(pf) \(width)x\(height)")
+            #expect(
+                TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1, "\(pf) \(width)x\(height)")
             #expect(TestFrames.bytes(out) != TestFrames.bytes(f))
         }
         let f = Self.frame(.i420, 101, 37, seed: 8)
@@ -90,7 +103,8 @@ import Testing
         #expect(TestFrames.psnr(Self.lumaBytes(try Self.fused(cal, .fp16, f)), ref) >= 55)
         #expect(TestFrames.psnr(Self.lumaBytes(try Self.fused(cal, .int8, f)), ref) >= 35)
         for isa in KernelISA.supported where isa != .portable {
-            let a = try Self.fused(cal, .int8, f, isa: isa), b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: Self.scheme(isa))
+            let a = try Self.fused(cal, .int8, f, isa: isa),
+                b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: Self.scheme(isa))
             #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "\(isa): int8 must be bit-identical")
         }
         let one = try Self.fused(cal, .int8, f, threads: 1), three = try Self.fused(cal, .int8, f, threads: 3)
@@ -112,7 +126,8 @@ import Testing
         let f = Self.frame(.yuyv, 40, 20, seed: 2)
         let zero = try Self.fused(Self.weights, .fp32, f, strength: 0)
         #expect(TestFrames.bytes(zero) == TestFrames.bytes(f))
-        let half = try Self.fused(Self.weights, .fp32, f, strength: 0.5), ref = Self.reference(Self.weights, f, strength: 0.5)
+        let half = try Self.fused(Self.weights, .fp32, f, strength: 0.5),
+            ref = Self.reference(Self.weights, f, strength: 0.5)
         #expect(TestFrames.maxDifference(TestFrames.bytes(half), TestFrames.bytes(ref)) <= 1)
     }
 
@@ -133,9 +148,12 @@ import Testing
             let f = Self.frame(pf, w, h, seed: UInt64(w))
             let a = try Self.fused(cal, .int8, f, isa: isa)
             let b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: Self.scheme(isa))
-            #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "\(isa) \(pf) \(w)x\(h): int8 must be bit-identical")
+            #expect(
+                mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil,
+                "\(isa) \(pf) \(w)x\(h): int8 must be bit-identical")
             for p in [FusedStudentEngine.Precision.fp32, .fp16] {
-                let x = try Self.fused(Self.weights, p, f, isa: isa), y = try Self.fused(Self.weights, p, f, isa: .portable)
+                let x = try Self.fused(Self.weights, p, f, isa: isa),
+                    y = try Self.fused(Self.weights, p, f, isa: .portable)
                 #expect(TestFrames.maxDifference(TestFrames.bytes(x), TestFrames.bytes(y)) <= 1, "\(isa) \(p)")
             }
         }
@@ -148,14 +166,19 @@ import Testing
     @Test func kernelSetChoiceIsChecked() throws {
         let cal = try StudentCalibration.calibrated(Self.weights, frames: [Self.frame(.i420, 64, 48, seed: 9)])
         for isa in KernelISA.allCases where !isa.isSupported {
-            #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa) }
+            #expect(throws: SharpCamError.self) {
+                try FusedStudentEngine(weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa)
+            }
         }
         for isa in [KernelISA.avxvnni, .avx512vnni] where isa.isSupported {
             #expect(throws: SharpCamError.self) {
-                try FusedStudentEngine(weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa, int8Weights: .sixBitWide)
+                try FusedStudentEngine(
+                    weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa, int8Weights: .sixBitWide)
             }
         }
-        #expect(KernelISA.supported.first == KernelISA.automatic || ProcessInfo.processInfo.environment["SHARPCAM_ISA"] != nil)
+        #expect(
+            KernelISA.supported.first == KernelISA.automatic
+                || ProcessInfo.processInfo.environment["SHARPCAM_ISA"] != nil)
     }
 
     @Test func bandsAndThreadsDoNotChangeTheResult() throws {
@@ -180,8 +203,11 @@ import Testing
     /// The accuracy bars on real photos (calibrated on other photos): fp16 ≥ 55 dB, int8 ≥ 45 dB
     /// PSNR of the output luma against the FP32 reference engine's.
     @Test func accuracyOnRealPhotos() throws {
-        let calibration = try ["lomiri16_fig", "skimage_chelsea"].map { try TestFrames.load(try TestEnvironment.photo($0), as: .i420) }
-        let model = try StudentCalibration.calibrated(Self.realisticWeights, frames: calibration.map { Self.shrink($0, 320) })
+        let calibration = try ["lomiri16_fig", "skimage_chelsea"].map {
+            try TestFrames.load(try TestEnvironment.photo($0), as: .i420)
+        }
+        let model = try StudentCalibration.calibrated(
+            Self.realisticWeights, frames: calibration.map { Self.shrink($0, 320) })
         for name in ["skimage_astronaut", "skimage_coffee", "lomiri16_bridge"] {
             let photo = Self.shrink(try TestFrames.load(try TestEnvironment.photo(name), as: .i420), 480)
             let ref = Self.lumaBytes(Self.reference(model, photo))
@@ -205,26 +231,33 @@ import Testing
         let cin = 4, taps = 9
         for o in 0..<16 {
             let base = (o * cin) * taps, m = w["body.conv0.weight"]!.data[base..<(base + cin * taps)].map(abs).max()!
-            w["body.conv0.weight"]!.data[base + 4] += 6 * m      // centre tap of input channel 0
-            w["body.conv0.weight"]!.data[base + 5] -= 6 * m      // minus its right neighbour
+            w["body.conv0.weight"]!.data[base + 4] += 6 * m  // centre tap of input channel 0
+            w["body.conv0.weight"]!.data[base + 5] -= 6 * m  // minus its right neighbour
         }
-        let calibration = [try TestFrames.load(try TestEnvironment.photo("skimage_chelsea"), as: .i420)].map { Self.shrink($0, 320) }
+        let calibration = [try TestFrames.load(try TestEnvironment.photo("skimage_chelsea"), as: .i420)].map {
+            Self.shrink($0, 320)
+        }
         let photo = Self.shrink(try TestFrames.load(try TestEnvironment.photo("skimage_astronaut"), as: .i420), 480)
         var psnr: [[Int]: Double] = [:]
         for wide in [[], [0], [0, 1]] {
             let model = try StudentCalibration.calibrated(w, frames: calibration, wideLayers: wide)
-            let engine = try FusedStudentEngine(weights: model, precision: .int8, maxWidth: 480, threads: 2, isa: .portable,
-                                                int8Weights: .sixBitWide)
+            let engine = try FusedStudentEngine(
+                weights: model, precision: .int8, maxWidth: 480, threads: 2, isa: .portable,
+                int8Weights: .sixBitWide)
             #expect(engine.wideLayers == wide)
             let ref = Self.lumaBytes(Self.reference(model, photo))
-            psnr[wide] = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .sixBitWide)), ref)
+            psnr[wide] = TestFrames.psnr(
+                Self.lumaBytes(try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .sixBitWide)), ref)
             if KernelISA.avx2.isSupported {
                 let a = try Self.fused(model, .int8, photo, isa: .avx2)
                 let b = try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .sixBitWide)
-                #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "wide \(wide): int8 must be bit-identical")
+                #expect(
+                    mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil,
+                    "wide \(wide): int8 must be bit-identical")
             }
             if wide == [0] {
-                let full = TestFrames.psnr(Self.lumaBytes(try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .eightBit)), ref)
+                let full = TestFrames.psnr(
+                    Self.lumaBytes(try Self.fused(model, .int8, photo, isa: .portable, int8Weights: .eightBit)), ref)
                 print("8-bit int8 weights (no wide layers): \(full) dB")
                 psnr[[-1]] = full
             }
@@ -239,14 +272,24 @@ import Testing
         // Without the metadata key, layer 0 is wide; only hidden layers can be.
         var noKey = try StudentCalibration.calibrated(w, frames: calibration)
         noKey.metadata[FusedStudentEngine.wideLayersKey] = nil
-        #expect(try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1, isa: .portable,
-                                       int8Weights: .sixBitWide).wideLayers == [0])
-        #expect(try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1, isa: .portable,
-                                       int8Weights: .eightBit).wideLayers == [])
+        #expect(
+            try FusedStudentEngine(
+                weights: noKey, precision: .int8, maxWidth: 64, threads: 1, isa: .portable,
+                int8Weights: .sixBitWide
+            ).wideLayers == [0])
+        #expect(
+            try FusedStudentEngine(
+                weights: noKey, precision: .int8, maxWidth: 64, threads: 1, isa: .portable,
+                int8Weights: .eightBit
+            ).wideLayers == [])
         #expect(try FusedStudentEngine(weights: noKey, precision: .fp32, maxWidth: 64, threads: 1).wideLayers == [])
         noKey.metadata[FusedStudentEngine.wideLayersKey] = "[3]"
-        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1) }
-        #expect(throws: SharpCamError.self) { try StudentCalibration.calibrated(w, frames: calibration, wideLayers: [3]) }
+        #expect(throws: SharpCamError.self) {
+            try FusedStudentEngine(weights: noKey, precision: .int8, maxWidth: 64, threads: 1)
+        }
+        #expect(throws: SharpCamError.self) {
+            try StudentCalibration.calibrated(w, frames: calibration, wideLayers: [3])
+        }
         // Choosing by measurement: agreement grows with wide layer 0 (the one that needs it);
         // a reachable target takes the fewest layers, an unreachable one the best.
         let cal = try StudentCalibration.calibrated(w, frames: calibration)
@@ -254,16 +297,31 @@ import Testing
         #expect(choice.agreement.count == 4 && choice.agreement[1] > 40)
         #expect(try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 0).layers == [0])
         let best = (1...3).max { choice.agreement[$0] < choice.agreement[$1] }!
-        #expect(try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 200).layers == Array(0..<best))
+        #expect(
+            try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 200).layers == Array(0..<best))
         if let k = (1...3).first(where: { choice.agreement[$0] >= 50 }) { #expect(choice.layers == Array(0..<k)) }
         #expect(throws: SharpCamError.self) { try StudentCalibration.chooseWideLayers(w, frames: calibration) }
     }
 
     @Test func unsupportedNetworksAndMissingCalibration() {
-        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [8, 16]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
-        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
-        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Weights.heInitialized(.student(widths: [12]), seed: 1), precision: .fp32, maxWidth: 64, threads: 1) }
-        #expect(throws: SharpCamError.self) { try FusedStudentEngine(weights: Self.weights, precision: .int8, maxWidth: 64, threads: 1) }
+        #expect(throws: SharpCamError.self) {
+            try FusedStudentEngine(
+                weights: Weights.heInitialized(.student(widths: [8, 16]), seed: 1), precision: .fp32, maxWidth: 64,
+                threads: 1)
+        }
+        #expect(throws: SharpCamError.self) {
+            try FusedStudentEngine(
+                weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 1), precision: .fp32, maxWidth: 64,
+                threads: 1)
+        }
+        #expect(throws: SharpCamError.self) {
+            try FusedStudentEngine(
+                weights: Weights.heInitialized(.student(widths: [12]), seed: 1), precision: .fp32, maxWidth: 64,
+                threads: 1)
+        }
+        #expect(throws: SharpCamError.self) {
+            try FusedStudentEngine(weights: Self.weights, precision: .int8, maxWidth: 64, threads: 1)
+        }
     }
 
     static func shrink(_ f: Frame, _ width: Int) -> Frame {
@@ -273,5 +331,3 @@ import Testing
         return out
     }
 }
-
-import Foundation

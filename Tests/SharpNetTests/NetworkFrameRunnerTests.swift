@@ -29,11 +29,14 @@ import Testing
     }
 
     @Test func zeroStrengthIsIdentity() {
-        let runner = NetworkFrameRunner(engine: ReferenceEngine(weights: Weights.heInitialized(.student(widths: [8], convsPerLevel: 1), seed: 2)))
+        let runner = NetworkFrameRunner(
+            engine: ReferenceEngine(weights: Weights.heInitialized(.student(widths: [8], convsPerLevel: 1), seed: 2)))
         for cs in [ColorSpace.bt601Limited, .bt601Full] {
             let input = TestFrames.random(FrameFormat(.i420, width: 21, height: 9)!, colorSpace: cs, seed: 9)
             // Limited-range luma outside 16...235 is clipped by the normalisation; keep it inside.
-            if cs.range == .limited { for y in 0..<9 { for x in 0..<21 { input.planes[0].row(y)[x] = 16 + input.planes[0].row(y)[x] % 220 } } }
+            if cs.range == .limited {
+                for y in 0..<9 { for x in 0..<21 { input.planes[0].row(y)[x] = 16 + input.planes[0].row(y)[x] % 220 } }
+            }
             let output = Frame(format: input.format)
             runner.process(input, strength: 0, into: output)
             #expect(mismatch(TestFrames.bytes(output), TestFrames.bytes(input)) == nil)
@@ -42,7 +45,8 @@ import Testing
 
     /// Input tensors follow the seed's recipe: RGB in [−1, 1], maps in [0, 1].
     @Test func teacherInputIsTheSeedsFiveChannels() {
-        let runner = NetworkFrameRunner(engine: ReferenceEngine(weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 2)))
+        let runner = NetworkFrameRunner(
+            engine: ReferenceEngine(weights: Weights.heInitialized(.teacher(widths: [4, 8]), seed: 2)))
         let rgb = TestFrames.random(FrameFormat(.rgb24, width: 10, height: 6)!, seed: 1)
         let t = runner.inputTensor(for: rgb)
         #expect(t.shape == [5, 6, 10])

@@ -26,8 +26,12 @@ import Testing
             let x = RepConvTests.randomInput(spec, height: h, width: w, seed: UInt64(w))
             let ours = runner.forward(x)
             try writeFile(dir.file("x.raw"), x.data.withUnsafeBytes { Data($0) })
-            try ProcessRunner.check(TestEnvironment.python, [TestEnvironment.oracle("onnx_run.py"), model, dir.file("x.raw"),
-                                                             "\(spec.inputChannels)", "\(h)", "\(w)", "\(spec.stride)", dir.file("y.raw")])
+            try ProcessRunner.check(
+                TestEnvironment.python,
+                [
+                    TestEnvironment.oracle("onnx_run.py"), model, dir.file("x.raw"),
+                    "\(spec.inputChannels)", "\(h)", "\(w)", "\(spec.stride)", dir.file("y.raw"),
+                ])
             let raw = try Data(contentsOf: URL(fileURLWithPath: dir.file("y.raw")))
             let theirs = Tensor(shape: ours.shape, data: raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
             let range = theirs.maximum - theirs.minimum

@@ -1,19 +1,23 @@
 import SharpNet
-import TestSupport
 import SharpSupport
+import TestSupport
 import Testing
 
 @Suite struct RepConvTests {
     static func randomInput(_ spec: ArchitectureSpec, height: Int, width: Int, seed: UInt64) -> Tensor {
         var rng = SplitMix64(seed: seed)
-        return Tensor(shape: [spec.inputChannels, height, width], data: (0..<(spec.inputChannels * height * width)).map { _ in Float(rng.uniform()) })
+        return Tensor(
+            shape: [spec.inputChannels, height, width],
+            data: (0..<(spec.inputChannels * height * width)).map { _ in Float(rng.uniform()) })
     }
 
     /// The collapsed student computes the same function as its training form (≤ 1e-5),
     /// borders included, for one- and two-level students with and without maps.
-    @Test(arguments: [ArchitectureSpec.student(widths: [8], convsPerLevel: 2),
-                      .student(widths: [8, 16], convsPerLevel: 1, usesMaps: true),
-                      .student(widths: [16], convsPerLevel: 3)])
+    @Test(arguments: [
+        ArchitectureSpec.student(widths: [8], convsPerLevel: 2),
+        .student(widths: [8, 16], convsPerLevel: 1, usesMaps: true),
+        .student(widths: [16], convsPerLevel: 3),
+    ])
     func collapsedStudentEqualsTrainingForm(_ spec: ArchitectureSpec) {
         let w = Weights.heInitialized(spec, seed: 7)
         let runnerA = NetworkFrameRunner(engine: ReferenceEngine(weights: w))

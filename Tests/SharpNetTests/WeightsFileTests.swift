@@ -20,15 +20,18 @@ import Testing
         #expect(half.metadata == weights.metadata)
     }
 
-    func expectFailure(_ bytes: [UInt8], _ kind: WeightsFileError.Kind, _ text: String, expecting: ArchitectureKind? = nil,
-                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectFailure(
+        _ bytes: [UInt8], _ kind: WeightsFileError.Kind, _ text: String, expecting: ArchitectureKind? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let path = dir.file("bad.scw")
         try writeFile(path, Data(bytes))
         do {
             _ = try WeightsFile.load(path, expecting: expecting)
             Issue.record("accepted a bad file (\(text))", sourceLocation: sourceLocation)
         } catch let e as WeightsFileError {
-            #expect(e.kind == kind && e.path == path && e.problem.contains(text), "\(e)", sourceLocation: sourceLocation)
+            #expect(
+                e.kind == kind && e.path == path && e.problem.contains(text), "\(e)", sourceLocation: sourceLocation)
         }
     }
 
@@ -69,10 +72,18 @@ import Testing
         var version = good
         version[8] = 2
         try expectFailure(resealed(version), .unsupportedVersion, "format version 2 is not supported")
-        try expectFailure(editedHeader(good) { $0.replacingOccurrences(of: "{\"architecture\"", with: "[\"architecture\"") }, .corrupt, "unreadable header")
-        try expectFailure(editedHeader(good) { $0.replacingOccurrences(of: "\"widths\":[8]", with: "\"widths\":[9]") }, .wrongArchitecture, "has shape")
-        try expectFailure(editedHeader(good) { $0.replacingOccurrences(of: "\"widths\":[8]", with: "\"widths\":[0]") }, .wrongArchitecture, "invalid architecture")
-        try expectFailure(editedHeader(good) { $0.replacingOccurrences(of: "out.k3.bias", with: "out.k3.bia_") }, .wrongArchitecture, "missing tensor 'out.k3.bias'")
+        try expectFailure(
+            editedHeader(good) { $0.replacingOccurrences(of: "{\"architecture\"", with: "[\"architecture\"") },
+            .corrupt, "unreadable header")
+        try expectFailure(
+            editedHeader(good) { $0.replacingOccurrences(of: "\"widths\":[8]", with: "\"widths\":[9]") },
+            .wrongArchitecture, "has shape")
+        try expectFailure(
+            editedHeader(good) { $0.replacingOccurrences(of: "\"widths\":[8]", with: "\"widths\":[0]") },
+            .wrongArchitecture, "invalid architecture")
+        try expectFailure(
+            editedHeader(good) { $0.replacingOccurrences(of: "out.k3.bias", with: "out.k3.bia_") }, .wrongArchitecture,
+            "missing tensor 'out.k3.bias'")
         try expectFailure(good, .wrongArchitecture, "holds a student network, expected teacher", expecting: .teacher)
         // A NaN in the data (with a valid checksum) is refused too.
         var nan = good
@@ -80,11 +91,15 @@ import Testing
         nan.replaceSubrange(firstData..<(firstData + 4), with: [0x00, 0x00, 0xC0, 0x7F])
         try expectFailure(resealed(nan), .wrongArchitecture, "non-finite value")
         // A length that points past the data.
-        try expectFailure(editedHeader(good) { $0.replacingOccurrences(of: "\"length\":32,", with: "\"length\":64,") }, .corrupt, "inconsistent entry")
+        try expectFailure(
+            editedHeader(good) { $0.replacingOccurrences(of: "\"length\":32,", with: "\"length\":64,") }, .corrupt,
+            "inconsistent entry")
     }
 
     @Test func missingFileAndDirectory() throws {
-        #expect(throws: WeightsFileError(.notFound, path: dir.file("none.scw"), "no such file")) { try WeightsFile.load(dir.file("none.scw")) }
+        #expect(throws: WeightsFileError(.notFound, path: dir.file("none.scw"), "no such file")) {
+            try WeightsFile.load(dir.file("none.scw"))
+        }
         #expect(throws: WeightsFileError.self) { try WeightsFile.write(weights, to: dir.file("no/such/dir.scw")) }
     }
 

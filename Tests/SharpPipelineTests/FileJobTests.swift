@@ -11,11 +11,16 @@ import Testing
     let dir = TemporaryDirectory("filejob")
     let logger = Logger(label: "test")
 
-    func run(_ input: String, _ output: String, processor: FrameProcessor = ClassicProcessor(), _ options: (inout FileJob.Options) -> Void = { _ in },
-             cancellation: CancellationFlag = CancellationFlag()) throws -> FileJob.Summary {
+    func run(
+        _ input: String, _ output: String, processor: FrameProcessor = ClassicProcessor(),
+        _ options: (inout FileJob.Options) -> Void = { _ in },
+        cancellation: CancellationFlag = CancellationFlag()
+    ) throws -> FileJob.Summary {
         var o = FileJob.Options(output: output)
         options(&o)
-        let job = FileJob(source: try MediaFiles.openSource(input), sourceName: input, processor: processor, options: o, logger: logger)
+        let job = FileJob(
+            source: try MediaFiles.openSource(input), sourceName: input, processor: processor, options: o,
+            logger: logger)
         return try job.run(cancellation: cancellation)
     }
 
@@ -39,10 +44,18 @@ import Testing
         #expect(s.frames == 9 && s.format.width == 161)
         #expect(try Fixtures.probe(dir.file("all.mp4")).frames == 9)
         s = try run(clip, dir.file("few.y4m")) { $0.maxFrames = 4 }
-        #expect(try Fixtures.probe(dir.file("few.y4m")) == .init(width: 161, height: 91, frames: 4, pixelFormat: "yuv420p", codec: "rawvideo"))
-        s = try run(clip, dir.file("small.mkv")) { $0.size = (80, 46); $0.codec = .ffv1 }
-        #expect(try Fixtures.probe(dir.file("small.mkv")) == .init(width: 80, height: 46, frames: 9, pixelFormat: "yuv420p", codec: "ffv1"))
-        s = try run(clip, dir.file("sbs.mkv")) { $0.sideBySide = true; $0.codec = .ffv1 }
+        #expect(
+            try Fixtures.probe(dir.file("few.y4m"))
+                == .init(width: 161, height: 91, frames: 4, pixelFormat: "yuv420p", codec: "rawvideo"))
+        s = try run(clip, dir.file("small.mkv")) {
+            $0.size = (80, 46); $0.codec = .ffv1
+        }
+        #expect(
+            try Fixtures.probe(dir.file("small.mkv"))
+                == .init(width: 80, height: 46, frames: 9, pixelFormat: "yuv420p", codec: "ffv1"))
+        s = try run(clip, dir.file("sbs.mkv")) {
+            $0.sideBySide = true; $0.codec = .ffv1
+        }
         #expect(try Fixtures.probe(dir.file("sbs.mkv")).width == 324)
     }
 
@@ -67,10 +80,13 @@ import Testing
         let soft = SyntheticClipSource(width: 320, height: 180, frames: 3, blurSigma: 1.5)
         let sharp = SyntheticClipSource(width: 320, height: 180, frames: 3, blurSigma: 0)
         let out = dir.file("s.y4m")
-        let job = FileJob(source: soft, sourceName: "soft", processor: ClassicProcessor(), options: .init(output: out), logger: logger)
+        let job = FileJob(
+            source: soft, sourceName: "soft", processor: ClassicProcessor(), options: .init(output: out), logger: logger
+        )
         _ = try job.run()
         let result = try Y4MReader(path: out)
-        let f = Frame(format: result.info.format), s = Frame(format: sharp.info.format), b = Frame(format: soft.info.format)
+        let f = Frame(format: result.info.format), s = Frame(format: sharp.info.format),
+            b = Frame(format: soft.info.format)
         let again = SyntheticClipSource(width: 320, height: 180, frames: 3, blurSigma: 1.5)
         while try result.read(into: f) {
             _ = try sharp.read(into: s)
@@ -101,18 +117,24 @@ import Testing
         try Fixtures.clip(clip, width: 31, height: 17, frames: 2)
         _ = try run(clip, dir.file("copy.y4m"), processor: BypassProcessor())
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("copy.y4m"))).count > 0)
-        let a = [UInt8](try Fixtures.decode(clip, pixelFormat: "yuv420p")), b = [UInt8](try Fixtures.decode(dir.file("copy.y4m"), pixelFormat: "yuv420p"))
+        let a = [UInt8](try Fixtures.decode(clip, pixelFormat: "yuv420p")),
+            b = [UInt8](try Fixtures.decode(dir.file("copy.y4m"), pixelFormat: "yuv420p"))
         #expect(mismatch(a, b) == nil)
     }
 
     @Test func progressLine() {
-        #expect(ProgressBar.line(label: "classic", done: 30, total: 120, elapsed: 2, width: 10) == "classic [##--------] 30/120 frames  15.0 fps  ETA 0:06")
+        #expect(
+            ProgressBar.line(label: "classic", done: 30, total: 120, elapsed: 2, width: 10)
+                == "classic [##--------] 30/120 frames  15.0 fps  ETA 0:06")
         #expect(ProgressBar.line(label: "", done: 5, total: nil, elapsed: 65, width: 10) == "5 frames  0.1 fps  1:05")
-        #expect(ProgressBar.line(label: "x", done: 10, total: 10, elapsed: 1, width: 4) == "x [####] 10/10 frames  10.0 fps")
+        #expect(
+            ProgressBar.line(label: "x", done: 10, total: 10, elapsed: 1, width: 4) == "x [####] 10/10 frames  10.0 fps"
+        )
     }
 
     @Test func generatedClipIsDeterministic() throws {
-        let a = SyntheticClipSource(width: 64, height: 36, frames: 2), b = SyntheticClipSource(width: 64, height: 36, frames: 2)
+        let a = SyntheticClipSource(width: 64, height: 36, frames: 2),
+            b = SyntheticClipSource(width: 64, height: 36, frames: 2)
         let fa = Frame(format: a.info.format), fb = Frame(format: b.info.format)
         #expect(try a.read(into: fa) && b.read(into: fb))
         #expect(TestFrames.bytes(fa) == TestFrames.bytes(fb))

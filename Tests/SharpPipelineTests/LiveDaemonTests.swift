@@ -12,25 +12,31 @@ import Testing
 @Suite struct LiveConfigurationTests {
     @Test func fileSettingsAndErrorsNameTheLine() throws {
         let text = """
-        # comment
-        input = /dev/v4l/by-id/usb-cam   # trailing comment
-        size = 640x480
-        fps = 29.97
-        format = i420
-        mode = bypass
-        on-demand = no
-        strength = 0.25
-        """
+            # comment
+            input = /dev/v4l/by-id/usb-cam   # trailing comment
+            size = 640x480
+            fps = 29.97
+            format = i420
+            mode = bypass
+            on-demand = no
+            strength = 0.25
+            """
         var c = LiveConfiguration()
         for e in try LiveConfiguration.parse(text, path: "x.conf") { try c.apply(e.key, e.value, origin: e.origin) }
         #expect(c.input == "/dev/v4l/by-id/usb-cam" && c.width == 640 && c.height == 480 && c.outputFormat == .i420)
-        #expect(c.frameRate == Rational(29970, 1000) && c.processing.mode == .bypass && !c.onDemand && c.processing.strength == 0.25)
+        #expect(
+            c.frameRate == Rational(29970, 1000) && c.processing.mode == .bypass && !c.onDemand
+                && c.processing.strength == 0.25)
         #expect(c.validationError == nil)
         #expect(throws: ConfigurationError.self) { try LiveConfiguration.parse("junk line", path: "y.conf") }
-        do { _ = try LiveConfiguration.parse("a = 1\nno equals", path: "y.conf"); Issue.record("accepted") } catch let e as ConfigurationError {
+        do { _ = try LiveConfiguration.parse("a = 1\nno equals", path: "y.conf"); Issue.record("accepted") } catch let e
+            as ConfigurationError
+        {
             #expect(e.description == "y.conf:2: expected key = value")
         }
-        do { try c.apply("fps", "fast", origin: "z.conf:3"); Issue.record("accepted") } catch let e as ConfigurationError {
+        do { try c.apply("fps", "fast", origin: "z.conf:3"); Issue.record("accepted") } catch let e
+            as ConfigurationError
+        {
             #expect(e.description == "z.conf:3: fps = fast: expected a number")
         }
         #expect(throws: ConfigurationError.self) { try c.apply("colour", "red", origin: "cli") }
@@ -50,7 +56,11 @@ import Testing
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
         #expect(bound == 0)
         let n = SystemdNotifier(environment: ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "4000000"])
         #expect(n.isActive && n.watchdogInterval == 2_000_000_000)

@@ -14,7 +14,12 @@ final class Lines: Sendable {
 /// A stage that records when it ran and stopped, and can be told to fail, to return on its own,
 /// or to ignore `stop()`.
 final class ProbeService: Service, @unchecked Sendable {
-    enum Behaviour { case runsUntilStopped, throwsAfter(Double), returnsAfter(Double), ignoresStop }
+    enum Behaviour {
+        case runsUntilStopped
+        case throwsAfter(Double)
+        case returnsAfter(Double)
+        case ignoresStop
+    }
     let name: String
     let behaviour: Behaviour
     let log: Lines
@@ -73,12 +78,7 @@ struct CollectingLogHandler: LogHandler {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        messages.append("\(level): \(message)")
-    }
+    func log(event: LogEvent) { messages.append("\(event.level): \(event.message)") }
 }
 
 @Suite struct ServiceGroupTests {
@@ -101,7 +101,8 @@ struct CollectingLogHandler: LogHandler {
         group.requestStop()
         while done.all.isEmpty { usleep(1000) }
         let stops = log.all.filter { !$0.hasPrefix("start") }
-        #expect(stops == ["stop capture", "end capture", "stop processing", "end processing", "stop output", "end output"])
+        #expect(
+            stops == ["stop capture", "end capture", "stop processing", "end processing", "stop output", "end output"])
     }
 
     /// A stage that throws an arbitrary error stops the others and the group rethrows it, with the
@@ -109,7 +110,8 @@ struct CollectingLogHandler: LogHandler {
     @Test func firstErrorIsRethrownAndLogged() throws {
         let log = Lines(), messages = Lines()
         let services = [
-            ProbeService("output", log: log), ProbeService("processing", ProbeService.Behaviour.throwsAfter(0.05), log: log),
+            ProbeService("output", log: log),
+            ProbeService("processing", ProbeService.Behaviour.throwsAfter(0.05), log: log),
             ProbeService("capture", log: log),
         ]
         let group = ServiceGroup(services: services, logger: Self.logger(messages))
@@ -127,7 +129,10 @@ struct CollectingLogHandler: LogHandler {
     @Test func unexpectedReturnIsAnError() throws {
         let log = Lines()
         let group = ServiceGroup(
-            services: [ProbeService("output", log: log), ProbeService("capture", ProbeService.Behaviour.returnsAfter(0.05), log: log)],
+            services: [
+                ProbeService("output", log: log),
+                ProbeService("capture", ProbeService.Behaviour.returnsAfter(0.05), log: log),
+            ],
             logger: Self.logger())
         #expect(throws: ServiceGroupError.serviceFinishedUnexpectedly("capture")) { try group.run() }
     }
@@ -136,7 +141,9 @@ struct CollectingLogHandler: LogHandler {
     @Test func stageThatDoesNotStopIsNamed() throws {
         let log = Lines()
         let group = ServiceGroup(
-            services: [ProbeService("output", log: log), ProbeService("capture", ProbeService.Behaviour.ignoresStop, log: log)],
+            services: [
+                ProbeService("output", log: log), ProbeService("capture", ProbeService.Behaviour.ignoresStop, log: log),
+            ],
             logger: Self.logger(), stopTimeout: 0.2)
         group.requestStop()
         let start = monotonicNanos()

@@ -13,7 +13,8 @@ import Testing
     /// Nearest rank: the smallest sample with at least the fraction at or below it.
     @Test func percentileNearestRank() {
         let s = Array(1...100).map(Double.init)
-        #expect(Percentile.of(s[...], 0.5) == 50 && Percentile.of(s[...], 0.99) == 99 && Percentile.of(s[...], 1) == 100)
+        #expect(
+            Percentile.of(s[...], 0.5) == 50 && Percentile.of(s[...], 0.99) == 99 && Percentile.of(s[...], 1) == 100)
         #expect(Percentile.of(s[...], 0) == 1)
         #expect(Percentile.of([5.0][...], 0.99) == 5)
         #expect(Percentile.rankIndex(0.5, count: 3) == 1)

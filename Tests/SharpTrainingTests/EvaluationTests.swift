@@ -1,9 +1,10 @@
 import Foundation
 import SharpNet
-@testable import SharpTraining
-import TestSupport
 import SharpSupport
+import TestSupport
 import Testing
+
+@testable import SharpTraining
 
 @Suite(.serialized) struct EvaluationTests {
     /// PSNR and SSIM agree with scikit-image (1e-3 dB, 1e-4); INTER_AREA, INTER_LINEAR and the
@@ -19,18 +20,22 @@ import Testing
         try EvaluationReport.writePNG(a, to: dir.file("a.png"))
         try EvaluationReport.writePNG(b, to: dir.file("b.png"))
         try ProcessRunner.check(TestEnvironment.python, [TestEnvironment.oracle("eval_oracle.py"), dir.path])
-        let oracle = try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: dir.url.appendingPathComponent("oracle.json")))
+        let oracle = try JSONDecoder().decode(
+            [String: Double].self, from: Data(contentsOf: dir.url.appendingPathComponent("oracle.json")))
         #expect(abs(Metrics.psnr(a, b) - oracle["psnr"]!) < 1e-3)
         #expect(abs(Metrics.ssim(a, b) - oracle["ssim"]!) < 1e-4, "\(Metrics.ssim(a, b)) vs \(oracle["ssim"]!)")
 
         func raw(_ name: String) throws -> [Float] {
-            try Data(contentsOf: dir.url.appendingPathComponent(name)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            try Data(contentsOf: dir.url.appendingPathComponent(name)).withUnsafeBytes {
+                Array($0.bindMemory(to: Float.self))
+            }
         }
         func maxDiff(_ x: [Float], _ y: [Float]) -> Float { zip(x, y).map { abs($0 - $1) }.max() ?? .infinity }
         let x = a.planar, w = a.width, h = a.height
         let area = ImageOps.areaResize(x, channels: 3, height: h, width: w, toHeight: h / 3, width: w / 3)
         #expect(maxDiff(area, try raw("area.raw")) < 1e-4)
-        let linear = ImageOps.bilinearResize(x, channels: 3, height: h, width: w, toHeight: h / 2 + 3, width: w * 2 / 3 + 1)
+        let linear = ImageOps.bilinearResize(
+            x, channels: 3, height: h, width: w, toHeight: h / 2 + 3, width: w * 2 / 3 + 1)
         #expect(maxDiff(linear, try raw("linear.raw")) < 1e-4)
         let blur = ImageOps.gaussianBlur(x, channels: 3, height: h, width: w, kernel: PairGenerator.seedKernel)
         #expect(maxDiff(blur, try raw("blur.raw")) < 1e-5)
@@ -75,7 +80,10 @@ import Testing
         FFT.transform(&re, &im, inverse: false)
         for k in 0..<n {
             var sr = 0.0, si = 0.0
-            for t in 0..<n { let a = -2 * Double.pi * Double(k * t) / Double(n); sr += r0[t] * cos(a) - i0[t] * sin(a); si += r0[t] * sin(a) + i0[t] * cos(a) }
+            for t in 0..<n {
+                let a = -2 * Double.pi * Double(k * t) / Double(n); sr += r0[t] * cos(a) - i0[t] * sin(a);
+                si += r0[t] * sin(a) + i0[t] * cos(a)
+            }
             #expect(abs(sr - re[k]) < 1e-9 && abs(si - im[k]) < 1e-9)
         }
         FFT.transform(&re, &im, inverse: true)

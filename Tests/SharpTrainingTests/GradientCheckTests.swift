@@ -1,8 +1,10 @@
+import Foundation
 import SharpNet
-@testable import SharpTraining
-import TestSupport
 import SharpSupport
+import TestSupport
 import Testing
+
+@testable import SharpTraining
 
 /// Every op's and loss's gradient against central finite differences (in Double around the
 /// Float implementation; relative tolerance 2e-2 plus a small absolute floor).
@@ -13,8 +15,10 @@ import Testing
     }
 
     /// Checks d⟨g, f(x)⟩/dx at `samples` coordinates against `analytic`.
-    static func check(_ name: String, x: Tensor, g: Tensor, samples: Int = 24, eps: Float = 1e-2,
-                      f: (Tensor) -> Tensor, analytic: Tensor, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func check(
+        _ name: String, x: Tensor, g: Tensor, samples: Int = 24, eps: Float = 1e-2,
+        f: (Tensor) -> Tensor, analytic: Tensor, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         var rng = SplitMix64(seed: 99)
         var worst: Float = 0
         for _ in 0..<samples {
@@ -33,17 +37,26 @@ import Testing
 
     @Test(arguments: [1, 3])
     func convolution(kernel: Int) {
-        let x = Self.random([3, 7, 9], seed: 1), w = Self.random([4, 3, kernel, kernel], seed: 2), b = Self.random([4], seed: 3)
+        let x = Self.random([3, 7, 9], seed: 1), w = Self.random([4, 3, kernel, kernel], seed: 2),
+            b = Self.random([4], seed: 3)
         let g = Self.random([4, 7, 9], seed: 4)
         var scratch: [Float] = []
         var dW = Tensor(zeros: w.shape), db = Tensor(zeros: b.shape)
-        let dx = TrainingOps.convBackward(x, dy: g, weight: w, kernel: kernel, dW: &dW, db: &db, inputGradient: true, scratch: &scratch)!
-        Self.check("conv dx", x: x, g: g, f: { TrainingOps.convForward($0, weight: w, bias: b, kernel: kernel, scratch: &scratch) }, analytic: dx)
-        Self.check("conv dW", x: w, g: g, f: { TrainingOps.convForward(x, weight: $0, bias: b, kernel: kernel, scratch: &scratch) }, analytic: dW)
-        Self.check("conv db", x: b, g: g, f: { TrainingOps.convForward(x, weight: w, bias: $0, kernel: kernel, scratch: &scratch) }, analytic: db)
+        let dx = TrainingOps.convBackward(
+            x, dy: g, weight: w, kernel: kernel, dW: &dW, db: &db, inputGradient: true, scratch: &scratch)!
+        Self.check(
+            "conv dx", x: x, g: g,
+            f: { TrainingOps.convForward($0, weight: w, bias: b, kernel: kernel, scratch: &scratch) }, analytic: dx)
+        Self.check(
+            "conv dW", x: w, g: g,
+            f: { TrainingOps.convForward(x, weight: $0, bias: b, kernel: kernel, scratch: &scratch) }, analytic: dW)
+        Self.check(
+            "conv db", x: b, g: g,
+            f: { TrainingOps.convForward(x, weight: w, bias: $0, kernel: kernel, scratch: &scratch) }, analytic: db)
         // And the forward equals the reference engine's definition.
-        #expect(TrainingOps.convForward(x, weight: w, bias: b, kernel: kernel, scratch: &scratch)
-            .maxAbsDifference(ReferenceEngine.conv(x, weight: w, bias: b, kernel: kernel)) < 1e-4)
+        #expect(
+            TrainingOps.convForward(x, weight: w, bias: b, kernel: kernel, scratch: &scratch)
+                .maxAbsDifference(ReferenceEngine.conv(x, weight: w, bias: b, kernel: kernel)) < 1e-4)
     }
 
     @Test func transposedConvolution() {
@@ -51,10 +64,15 @@ import Testing
         let g = Self.random([2, 8, 10], seed: 8)
         var dW = Tensor(zeros: w.shape), db = Tensor(zeros: b.shape)
         let dx = TrainingOps.convTransposeBackward(x, dy: g, weight: w, dW: &dW, db: &db)
-        Self.check("convT dx", x: x, g: g, f: { TrainingOps.convTransposeForward($0, weight: w, bias: b) }, analytic: dx)
-        Self.check("convT dW", x: w, g: g, f: { TrainingOps.convTransposeForward(x, weight: $0, bias: b) }, analytic: dW)
-        Self.check("convT db", x: b, g: g, f: { TrainingOps.convTransposeForward(x, weight: w, bias: $0) }, analytic: db)
-        #expect(TrainingOps.convTransposeForward(x, weight: w, bias: b).maxAbsDifference(ReferenceEngine.convTranspose2x2(x, weight: w, bias: b)) < 1e-5)
+        Self.check(
+            "convT dx", x: x, g: g, f: { TrainingOps.convTransposeForward($0, weight: w, bias: b) }, analytic: dx)
+        Self.check(
+            "convT dW", x: w, g: g, f: { TrainingOps.convTransposeForward(x, weight: $0, bias: b) }, analytic: dW)
+        Self.check(
+            "convT db", x: b, g: g, f: { TrainingOps.convTransposeForward(x, weight: w, bias: $0) }, analytic: db)
+        #expect(
+            TrainingOps.convTransposeForward(x, weight: w, bias: b).maxAbsDifference(
+                ReferenceEngine.convTranspose2x2(x, weight: w, bias: b)) < 1e-5)
     }
 
     @Test func elementwiseAndStructuralOps() {
@@ -63,16 +81,25 @@ import Testing
         Self.check("relu", x: x, g: g, eps: 1e-3, f: relu, analytic: TrainingOps.reluBackward(output: relu(x), dy: g))
         let tanh = { (t: Tensor) in Tensor(shape: t.shape, data: t.data.map { Foundation.tanh($0) }) }
         Self.check("tanh", x: x, g: g, eps: 1e-3, f: tanh, analytic: TrainingOps.tanhBackward(output: tanh(x), dy: g))
-        Self.check("instance norm", x: x, g: g, eps: 1e-2, f: ReferenceEngine.instanceNorm,
-                   analytic: TrainingOps.instanceNormBackward(input: x, output: ReferenceEngine.instanceNorm(x), dy: g))
+        Self.check(
+            "instance norm", x: x, g: g, eps: 1e-2, f: ReferenceEngine.instanceNorm,
+            analytic: TrainingOps.instanceNormBackward(input: x, output: ReferenceEngine.instanceNorm(x), dy: g))
         let gp = Self.random([4, 3, 4], seed: 11)
-        Self.check("max pool", x: x, g: gp, eps: 1e-3, f: ReferenceEngine.maxPool2x2, analytic: TrainingOps.maxPoolBackward(input: x, dy: gp))
+        Self.check(
+            "max pool", x: x, g: gp, eps: 1e-3, f: ReferenceEngine.maxPool2x2,
+            analytic: TrainingOps.maxPoolBackward(input: x, dy: gp))
         let gs = Self.random([16, 3, 4], seed: 12)
-        Self.check("space to depth", x: x, g: gs, f: { ReferenceEngine.spaceToDepth($0, block: 2) }, analytic: ReferenceEngine.depthToSpace(gs, block: 2))
+        Self.check(
+            "space to depth", x: x, g: gs, f: { ReferenceEngine.spaceToDepth($0, block: 2) },
+            analytic: ReferenceEngine.depthToSpace(gs, block: 2))
         let gd = Self.random([1, 12, 16], seed: 13)
-        Self.check("depth to space", x: x, g: gd, f: { ReferenceEngine.depthToSpace($0, block: 2) }, analytic: ReferenceEngine.spaceToDepth(gd, block: 2))
+        Self.check(
+            "depth to space", x: x, g: gd, f: { ReferenceEngine.depthToSpace($0, block: 2) },
+            analytic: ReferenceEngine.spaceToDepth(gd, block: 2))
         let x4 = Self.random([2, 4, 8], seed: 17), gs4 = Self.random([32, 1, 2], seed: 16)
-        Self.check("space to depth ×4", x: x4, g: gs4, f: { ReferenceEngine.spaceToDepth($0, block: 4) }, analytic: ReferenceEngine.depthToSpace(gs4, block: 4))
+        Self.check(
+            "space to depth ×4", x: x4, g: gs4, f: { ReferenceEngine.spaceToDepth($0, block: 4) },
+            analytic: ReferenceEngine.depthToSpace(gs4, block: 4))
     }
 
     /// The rep-block gradient through the fold equals finite differences of the unfolded
@@ -119,7 +146,9 @@ import Testing
             }
         }
         let off = errors.filter { $0 > 3e-2 }.count
-        #expect(off * 10 <= errors.count && errors.max()! < 0.2, "\(spec.argument): \(off) of \(errors.count) off by > 3 %, worst \(errors.max()!)")
+        #expect(
+            off * 10 <= errors.count && errors.max()! < 0.2,
+            "\(spec.argument): \(off) of \(errors.count) off by > 3 %, worst \(errors.max()!)")
     }
 
     @Test func reparameterisableBlock() {
@@ -133,15 +162,22 @@ import Testing
         let (wf, bf) = RepConvBlock.collapse(prefix: p, inChannels: 4, outChannels: 4, weights: weights)
         var scratch: [Float] = []
         var dW = Tensor(zeros: wf.shape), db = Tensor(zeros: bf.shape)
-        _ = TrainingOps.convBackward(x, dy: g, weight: wf, kernel: 3, dW: &dW, db: &db, inputGradient: false, scratch: &scratch)
-        let branch = RepConvGradient.branchGradients(prefix: p, inChannels: 4, outChannels: 4, weights: weights, dW: dW, db: db)
-        for name in ["k3.weight", "k1k3.w1", "k1k3.b1", "k1k3.w3", "k1k3.b3", "sobelx.w1", "sobely.scale", "laplacian.bias", "laplacian.w1"] {
+        _ = TrainingOps.convBackward(
+            x, dy: g, weight: wf, kernel: 3, dW: &dW, db: &db, inputGradient: false, scratch: &scratch)
+        let branch = RepConvGradient.branchGradients(
+            prefix: p, inChannels: 4, outChannels: 4, weights: weights, dW: dW, db: db)
+        for name in [
+            "k3.weight", "k1k3.w1", "k1k3.b1", "k1k3.w3", "k1k3.b3", "sobelx.w1", "sobely.scale", "laplacian.bias",
+            "laplacian.w1",
+        ] {
             let key = "\(p).\(name)"
-            Self.check("rep \(name)", x: weights[key]!, g: g, eps: 1e-2, f: { t in
-                var w = weights
-                w[key] = t
-                return block(w)
-            }, analytic: branch[key]!)
+            Self.check(
+                "rep \(name)", x: weights[key]!, g: g, eps: 1e-2,
+                f: { t in
+                    var w = weights
+                    w[key] = t
+                    return block(w)
+                }, analytic: branch[key]!)
         }
     }
 
@@ -154,10 +190,9 @@ import Testing
         for i in y.data.indices { let d = Float(rng.normal() * 0.1); y.data[i] += d >= 0 ? d + 0.02 : d - 0.02 }
         let (_, grad) = loss.evaluate(y, t)
         // ⟨1, f(y)⟩ with f = the scalar loss broadcast: check d loss / dy directly.
-        Self.check("\(loss)", x: y, g: Tensor(shape: [1], data: [1]), eps: 1e-3,
-                   f: { Tensor(shape: [1], data: [Float(loss.evaluate($0, t).value)]) }, analytic: grad)
+        Self.check(
+            "\(loss)", x: y, g: Tensor(shape: [1], data: [1]), eps: 1e-3,
+            f: { Tensor(shape: [1], data: [Float(loss.evaluate($0, t).value)]) }, analytic: grad)
         #expect(loss.evaluate(t, t).value < 1e-6 + (loss == .charbonnier ? 1e-3 : 0))
     }
 }
-
-import Foundation

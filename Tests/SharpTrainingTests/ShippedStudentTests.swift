@@ -11,7 +11,9 @@ import Testing
     let photos: [(name: String, image: RGBImage)]
 
     init() throws {
-        photos = try TestEnvironment.standardPhotos.map { ($0, try RGBImage(contentsOf: try TestEnvironment.photo($0))) }
+        photos = try TestEnvironment.standardPhotos.map {
+            ($0, try RGBImage(contentsOf: try TestEnvironment.photo($0)))
+        }
     }
 
     /// int8 (the default) loses at most 0.15 dB against fp32 on the p256 protocol with the AVX2

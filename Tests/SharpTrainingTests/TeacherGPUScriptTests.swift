@@ -1,8 +1,9 @@
 import Foundation
 import SharpNet
-@testable import SharpTraining
 import TestSupport
 import Testing
+
+@testable import SharpTraining
 
 /// `scripts/train-teacher-gpu.py` trains teachers outside SharpCam (PyTorch, on a GPU); what it
 /// shares with SharpCam is checked here without PyTorch: the weights file it writes back loads
@@ -16,12 +17,19 @@ import Testing
         let weights = Weights.heInitialized(spec, seed: 5)
         try WeightsFile.write(weights, to: dir.file("in.scw"))
         let photo = try RGBImage(contentsOf: try TestEnvironment.photo("skimage_coffee"))
-        let picture = RGBImage(planar: ImageOps.quantized(ImageOps.areaResize(photo.planar, channels: 3, height: photo.height, width: photo.width,
-                                                                                 toHeight: 97, width: 130)), width: 130, height: 97)
+        let picture = RGBImage(
+            planar: ImageOps.quantized(
+                ImageOps.areaResize(
+                    photo.planar, channels: 3, height: photo.height, width: photo.width,
+                    toHeight: 97, width: 130)), width: 130, height: 97)
         try EvaluationReport.writePNG(picture, to: dir.file("picture.png"))
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/train-teacher-gpu.py").path
-        try ProcessRunner.check(TestEnvironment.python, [script, "--self-check", dir.file("in.scw"), dir.file("out.scw"),
-                                                         dir.file("picture.png"), dir.file("input.raw")])
+        try ProcessRunner.check(
+            TestEnvironment.python,
+            [
+                script, "--self-check", dir.file("in.scw"), dir.file("out.scw"),
+                dir.file("picture.png"), dir.file("input.raw"),
+            ])
 
         let back = try WeightsFile.load(dir.file("out.scw"), expecting: .teacher)
         #expect(back.spec == spec)
@@ -29,7 +37,9 @@ import Testing
         #expect(Set(back.tensors.keys) == Set(weights.tensors.keys))
         for (name, t) in weights.tensors { #expect(back.tensors[name]!.data == t.data, "\(name)") }
 
-        let theirs = try Data(contentsOf: dir.url.appendingPathComponent("input.raw")).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let theirs = try Data(contentsOf: dir.url.appendingPathComponent("input.raw")).withUnsafeBytes {
+            Array($0.bindMemory(to: Float.self))
+        }
         let ours = NetworkTensors.input(spec, rgb: picture.planar, height: 97, width: 130).data
         try #require(theirs.count == ours.count)
         let plane = 97 * 130

@@ -1,11 +1,12 @@
 import Foundation
 import SharpFrames
-import SharpNet
 import SharpMedia
+import SharpNet
 import SharpSupport
-@testable import SharpTraining
 import TestSupport
 import Testing
+
+@testable import SharpTraining
 
 /// A tiny real training on generated pictures (SharpCam's synthetic scene).
 @Suite struct TrainerTests {
@@ -16,9 +17,12 @@ import Testing
         return RGBImage(frame: f)
     }
 
-    static func config(steps: Int, arch: ArchitectureSpec = .student(widths: [8], convsPerLevel: 1)) -> TrainingConfiguration {
-        TrainingConfiguration(architecture: arch, recipe: .webcam, loss: .charbonnier, steps: steps, batchSize: 4, cropSize: 32,
-                              learningRate: 3e-3, seed: 5, validationEvery: 0)
+    static func config(
+        steps: Int, arch: ArchitectureSpec = .student(widths: [8], convsPerLevel: 1)
+    ) -> TrainingConfiguration {
+        TrainingConfiguration(
+            architecture: arch, recipe: .webcam, loss: .charbonnier, steps: steps, batchSize: 4, cropSize: 32,
+            learningRate: 3e-3, seed: 5, validationEvery: 0)
     }
 
     @Test func sameSeedSameWeights() throws {
@@ -38,7 +42,8 @@ import Testing
     /// optimizer state of an uninterrupted run.
     @Test func resumeFromACheckpointFileIsExact() throws {
         let dir = TemporaryDirectory("resume")
-        let straight = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil)
+        let straight = try Trainer(
+            config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil)
         try straight.run { _ in }
 
         let first = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil)
@@ -52,7 +57,8 @@ import Testing
             try WeightsFile.write(Weights.heInitialized(.student(widths: [8]), seed: 1), to: dir.file("plain.scw"))
             _ = try TrainingCheckpoint.load(dir.file("plain.scw"))
         }
-        let second = try Trainer(config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil, resume: loaded)
+        let second = try Trainer(
+            config: Self.config(steps: 6), photos: Self.photos, validationPhotos: [], teacher: nil, resume: loaded)
         #expect(second.step == 3)
         try second.run { _ in }
         #expect(second.step == 6)
@@ -81,20 +87,25 @@ import Testing
         try base.run { _ in }
         var tiny = Self.config(steps: 1)
         tiny.learningRate = 1e-9
-        let tuned = try Trainer(config: tiny, photos: Self.photos, validationPhotos: [], teacher: nil, initial: base.weights, initialName: "base.scw")
+        let tuned = try Trainer(
+            config: tiny, photos: Self.photos, validationPhotos: [], teacher: nil, initial: base.weights,
+            initialName: "base.scw")
         #expect(tuned.step == 0 && tuned.weights.tensors == base.weights.tensors)
         try tuned.run { _ in }
         let fresh = try Trainer(config: tiny, photos: Self.photos, validationPhotos: [], teacher: nil)
         try fresh.run { _ in }
         func distance(_ a: Weights, _ b: Weights) -> Float {
-            a.tensors.keys.map { k in zip(a.tensors[k]!.data, b.tensors[k]!.data).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+            a.tensors.keys.map { k in zip(a.tensors[k]!.data, b.tensors[k]!.data).map { abs($0 - $1) }.max() ?? 0 }
+                .max() ?? 0
         }
         #expect(distance(tuned.weights, base.weights) < 1e-5, "one step at lr 1e-9 keeps the fine-tuned weights")
         #expect(distance(fresh.weights, base.weights) > 1e-2)
         #expect(tuned.snapshot().weights.metadata["init"] == "fine-tuned from base.scw")
         #expect(throws: SharpCamError.self) {
-            try Trainer(config: Self.config(steps: 1, arch: .student(widths: [8], convsPerLevel: 2)), photos: Self.photos, validationPhotos: [],
-                        teacher: nil, initial: base.weights, initialName: "base.scw")
+            try Trainer(
+                config: Self.config(steps: 1, arch: .student(widths: [8], convsPerLevel: 2)), photos: Self.photos,
+                validationPhotos: [],
+                teacher: nil, initial: base.weights, initialName: "base.scw")
         }
     }
 
@@ -117,7 +128,9 @@ import Testing
         #expect(p.sharp == q.sharp && p.degraded == q.degraded)
         #expect(p.sharp != r.sharp)
         // Most pairs differ between input and target (12 % are clean on purpose).
-        let changed = (0..<50).filter { let x = g.pair(step: 1, index: $0); return x.sharp != x.degraded }.count
+        let changed = (0..<50).filter {
+            let x = g.pair(step: 1, index: $0); return x.sharp != x.degraded
+        }.count
         #expect(changed > 35 && changed < 50)
         let s = PairGenerator(photos: Self.photos, recipe: .seed, cropSize: 64, seed: 1).pair(step: 0, index: 0)
         #expect(s.size == 64 && s.sharp != s.degraded)
@@ -136,7 +149,8 @@ import Testing
         func detail(_ ps: [TrainingPair]) -> Float {
             let blurred = ps.filter { $0.sharp != $0.degraded }
             return blurred.map { p in
-                (1..<p.degraded.count).filter { $0 % p.size != 0 }.map { abs(p.degraded[$0] - p.degraded[$0 - 1]) }.reduce(0, +) / Float(p.degraded.count)
+                (1..<p.degraded.count).filter { $0 % p.size != 0 }.map { abs(p.degraded[$0] - p.degraded[$0 - 1]) }
+                    .reduce(0, +) / Float(p.degraded.count)
             }.reduce(0, +) / Float(blurred.count)
         }
         let web = pairs(.webcam, 0.3), cam = pairs(.camera, 0.3)
@@ -184,7 +198,8 @@ import Testing
 
     @Test func jpegRoundTripMatchesLibjpegQualitySemantics() {
         let img = Self.photos[0].planar
-        let q95 = ImageOps.jpeg(img, height: 120, width: 160, quality: 95), q20 = ImageOps.jpeg(img, height: 120, width: 160, quality: 20)
+        let q95 = ImageOps.jpeg(img, height: 120, width: 160, quality: 95),
+            q20 = ImageOps.jpeg(img, height: 120, width: 160, quality: 20)
         func err(_ x: [Float]) -> Float { zip(x, img).map { abs($0 - $1) }.reduce(0, +) / Float(img.count) }
         #expect(err(q95) < err(q20) && err(q95) > 0)
     }

@@ -11,8 +11,10 @@ public struct ProcessResult: Sendable {
 public enum ProcessRunner {
     /// Runs `executable` (looked up on PATH when not a path) with `arguments`.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                           currentDirectory: String? = nil) throws -> ProcessResult {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: String? = nil
+    ) throws -> ProcessResult {
         let p = Process()
         if executable.contains("/") {
             p.executableURL = URL(fileURLWithPath: executable)
@@ -41,15 +43,19 @@ public enum ProcessRunner {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return ProcessResult(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        return ProcessResult(
+            status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// Runs a command that must succeed; throws with its stderr otherwise.
     @discardableResult
-    public static func check(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    public static func check(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+    ) throws -> ProcessResult {
         let r = try run(executable, arguments, environment: environment)
         guard r.status == 0 else {
-            throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) failed (\(r.status)): \(r.stderr.suffix(2000))")
+            throw TestSetupError(
+                "\(executable) \(arguments.joined(separator: " ")) failed (\(r.status)): \(r.stderr.suffix(2000))")
         }
         return r
     }

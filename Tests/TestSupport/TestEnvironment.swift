@@ -26,7 +26,9 @@ public enum TestEnvironment {
     }
 
     /// The photos the tests use by default: varied content, all from the "test" subset.
-    public static let standardPhotos = ["skimage_astronaut", "skimage_coffee", "skimage_chelsea", "lomiri16_fig", "lomiri16_bridge"]
+    public static let standardPhotos = [
+        "skimage_astronaut", "skimage_coffee", "skimage_chelsea", "lomiri16_fig", "lomiri16_bridge",
+    ]
 
     /// Path of photo `name` (without .png); throws a helpful error when it is missing.
     public static func photo(_ name: String) throws -> String {

@@ -1,7 +1,7 @@
 import Foundation
 import SharpFrames
-import SharpSupport
 import SharpMedia
+import SharpSupport
 
 /// Frames for tests: seeded random content, real photos, raw dumps, quality metrics.
 public enum TestFrames {
@@ -21,7 +21,8 @@ public enum TestFrames {
     }
 
     /// A frame whose meaningful bytes are uniformly random.
-    public static func random(_ format: FrameFormat, colorSpace: ColorSpace = .bt601Limited, seed: UInt64 = 1) -> Frame {
+    public static func random(_ format: FrameFormat, colorSpace: ColorSpace = .bt601Limited, seed: UInt64 = 1) -> Frame
+    {
         let f = Frame(format: format, colorSpace: colorSpace)
         var rng = Random(seed: seed)
         for p in f.planes { for y in 0..<p.rows { let r = p.row(y); for x in 0..<p.rowBytes { r[x] = rng.byte() } } }
@@ -43,7 +44,9 @@ public enum TestFrames {
     }
 
     /// Loads a picture converted to `format`'s layout (RGB → YUV with `colorSpace`).
-    public static func load(_ path: String, as pixelFormat: PixelFormat, colorSpace: ColorSpace = .bt601Limited) throws -> Frame {
+    public static func load(
+        _ path: String, as pixelFormat: PixelFormat, colorSpace: ColorSpace = .bt601Limited
+    ) throws -> Frame {
         let native = try load(path)
         if native.pixelFormat == pixelFormat { return native }
         let out = Frame(format: native.format.with(pixelFormat), colorSpace: colorSpace)
@@ -54,7 +57,9 @@ public enum TestFrames {
     /// The meaningful bytes of every plane, concatenated (no row padding).
     public static func bytes(_ frame: Frame) -> [UInt8] {
         var out = [UInt8]()
-        for p in frame.planes { for y in 0..<p.rows { out.append(contentsOf: UnsafeBufferPointer(start: p.row(y), count: p.rowBytes)) } }
+        for p in frame.planes {
+            for y in 0..<p.rows { out.append(contentsOf: UnsafeBufferPointer(start: p.row(y), count: p.rowBytes)) }
+        }
         return out
     }
 
@@ -108,5 +113,9 @@ public func mismatch(_ a: [UInt8], _ b: [UInt8]) -> String? {
     if a.count != b.count { return "lengths differ: \(a.count) vs \(b.count)" }
     guard let i = a.indices.first(where: { a[$0] != b[$0] }) else { return nil }
     let differing = a.indices.reduce(0) { $0 + (a[$1] != b[$1] ? 1 : 0) }
-    return "first difference at byte \(i): \(a[i]) vs \(b[i]); \(differing) of \(a.count) bytes differ, max |diff| \(TestFrames.maxDifference(a, b))"
+    return
+        """
+        first difference at byte \(i): \(a[i]) vs \(b[i]); \(differing) of \(a.count) bytes differ, max |diff| \
+        \(TestFrames.maxDifference(a, b))
+        """
 }

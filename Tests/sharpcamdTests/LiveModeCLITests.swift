@@ -21,7 +21,11 @@ import Testing
             var addr = sockaddr_un()
             addr.sun_family = sa_family_t(AF_UNIX)
             withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
-            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
             guard ok == 0 else { throw TestSetupError("bind \(path) failed") }
         }
         deinit { close(fd) }
@@ -48,7 +52,9 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["--config", config, "--input", "demo", "--output", "null"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"]) { $1 }
+        p.environment = ProcessInfo.processInfo.environment.merging([
+            "NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000",
+        ]) { $1 }
         let err = Pipe()
         p.standardError = err
         try p.run()
@@ -60,17 +66,19 @@ import Testing
         let ready = try #require(socket.messages.first { $0.hasPrefix("READY=1") })
         #expect(ready.contains("STATUS=320x240 yuyv @ 30 fps"), "\(ready)")
         #expect(socket.messages.filter { $0 == "WATCHDOG=1" }.count >= 4, "\(socket.messages)")
-        #expect(socket.messages.contains { $0.hasPrefix("STATUS=") && $0.contains("latency p50") }, "\(socket.messages)")
+        #expect(
+            socket.messages.contains { $0.hasPrefix("STATUS=") && $0.contains("latency p50") }, "\(socket.messages)")
 
         // SIGHUP: RELOADING, then READY again; a changed strength is picked up.
         try writeFile(config, Data("stats-interval = 0.5\nsize = 320x240\nmode = classic\nstrength = 0.5\n".utf8))
         let before = socket.messages.count
         kill(p.processIdentifier, SIGHUP)
-        #expect(socket.collect(seconds: 10) { m in
-            let new = m.dropFirst(before)
-            guard let r = new.firstIndex(of: "RELOADING=1") else { return false }
-            return new[r...].contains { $0.hasPrefix("READY=1") }
-        }, "\(socket.messages.dropFirst(before))")
+        #expect(
+            socket.collect(seconds: 10) { m in
+                let new = m.dropFirst(before)
+                guard let r = new.firstIndex(of: "RELOADING=1") else { return false }
+                return new[r...].contains { $0.hasPrefix("READY=1") }
+            }, "\(socket.messages.dropFirst(before))")
         #expect(p.isRunning)
 
         kill(p.processIdentifier, SIGTERM)
@@ -79,7 +87,9 @@ import Testing
         let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(p.terminationStatus == 0, "\(log)")
         #expect(socket.messages.contains("STOPPING=1"))
-        #expect(log.contains("running: classic (σ 1.5, amount 1.2, strength 1.0)") && log.contains("reloaded: classic (σ 1.5, amount 1.2, strength 0.5)"), "\(log)")
+        #expect(
+            log.contains("running: classic (σ 1.5, amount 1.2, strength 1.0)")
+                && log.contains("reloaded: classic (σ 1.5, amount 1.2, strength 0.5)"), "\(log)")
         #expect(log.contains("stats:") && log.contains("dropped"), "\(log)")
     }
 
@@ -92,7 +102,8 @@ import Testing
         let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             guard line.hasPrefix("# "), let eq = line.range(of: " = ") else { return String(line) }
             let key = line[line.index(line.startIndex, offsetBy: 2)..<eq.lowerBound]
-            return !key.isEmpty && key.allSatisfy({ $0.isLowercase || $0 == "-" }) && key != "model" ? String(line.dropFirst(2)) : String(line)
+            return !key.isEmpty && key.allSatisfy({ $0.isLowercase || $0 == "-" }) && key != "model"
+                ? String(line.dropFirst(2)) : String(line)
         }.joined(separator: "\n")
         #expect(uncommented.contains("\nprecision = int8") && uncommented.contains("\nthreads = 2"))
         for (name, content) in [("example.conf", text), ("uncommented.conf", uncommented)] {

@@ -14,7 +14,9 @@ import Testing
         try Fixtures.clip(clip, width: 160, height: 120, frames: 8)
         let r = try sharpcamd("--input", clip, "--output", dir.file("out.mp4"), "--mode", "classic")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Fixtures.probe(dir.file("out.mp4")) == .init(width: 160, height: 120, frames: 8, pixelFormat: "yuv420p", codec: "h264"))
+        #expect(
+            try Fixtures.probe(dir.file("out.mp4"))
+                == .init(width: 160, height: 120, frames: 8, pixelFormat: "yuv420p", codec: "h264"))
         #expect(r.stderr.contains("wrote \(dir.file("out.mp4")): 8 frames 160x120"))
     }
 
@@ -28,7 +30,9 @@ import Testing
     @Test func demoWritesASideBySideClip() throws {
         let r = try sharpcamd("--demo", "--output", dir.file("demo.mkv"), "--frames", "2", "--codec", "ffv1")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Fixtures.probe(dir.file("demo.mkv")) == .init(width: 2560, height: 720, frames: 2, pixelFormat: "yuv420p", codec: "ffv1"))
+        #expect(
+            try Fixtures.probe(dir.file("demo.mkv"))
+                == .init(width: 2560, height: 720, frames: 2, pixelFormat: "yuv420p", codec: "ffv1"))
     }
 
     /// One clear line naming the file and the problem, exit status 1, nothing written.
@@ -41,8 +45,14 @@ import Testing
         let junk = dir.file("junk.mkv")
         try writeFile(junk, Data(repeating: 0x42, count: 5000))
         let cases: [([String], String)] = [
-            (["--input", dir.file("missing.mp4"), "--output", dir.file("o.mp4")], "\(dir.file("missing.mp4")): no such file"),
-            (["--input", clip, "--output", dir.file("nodir/o.mp4")], "output directory \(dir.file("nodir")) does not exist"),
+            (
+                ["--input", dir.file("missing.mp4"), "--output", dir.file("o.mp4")],
+                "\(dir.file("missing.mp4")): no such file"
+            ),
+            (
+                ["--input", clip, "--output", dir.file("nodir/o.mp4")],
+                "output directory \(dir.file("nodir")) does not exist"
+            ),
             (["--input", truncated, "--output", dir.file("o.mp4")], "\(truncated): truncated: frame 2"),
             (["--input", junk, "--output", dir.file("o.mp4")], "\(junk): not a recognisable video"),
             (["--input", clip, "--output", dir.file("o.xyz")], "unsupported output format '.xyz'"),
@@ -59,8 +69,11 @@ import Testing
     }
 
     @Test func invalidOptionsAreUsageErrors() throws {
-        for args in [["--demo", "--strength", "2"], ["--demo", "--size", "0x10"], ["--input", "x.mp4", "--output", "y.mp4", "--threads", "0"],
-                     ["--demo", "--frames", "0"], ["--output", "y.mp4"]] {
+        for args in [
+            ["--demo", "--strength", "2"], ["--demo", "--size", "0x10"],
+            ["--input", "x.mp4", "--output", "y.mp4", "--threads", "0"],
+            ["--demo", "--frames", "0"], ["--output", "y.mp4"],
+        ] {
             let r = try ProcessRunner.run(binary, args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.contains("Error:"), "\(r.stderr)")
@@ -69,9 +82,12 @@ import Testing
 
     /// Live mode without v4l2loopback says how to load it.
     @Test func liveModeWithoutLoopbackExplainsTheFix() throws {
-        let r = try sharpcamd("--input", "demo", "--output", dir.file("video99").replacingOccurrences(of: dir.path, with: "/dev"))
+        let r = try sharpcamd(
+            "--input", "demo", "--output", dir.file("video99").replacingOccurrences(of: dir.path, with: "/dev"))
         #expect(r.status == 1, "\(r.stderr)")
-        #expect(r.stderr.contains("/dev/video99: no such video device: load the loopback driver") && r.stderr.contains("modprobe v4l2loopback"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("/dev/video99: no such video device: load the loopback driver")
+                && r.stderr.contains("modprobe v4l2loopback"), "\(r.stderr)")
     }
 
     /// SIGINT stops the job after the current frame, removes the partial output, exits 130.
@@ -84,7 +100,9 @@ import Testing
         try p.run()
         // Wait until the temporary output exists, then interrupt.
         let deadline = Date().addingTimeInterval(30)
-        while !dir.contents.contains(where: { $0.hasPrefix(".long.mp4.sharpcam-") }) && Date() < deadline { usleep(20_000) }
+        while !dir.contents.contains(where: { $0.hasPrefix(".long.mp4.sharpcam-") }) && Date() < deadline {
+            usleep(20_000)
+        }
         #expect(dir.contents.count == 1)
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()

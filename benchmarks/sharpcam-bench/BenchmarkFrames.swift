@@ -12,11 +12,14 @@ struct BenchmarkFrames {
 
     init(format: FrameFormat, input: String?, count: Int = 8) throws {
         self.format = format
-        let source: FrameSource = try input.map { try MediaFiles.openSource($0) }
+        let source: FrameSource =
+            try input.map { try MediaFiles.openSource($0) }
             ?? SyntheticClipSource(width: format.width, height: format.height, frames: count * 4)
         let decoded = Frame(format: source.info.format, colorSpace: source.info.colorSpace)
         let sized = Frame(format: format.with(source.info.format.pixelFormat), colorSpace: source.info.colorSpace)
-        let resizer = sized.format == decoded.format ? nil : try FrameResizer(from: decoded.format, to: sized.format, colorSpace: source.info.colorSpace)
+        let resizer =
+            sized.format == decoded.format
+            ? nil : try FrameResizer(from: decoded.format, to: sized.format, colorSpace: source.info.colorSpace)
         var out: [Frame] = []
         var index = 0
         while out.count < count, try source.read(into: decoded) {

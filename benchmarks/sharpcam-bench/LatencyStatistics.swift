@@ -31,10 +31,15 @@ struct TextTable {
     var rendered: String {
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
         func line(_ r: [String]) -> String {
-            r.enumerated().map { c, v in c == 0 ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                                                : String(repeating: " ", count: widths[c] - v.count) + v }.joined(separator: "  ")
+            r.enumerated().map { c, v in
+                c == 0
+                    ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - v.count) + v
+            }.joined(separator: "  ")
         }
-        return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)).joined(separator: "\n")
+        return
+            ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
+            .joined(separator: "\n")
     }
 }
 

@@ -16,7 +16,8 @@ struct NetworkBenchmark: SharpCamCommand {
     static let toolName = "sharpcam-bench"
     static let configuration = CommandConfiguration(
         commandName: "network",
-        abstract: "Time the fused student engine per frame (stages, precisions, threads) and compare with other runtimes.")
+        abstract:
+            "Time the fused student engine per frame (stages, precisions, threads) and compare with other runtimes.")
 
     @Option(help: "Student weights (.scw). Default: the built-in student sharpcamd runs ('builtin').")
     var model: String?
@@ -79,17 +80,22 @@ struct NetworkBenchmark: SharpCamCommand {
         let spec = weights.spec.collapsed
         let macsPerPixel = NetworkGraph(spec).macsPerPixel
         let sizeList = try sizes.split(separator: ",").map { s -> FrameFormat in
-            guard let a = FrameSize(argument: String(s)), let f = FrameFormat(.yuyv, width: a.width, height: a.height) else {
+            guard let a = FrameSize(argument: String(s)), let f = FrameFormat(.yuyv, width: a.width, height: a.height)
+            else {
                 throw ValidationError("bad size '\(s)'")
             }
             return f
         }
         let precisionList = try precisions.split(separator: ",").map { p -> FusedStudentEngine.Precision in
-            guard let v = FusedStudentEngine.Precision(rawValue: String(p)) else { throw ValidationError("bad precision '\(p)'") }
+            guard let v = FusedStudentEngine.Precision(rawValue: String(p)) else {
+                throw ValidationError("bad precision '\(p)'")
+            }
             return v
         }
         let threadList = threads.split(separator: ",").compactMap { Int($0) }
-        if !json { print("CPU: \(cpuDescription())\nmodel: \(modelName) (\(Int(macsPerPixel)) MAC/pixel)\nmeasuring peaks…") }
+        if !json {
+            print("CPU: \(cpuDescription())\nmodel: \(modelName) (\(Int(macsPerPixel)) MAC/pixel)\nmeasuring peaks…")
+        }
         var peaks: [String: Double] = [:]
         for t in Set(threadList + [1]).sorted() {
             peaks["fp32 \(t)t"] = sc_peak_fp32_macs(Int32(t), 0.5) / 1e9
@@ -98,7 +104,8 @@ struct NetworkBenchmark: SharpCamCommand {
         var rows: [Row] = []
         var calibrated = weights
         if precisionList.contains(.int8) && weights.metadata[FusedStudentEngine.activationScalesKey] == nil {
-            let cal = try BenchmarkFrames(format: FrameFormat(.yuyv, width: 320, height: 240)!, input: input, count: 4).frames
+            let cal = try BenchmarkFrames(format: FrameFormat(.yuyv, width: 320, height: 240)!, input: input, count: 4)
+                .frames
             calibrated = try StudentCalibration.calibrated(weights, frames: cal)
         }
         for fmt in sizeList {
@@ -106,7 +113,8 @@ struct NetworkBenchmark: SharpCamCommand {
             let output = Frame(format: fmt, colorSpace: inputs[0].colorSpace)
             for p in precisionList {
                 for t in threadList {
-                    let engine = try FusedStudentEngine(weights: p == .int8 ? calibrated : weights, precision: p, maxWidth: fmt.width, threads: t)
+                    let engine = try FusedStudentEngine(
+                        weights: p == .int8 ? calibrated : weights, precision: p, maxWidth: fmt.width, threads: t)
                     var samples: [[UInt64]] = Array(repeating: [], count: 5)
                     var allocations: UInt64 = 0
                     for i in 0..<(warmup + frames) {
@@ -127,38 +135,61 @@ struct NetworkBenchmark: SharpCamCommand {
                             samples[3].append(t4 - t3); samples[4].append(t4 - t0)
                         }
                     }
-                    let st = Stages(convertIn: .init(nanoseconds: samples[0]), maps: .init(nanoseconds: samples[1]), network: .init(nanoseconds: samples[2]),
-                                    chroma: .init(nanoseconds: samples[3]), endToEnd: .init(nanoseconds: samples[4]))
+                    let st = Stages(
+                        convertIn: .init(nanoseconds: samples[0]), maps: .init(nanoseconds: samples[1]),
+                        network: .init(nanoseconds: samples[2]),
+                        chroma: .init(nanoseconds: samples[3]), endToEnd: .init(nanoseconds: samples[4]))
                     let gmac = macsPerPixel * Double(fmt.width * fmt.height) / (st.network.p50 / 1000) / 1e9
                     let peak = peaks["\(p == .int8 ? "int8" : "fp32") \(t)t"] ?? 0
-                    rows.append(Row(size: "\(fmt.width)x\(fmt.height)", precision: p.rawValue, threads: t, kernels: engine.kernelName, stages: st,
-                                    framesPerSecond: 1000 / st.endToEnd.p50, allocationsPerFrame: Double(allocations) / Double(frames),
-                                    gmacPerSecond: gmac, percentOfPeak: peak > 0 ? 100 * gmac / peak : 0))
+                    rows.append(
+                        Row(
+                            size: "\(fmt.width)x\(fmt.height)", precision: p.rawValue, threads: t,
+                            kernels: engine.kernelName, stages: st,
+                            framesPerSecond: 1000 / st.endToEnd.p50,
+                            allocationsPerFrame: Double(allocations) / Double(frames),
+                            gmacPerSecond: gmac, percentOfPeak: peak > 0 ? 100 * gmac / peak : 0))
                 }
             }
         }
         var comparison: [ComparisonRow] = []
         if compare {
-            comparison = try RuntimeComparison.run(weights: weights, sizes: sizeList, threads: threadList, frames: min(frames, 50),
-                                                    input: input, fused: rows)
+            comparison = try RuntimeComparison.run(
+                weights: weights, sizes: sizeList, threads: threadList, frames: min(frames, 50),
+                input: input, fused: rows)
         }
-        let report = Report(cpu: cpuDescription(), model: modelName, macsPerPixel: macsPerPixel, peaks: peaks, rows: rows, comparison: comparison)
+        let report = Report(
+            cpu: cpuDescription(), model: modelName, macsPerPixel: macsPerPixel, peaks: peaks, rows: rows,
+            comparison: comparison)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try enc.encode(report), as: UTF8.self))
             return
         }
-        print("peaks (GMAC/s): " + peaks.sorted { $0.key < $1.key }.map { "\($0.key) \(fmt3($0.value, 1))" }.joined(separator: ", ") + "\n")
-        var t = TextTable(header: ["size", "prec", "thr", "in p50", "maps p50", "net p50", "net p99", "net max", "chroma p50", "e2e p50", "e2e p99", "fps", "alloc/fr", "GMAC/s", "% peak"])
+        print(
+            "peaks (GMAC/s): "
+                + peaks.sorted { $0.key < $1.key }.map { "\($0.key) \(fmt3($0.value, 1))" }.joined(separator: ", ")
+                + "\n")
+        var t = TextTable(header: [
+            "size", "prec", "thr", "in p50", "maps p50", "net p50", "net p99", "net max", "chroma p50", "e2e p50",
+            "e2e p99", "fps", "alloc/fr", "GMAC/s", "% peak",
+        ])
         for r in rows {
-            t.rows.append([r.size, r.precision, "\(r.threads)", fmt3(r.stages.convertIn.p50, 2), fmt3(r.stages.maps.p50, 2),
-                           fmt3(r.stages.network.p50, 2), fmt3(r.stages.network.p99, 2), fmt3(r.stages.network.max, 2),
-                           fmt3(r.stages.chroma.p50, 2), fmt3(r.stages.endToEnd.p50, 2), fmt3(r.stages.endToEnd.p99, 2), fmt3(r.framesPerSecond, 1),
-                           fmt3(r.allocationsPerFrame, 2), fmt3(r.gmacPerSecond, 1), fmt3(r.percentOfPeak, 0)])
+            t.rows.append([
+                r.size, r.precision, "\(r.threads)", fmt3(r.stages.convertIn.p50, 2), fmt3(r.stages.maps.p50, 2),
+                fmt3(r.stages.network.p50, 2), fmt3(r.stages.network.p99, 2), fmt3(r.stages.network.max, 2),
+                fmt3(r.stages.chroma.p50, 2), fmt3(r.stages.endToEnd.p50, 2), fmt3(r.stages.endToEnd.p99, 2),
+                fmt3(r.framesPerSecond, 1),
+                fmt3(r.allocationsPerFrame, 2), fmt3(r.gmacPerSecond, 1), fmt3(r.percentOfPeak, 0),
+            ])
         }
         print(t.rendered)
-        print("\nlatencies in ms; YUYV in → YUYV out: 'in' copies the frame, the network writes luma in place, 'chroma' carries its change into U and V (ChromaTransfer); there is no output conversion.")
+        print(
+            """
+            \nlatencies in ms; YUYV in → YUYV out: 'in' copies the frame, the network writes luma in place, \
+            'chroma' carries its change into U and V (ChromaTransfer); there is no output conversion.
+            """
+        )
         if !comparison.isEmpty { print("\n" + RuntimeComparison.table(comparison)) }
     }
 

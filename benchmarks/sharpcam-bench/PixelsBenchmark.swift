@@ -64,7 +64,8 @@ struct PixelsBenchmark: SharpCamCommand {
     }
 
     func execute() throws {
-        guard let size = FrameSize(argument: size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height) else {
+        guard let size = FrameSize(argument: size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height)
+        else {
             throw ValidationError("--size must be WIDTHxHEIGHT")
         }
         let frames = try BenchmarkFrames(format: fmt, input: input).frames
@@ -89,12 +90,13 @@ struct PixelsBenchmark: SharpCamCommand {
             timer.time("HSV mask (from YUYV)", table) { saturation.compute(next(), into: mask) }
             timer.time("I420 → RGB24", table) { i420.convert(into: rgb) }
             timer.time("unsharp mask (YUYV)", table) { unsharp.apply(next(), strength: 1, into: back) }
-            chain[table] = timer.time("chain: YUYV→I420→YUYV + both maps", table) {
-                next().convert(into: i420)
-                i420.convert(into: back)
-                sobel.compute(i420, into: edge)
-                saturation.compute(i420, into: mask)
-            }.p50
+            chain[table] =
+                timer.time("chain: YUYV→I420→YUYV + both maps", table) {
+                    next().convert(into: i420)
+                    i420.convert(into: back)
+                    sobel.compute(i420, into: edge)
+                    saturation.compute(i420, into: mask)
+                }.p50
         }
         sc_pixels_force(0)
         let space = frames[0].colorSpace
@@ -111,19 +113,27 @@ struct PixelsBenchmark: SharpCamCommand {
             return
         }
         var t = TextTable(header: ["operation (\(w)x\(h), 1 thread)", "kernels", "p50 ms", "p99 ms", "max ms"])
-        for r in timer.rows { t.rows.append([r.operation, r.kernels, fmt3(r.latency.p50), fmt3(r.latency.p99), fmt3(r.latency.max)]) }
+        for r in timer.rows {
+            t.rows.append([r.operation, r.kernels, fmt3(r.latency.p50), fmt3(r.latency.p99), fmt3(r.latency.max)])
+        }
         print("CPU: \(report.cpu)\n")
         print(t.rendered)
         print("")
         for (k, v) in chain.sorted(by: { $0.key < $1.key }) {
-            print("chain YUYV→I420→YUYV + Sobel + HSV mask, \(k) kernels: p50 \(fmt3(v)) ms per frame (issue #2 target: < 3 ms at 1280x720)")
+            print(
+                """
+                chain YUYV→I420→YUYV + Sobel + HSV mask, \(k) kernels: p50 \(fmt3(v)) ms per frame (issue #2 \
+                target: < 3 ms at 1280x720)
+                """
+            )
         }
     }
 }
 
 func cpuDescription() -> String {
     let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+    let model =
+        info.split(separator: "\n").first { $0.hasPrefix("model name") }
         .map { String($0.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
     let f = sc_cpu_detect()
     return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, avx2=\(f.avx2) fma=\(f.fma) f16c=\(f.f16c)"

@@ -24,12 +24,17 @@ struct ReferenceBenchmark: SharpCamCommand {
     var repeats: Int = 1
 
     func execute() throws {
-        guard let size = FrameSize(argument: size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height) else {
+        guard let size = FrameSize(argument: size), let fmt = FrameFormat(.yuyv, width: size.width, height: size.height)
+        else {
             throw ValidationError("--size must be WIDTHxHEIGHT")
         }
         let weights: Weights
-        if let model { weights = try WeightsFile.load(model) } else {
-            guard let spec = ArchitectureSpec(argument: arch) else { throw ValidationError("unknown architecture '\(arch)'") }
+        if let model {
+            weights = try WeightsFile.load(model)
+        } else {
+            guard let spec = ArchitectureSpec(argument: arch) else {
+                throw ValidationError("unknown architecture '\(arch)'")
+            }
             weights = Weights.heInitialized(spec, seed: 1)
         }
         let frame = try BenchmarkFrames(format: fmt, input: nil, count: 1).frames[0]
@@ -43,6 +48,12 @@ struct ReferenceBenchmark: SharpCamCommand {
         }
         let s = LatencyStatistics(nanoseconds: samples)
         let macs = NetworkGraph(weights.spec.collapsed).macsPerPixel * Double(size.width * size.height)
-        print("reference engine, \(weights.spec.collapsed), \(size.width)x\(size.height), 1 thread: \(fmt3(s.p50 / 1000, 2)) s per frame (\(fmt3(macs / 1e9, 2)) GMAC, \(fmt3(macs / (s.p50 / 1000) / 1e9, 2)) GMAC/s)")
+        print(
+            """
+            reference engine, \(weights.spec.collapsed), \(size.width)x\(size.height), 1 thread: \
+            \(fmt3(s.p50 / 1000, 2)) s per frame (\(fmt3(macs / 1e9, 2)) GMAC, \
+            \(fmt3(macs / (s.p50 / 1000) / 1e9, 2)) GMAC/s)
+            """
+        )
     }
 }

@@ -23,7 +23,10 @@ enum RuntimeComparison {
         return here.appendingPathComponent("compare_runtimes.py").path
     }
 
-    static func run(weights: Weights, sizes: [FrameFormat], threads: [Int], frames: Int, input: String?, fused: [NetworkBenchmark.Row]) throws -> [ComparisonRow] {
+    static func run(
+        weights: Weights, sizes: [FrameFormat], threads: [Int], frames: Int, input: String?,
+        fused: [NetworkBenchmark.Row]
+    ) throws -> [ComparisonRow] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sharpcam-compare-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -42,7 +45,10 @@ enum RuntimeComparison {
                 let python = ProcessInfo.processInfo.environment["SHARPCAM_PYTHON"] ?? "python3"
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                p.arguments = [python, script, model, raw, "\(weights.spec.inputChannels)", "\(fmt.height)", "\(fmt.width)", "\(source.count)", "\(t)", "\(frames)"]
+                p.arguments = [
+                    python, script, model, raw, "\(weights.spec.inputChannels)", "\(fmt.height)", "\(fmt.width)",
+                    "\(source.count)", "\(t)", "\(frames)",
+                ]
                 let out = Pipe()
                 p.standardOutput = out
                 p.standardError = FileHandle.standardError
@@ -50,15 +56,26 @@ enum RuntimeComparison {
                 let bytes = out.fileHandleForReading.readDataToEndOfFile()
                 p.waitUntilExit()
                 let size = "\(fmt.width)x\(fmt.height)"
-                guard p.terminationStatus == 0, let results = try? JSONDecoder().decode([ComparisonRow].self, from: bytes) else {
-                    rows.append(ComparisonRow(size: size, threads: t, runtime: "python", precision: "-", p50: nil,
-                                              note: "compare_runtimes.py failed (exit \(p.terminationStatus)); install onnxruntime and openvino"))
+                guard p.terminationStatus == 0,
+                    let results = try? JSONDecoder().decode([ComparisonRow].self, from: bytes)
+                else {
+                    rows.append(
+                        ComparisonRow(
+                            size: size, threads: t, runtime: "python", precision: "-", p50: nil,
+                            note:
+                                """
+                                compare_runtimes.py failed (exit \(p.terminationStatus)); install onnxruntime and \
+                                openvino
+                                """
+                        ))
                     continue
                 }
                 for var r in results {
                     r.size = size
                     r.threads = t
-                    if let ours = fused.first(where: { $0.size == size && $0.threads == t && $0.precision == r.precision }) {
+                    if let ours = fused.first(where: {
+                        $0.size == size && $0.threads == t && $0.precision == r.precision
+                    }) {
                         r.sharpcamP50 = ours.stages.network.p50
                         if let theirs = r.p50 { r.speedup = theirs / ours.stages.network.p50 }
                     }
@@ -70,10 +87,15 @@ enum RuntimeComparison {
     }
 
     static func table(_ rows: [ComparisonRow]) -> String {
-        var t = TextTable(header: ["size", "thr", "runtime", "prec", "p50 ms", "SharpCam p50", "SharpCam speed-up", "note"])
+        var t = TextTable(header: [
+            "size", "thr", "runtime", "prec", "p50 ms", "SharpCam p50", "SharpCam speed-up", "note",
+        ])
         for r in rows {
-            t.rows.append([r.size, "\(r.threads)", r.runtime, r.precision, r.p50.map { fmt3($0, 2) } ?? "-", r.sharpcamP50.map { fmt3($0, 2) } ?? "-",
-                           r.speedup.map { fmt3($0, 2) + "×" } ?? "-", r.note ?? ""])
+            t.rows.append([
+                r.size, "\(r.threads)", r.runtime, r.precision, r.p50.map { fmt3($0, 2) } ?? "-",
+                r.sharpcamP50.map { fmt3($0, 2) } ?? "-",
+                r.speedup.map { fmt3($0, 2) + "×" } ?? "-", r.note ?? "",
+            ])
         }
         return "same network (ONNX export), network time only:\n" + t.rendered
     }

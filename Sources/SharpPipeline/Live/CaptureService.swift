@@ -22,7 +22,10 @@ public final class CaptureService: Service, @unchecked Sendable {
     private let stopFlag = CancellationFlag()
     private let wake = ConditionLock()
 
-    public init(configuration: LiveConfiguration, ring: FrameRing, statistics: LiveStatistics, logger: Logger, wanted: @escaping () -> Bool) {
+    public init(
+        configuration: LiveConfiguration, ring: FrameRing, statistics: LiveStatistics, logger: Logger,
+        wanted: @escaping () -> Bool
+    ) {
         self.configuration = configuration
         self.ring = ring
         self.statistics = statistics
@@ -49,17 +52,22 @@ public final class CaptureService: Service, @unchecked Sendable {
         switch c.input {
         case nil, "demo":
             if c.input == nil, let camera = DeviceDiscovery.firstCamera() {
-                return try V4L2Capture(path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
+                return try V4L2Capture(
+                    path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
             }
             let (w, h) = (c.width, c.height)
-            return try PacedSource(name: "generated clip", loop: true) { SyntheticClipSource(width: w, height: h, frames: 300) }
+            return try PacedSource(name: "generated clip", loop: true) {
+                SyntheticClipSource(width: w, height: h, frames: 300)
+            }
         case let spec? where spec.hasPrefix("/dev/") || !spec.contains(".") && !spec.contains("/"):
             guard let path = DeviceDiscovery.resolveCamera(spec) else {
                 throw MediaError(.noDevice, path: spec, "camera not found (unplugged?)")
             }
             return try V4L2Capture(path: path, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
         case let path?:
-            return try PacedSource(name: path, loop: c.loop) { try MediaFiles.openSource(path, policy: .lenient, logger: self.logger) }
+            return try PacedSource(name: path, loop: c.loop) {
+                try MediaFiles.openSource(path, policy: .lenient, logger: self.logger)
+            }
         }
     }
 

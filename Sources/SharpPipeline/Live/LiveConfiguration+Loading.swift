@@ -49,7 +49,8 @@ extension LiveConfiguration {
 
     /// The configuration the daemon runs: defaults (the network on `threads` threads), then the
     /// settings of `file`, then `overrides` (command-line flags) in order; validated.
-    public static func load(file: String?, overrides: [ConfigurationSetting], threads: Int) throws -> LiveConfiguration {
+    public static func load(file: String?, overrides: [ConfigurationSetting], threads: Int) throws -> LiveConfiguration
+    {
         var c = LiveConfiguration()
         c.processing.threads = threads
         let fromFile = try file.map(settings(inFile:)) ?? []

@@ -37,9 +37,13 @@ public struct LiveConfiguration: Sendable, Equatable {
         if width < 2 || height < 2 || width > 7680 || height > 4320 { return "size \(width)x\(height) is out of range" }
         if width % 2 != 0 { return "the output width must be even, got \(width)" }
         if outputFormat != .yuyv && outputFormat != .i420 { return "output format must be yuyv or i420" }
-        if frameRate.doubleValue < 1 || frameRate.doubleValue > 120 { return "frame rate \(frameRate) is out of range (1...120)" }
+        if frameRate.doubleValue < 1 || frameRate.doubleValue > 120 {
+            return "frame rate \(frameRate) is out of range (1...120)"
+        }
         if !(0...1).contains(processing.strength) { return "strength must be between 0 and 1" }
-        if stallTimeout <= 0 || idleFrameRate <= 0 || statsInterval <= 0 { return "timeouts and rates must be positive" }
+        if stallTimeout <= 0 || idleFrameRate <= 0 || statsInterval <= 0 {
+            return "timeouts and rates must be positive"
+        }
         return nil
     }
 
@@ -60,7 +64,9 @@ public struct LiveConfiguration: Sendable, Equatable {
             let fps = try v.number()
             frameRate = fps == fps.rounded() ? Rational(Int(fps), 1) : Rational(Int((fps * 1000).rounded()), 1000)
         case "format":
-            guard let f = PixelFormat(rawValue: value.lowercased()), f == .yuyv || f == .i420 else { throw v.bad("expected yuyv or i420") }
+            guard let f = PixelFormat(rawValue: value.lowercased()), f == .yuyv || f == .i420 else {
+                throw v.bad("expected yuyv or i420")
+            }
             outputFormat = f
         case "on-demand": onDemand = try v.bool()
         case "loop": loop = try v.bool()
@@ -82,9 +88,14 @@ public struct LiveConfiguration: Sendable, Equatable {
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let trimmed = line.trimmingCharacters(in: " \t\r")
             if trimmed.isEmpty { continue }
-            guard let eq = trimmed.firstIndex(of: "=") else { throw ConfigurationError("expected key = value", origin: "\(path):\(i + 1)") }
-            let key = trimmed[..<eq].trimmingCharacters(in: " \t"), value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: " \t")
-            let unquoted = value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
+            guard let eq = trimmed.firstIndex(of: "=") else {
+                throw ConfigurationError("expected key = value", origin: "\(path):\(i + 1)")
+            }
+            let key = trimmed[..<eq].trimmingCharacters(in: " \t"),
+                value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: " \t")
+            let unquoted =
+                value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"")
+                ? String(value.dropFirst().dropLast()) : value
             out.append((key, unquoted, "\(path):\(i + 1)"))
         }
         return out.map { (key: $0.0, value: $0.1, origin: $0.2) }

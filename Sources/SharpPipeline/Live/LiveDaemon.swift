@@ -69,7 +69,11 @@ public final class LiveDaemon: @unchecked Sendable {
         let loopback = try LoopbackSink(
             path: c.output, format: c.outputFrameFormat, frameRate: c.frameRate, onWait: { logger.warning("\($0)") })
         logger.info(
-            "\(c.output): \(loopback.device.card) fed with \(loopback.format) at \(loopback.frameRate) fps (mmap streaming)")
+            """
+            \(c.output): \(loopback.device.card) fed with \(loopback.format) at \(loopback.frameRate) fps (mmap \
+            streaming)
+            """
+        )
         return loopback
     }
 

@@ -26,8 +26,10 @@ public final class OutputService: Service, @unchecked Sendable {
     private let idle: () -> Bool
     private let stopFlag = CancellationFlag()
 
-    public init(sink: LiveSink, input: FrameRing, configuration: LiveConfiguration, statistics: LiveStatistics,
-                notifier: SystemdNotifier, logger: Logger, idle: @escaping () -> Bool) {
+    public init(
+        sink: LiveSink, input: FrameRing, configuration: LiveConfiguration, statistics: LiveStatistics,
+        notifier: SystemdNotifier, logger: Logger, idle: @escaping () -> Bool
+    ) {
         self.sink = sink
         self.input = input
         self.configuration = configuration
@@ -73,7 +75,9 @@ public final class OutputService: Service, @unchecked Sendable {
                 lastNew = monotonicNanos()
                 lastWasNew = true
                 showingPlaceholder = false
-                if last.timestamp > 0 && UInt64(last.timestamp) < lastNew { statistics.endToEnd.record(nanoseconds: lastNew - UInt64(last.timestamp)) }
+                if last.timestamp > 0 && UInt64(last.timestamp) < lastNew {
+                    statistics.endToEnd.record(nanoseconds: lastNew - UInt64(last.timestamp))
+                }
             case .timedOut:
                 lastWasNew = false
                 if !showingPlaceholder && monotonicNanos() - lastNew > UInt64(configuration.stallTimeout * 1e9) {

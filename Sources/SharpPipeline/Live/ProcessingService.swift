@@ -18,7 +18,9 @@ public final class ProcessingService: Service, @unchecked Sendable {
     private let lock = ConditionLock()
     private var processor: FrameProcessor
 
-    public init(input: FrameRing, output: FrameRing, processor: FrameProcessor, statistics: LiveStatistics, logger: Logger) {
+    public init(
+        input: FrameRing, output: FrameRing, processor: FrameProcessor, statistics: LiveStatistics, logger: Logger
+    ) {
         self.input = input
         self.output = output
         self.statistics = statistics
@@ -42,7 +44,9 @@ public final class ProcessingService: Service, @unchecked Sendable {
             case .timedOut: continue
             case .frame(let frame):
                 let start = monotonicNanos()
-                if frame.timestamp > 0 && UInt64(frame.timestamp) < start { statistics.queueing.record(nanoseconds: start - UInt64(frame.timestamp)) }
+                if frame.timestamp > 0 && UInt64(frame.timestamp) < start {
+                    statistics.queueing.record(nanoseconds: start - UInt64(frame.timestamp))
+                }
                 let out = output.acquireForWriting()
                 lock.withLock { processor.process(frame, into: out) }
                 out.copyMetadata(from: frame)
