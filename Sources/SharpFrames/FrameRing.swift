@@ -94,7 +94,17 @@ public final class FrameRing: @unchecked Sendable {
             ready[(readyHead + readyCount) % capacity] = i
             readyCount += 1
             stats.published += 1
-            lock.signal()
+            lock.broadcast()
+        }
+    }
+
+    /// Lossless use (file jobs, where every frame counts): waits until publishing would not
+    /// drop a frame (fewer than `capacity` unread) or the ring is closed. Returns false when
+    /// closed. With one producer, a `publish` right after a true return never drops.
+    public func waitForRoom() -> Bool {
+        lock.withLock {
+            while readyCount == capacity && !isClosed { lock.wait(untilMonotonicNanos: nil) }
+            return !isClosed
         }
     }
 
@@ -132,6 +142,7 @@ public final class FrameRing: @unchecked Sendable {
             }
             let i = ready[readyHead]
             readyHead = (readyHead + 1) % capacity
+            if readyCount == capacity { lock.broadcast() }  // a lossless producer may wait for room
             readyCount -= 1
             readerHolds = i
             stats.consumed += 1

@@ -6,7 +6,8 @@ import CSharpKernels
 public enum KernelISA: String, Sendable, CaseIterable, Codable {
     case portable, avx2, avxvnni, avx512vnni
 
-    var c: sc_isa {
+    /// The C engine's identifier.
+    public var cValue: sc_isa {
         switch self {
         case .portable: return SC_ISA_PORTABLE
         case .avx2: return SC_ISA_AVX2
@@ -16,12 +17,12 @@ public enum KernelISA: String, Sendable, CaseIterable, Codable {
     }
 
     init?(_ c: sc_isa) {
-        guard let found = Self.allCases.first(where: { $0.c == c }) else { return nil }
+        guard let found = Self.allCases.first(where: { $0.cValue == c }) else { return nil }
         self = found
     }
 
     /// Whether this CPU (and build) can run the set.
-    public var isSupported: Bool { sc_cpu_supports_isa(c) != 0 }
+    public var isSupported: Bool { sc_cpu_supports_isa(cValue) != 0 }
 
     /// The sets this CPU can run, best first.
     public static var supported: [KernelISA] { allCases.reversed().filter(\.isSupported) }

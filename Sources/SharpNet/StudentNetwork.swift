@@ -93,7 +93,7 @@ public final class StudentNetwork: @unchecked Sendable {
         desc.uses_maps = d.spec.usesMaps ? 1 : 0
         desc.block = Int32(d.spec.unshuffle)
         desc.precision = precision.c
-        desc.isa = isa.map { Int32($0.c.rawValue) } ?? Int32(SC_ISA_AUTO.rawValue)
+        desc.isa = isa.map { Int32($0.cValue.rawValue) } ?? Int32(SC_ISA_AUTO.rawValue)
         desc.int8_weights = Int32(int8Weights?.c.rawValue ?? SC_INT8_WEIGHTS_AUTO.rawValue)
         withUnsafeMutableBytes(of: &desc.channels) { raw in
             let c = raw.bindMemory(to: Int32.self)

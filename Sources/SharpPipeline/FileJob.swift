@@ -4,7 +4,8 @@ import SharpMedia
 import SharpSupport
 
 /// Sharpens a file, an image or a generated clip into a file: source → (resize) → processor
-/// → (side-by-side) → sink, one frame at a time through preallocated frames.
+/// → (side-by-side) → sink, pipelined on three threads (decode, process, encode) through
+/// preallocated frames in lossless `FrameRing`s: frames stay in order and none is dropped.
 ///
 /// Invariant: the output exists under its final name only if every requested frame was read,
 /// processed and written; any error or cancellation removes the partial output.
@@ -77,35 +78,101 @@ public final class FileJob {
             )
         }
 
-        let input = Frame(format: info.format, colorSpace: info.colorSpace)
         let resizer =
             workFormat == info.format
             ? nil : try FrameResizer(from: info.format, to: workFormat, colorSpace: info.colorSpace)
-        let work = resizer == nil ? input : Frame(format: workFormat, colorSpace: info.colorSpace)
-        let processed = Frame(format: workFormat, colorSpace: info.colorSpace)
-        let composer = options.sideBySide ? SideBySideComposer(input: workFormat) : nil
+        var composer: SideBySideComposer?
+        if options.sideBySide {
+            guard let c = SideBySideComposer(input: workFormat) else {
+                throw MediaError(
+                    .invalidGeometry, path: options.output,
+                    """
+                    side by side, \(workFormat.width)x\(workFormat.height) would be wider than \
+                    \(FrameFormat.maxDimension) pixels
+                    """)
+            }
+            composer = c
+        }
         var sinkInfo = info
-        sinkInfo.format = composer?.output.format ?? workFormat
+        sinkInfo.format = composer?.outputFormat ?? workFormat
 
         let sink = try MediaFiles.openSink(options.output, info: sinkInfo, codec: options.codec)
         let total = [info.frameCount, limit].compactMap { $0 }.min()
         let progress = ProgressBar(total: total, label: processor.name, enabled: options.showProgress)
         let start = monotonicNanos()
+        // Decode → process → encode on three threads, connected by lossless rings (the
+        // producer waits for room: order kept, nothing dropped). The encoder runs here.
+        let decoded = FrameRing(capacity: 2, format: workFormat, colorSpace: info.colorSpace)
+        let processed = FrameRing(capacity: 2, format: sinkInfo.format, colorSpace: info.colorSpace)
+        let failure = FirstError()
+        let compose = composer
+        let decoder = WorkerThread(name: "decode") { [source] in
+            defer { decoded.close() }
+            let input = resizer == nil ? nil : Frame(format: info.format, colorSpace: info.colorSpace)
+            var count = 0
+            do {
+                while limit.map({ count < $0 }) ?? true, !cancellation.isCancelled, decoded.waitForRoom() {
+                    let frame = decoded.acquireForWriting()
+                    guard try source.read(into: input ?? frame) else {
+                        decoded.abandonWrite(frame)
+                        break
+                    }
+                    if let resizer, let input {
+                        resizer.resize(input, into: frame)
+                        frame.colorSpace = input.colorSpace
+                    }
+                    decoded.publish(frame)
+                    count += 1
+                }
+            } catch {
+                failure.record(error)
+            }
+        }
+        let worker = WorkerThread(name: "process") { [processor] in
+            defer { processed.close() }
+            let result = compose == nil ? nil : Frame(format: workFormat, colorSpace: info.colorSpace)
+            while case .frame(let frame) = decoded.acquireForReading(timeoutNanos: nil) {
+                guard processed.waitForRoom() else {
+                    decoded.release(frame)
+                    break
+                }
+                let out = processed.acquireForWriting()
+                if let compose, let result {
+                    result.colorSpace = frame.colorSpace
+                    processor.process(frame, into: result)
+                    compose.compose(frame, result, into: out)
+                } else {
+                    out.colorSpace = frame.colorSpace
+                    processor.process(frame, into: out)
+                }
+                decoded.release(frame)
+                processed.publish(out)
+            }
+        }
         var frames = 0
         do {
-            while limit.map({ frames < $0 }) ?? true {
-                if cancellation.isCancelled { throw CancelledError() }
-                guard try source.read(into: input) else { break }
-                resizer?.resize(input, into: work)
-                processor.process(work, into: processed)
-                try sink.write(composer?.compose(work, processed) ?? processed)
+            while case .frame(let frame) = processed.acquireForReading(timeoutNanos: nil) {
+                defer { processed.release(frame) }
+                if cancellation.isCancelled { break }
+                try sink.write(frame)
                 frames += 1
                 progress.update(done: frames)
             }
+        } catch {
+            failure.record(error)
+        }
+        // Stop the other stages (on an error or a cancellation) and wait for them.
+        decoded.close()
+        processed.close()
+        while case .frame(let f) = processed.acquireForReading(timeoutNanos: nil) { processed.release(f) }
+        decoder.join()
+        worker.join()
+        do {
+            if let error = failure.error { throw error }
+            if cancellation.isCancelled { throw CancelledError() }
             if frames == 0 {
                 throw MediaError(.corrupt, path: sourceName, "contains no decodable frames")
             }
-            if cancellation.isCancelled { throw CancelledError() }
             try sink.finish()
         } catch {
             progress.finish()

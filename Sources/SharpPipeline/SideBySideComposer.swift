@@ -8,18 +8,33 @@ import SharpFrames
 public final class SideBySideComposer {
     public let input: FrameFormat
     public let halfWidth: Int
+    /// The composed frames' format.
+    public let outputFormat: FrameFormat
+    /// Where `compose(_:_:)` writes.
     public let output: Frame
 
-    public init(input: FrameFormat) {
+    /// - Returns: nil when twice the width is beyond what a frame can hold.
+    public init?(input: FrameFormat) {
         self.input = input
         halfWidth = (input.width + 1) / 2 * 2
-        output = Frame(format: FrameFormat(input.pixelFormat, width: 2 * halfWidth, height: input.height)!)
+        guard let format = FrameFormat(input.pixelFormat, width: 2 * halfWidth, height: input.height) else {
+            return nil
+        }
+        outputFormat = format
+        output = Frame(format: format)
     }
 
     /// Composes `left | right` into `output` and returns it (metadata from `right`).
     @discardableResult
     public func compose(_ left: Frame, _ right: Frame) -> Frame {
+        compose(left, right, into: output)
+        return output
+    }
+
+    /// Composes `left | right` into `output` (a frame of `outputFormat`; metadata from `right`).
+    public func compose(_ left: Frame, _ right: Frame, into output: Frame) {
         precondition(left.format == input && right.format == input, "SideBySideComposer: unexpected formats")
+        precondition(output.format == outputFormat, "SideBySideComposer: output is not \(outputFormat)")
         let odd = input.width % 2 == 1
         let bpp = input.pixelFormat == .rgb24 ? 3 : 1
         for (pi, dst) in output.planes.enumerated() {
@@ -37,6 +52,5 @@ public final class SideBySideComposer {
             }
         }
         output.copyMetadata(from: right)
-        return output
     }
 }

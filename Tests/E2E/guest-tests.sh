@@ -51,8 +51,14 @@ stats-interval = 5
 CONF
 # Another program has the loopback open when the daemon starts (a desktop probing its cameras,
 # or this script's own polling below): v4l2loopback refuses a new format (EINVAL) until the
-# producer is its only user, so the daemon waits for it instead of giving up.
-sleep 3 < $LOOP &
+# producer is its only user, so the daemon waits for it instead of giving up. The holder keeps
+# the device open until the daemon says it is waiting (at most 60 s), however slow the VM is.
+(
+  exec 3< $LOOP
+  i=0
+  while [ $i -lt 600 ] && ! grep -q "cannot set the format yet" "$OUT/daemon.log" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+  sleep 0.5
+) &
 HOLDER=$!
 sleep 0.5
 "$S" --config /tmp/e2e.conf > "$OUT/daemon.log" 2>&1 &

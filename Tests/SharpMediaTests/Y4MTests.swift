@@ -144,3 +144,25 @@ import Testing
         #expect(dir.contents.isEmpty)
     }
 }
+
+/// The live demo's clip: rendered once, then played back and forth.
+@Suite struct PrerenderedClipTests {
+    @Test func playsBackAndForthWithContinuingTimestamps() throws {
+        let reference = SyntheticClipSource(width: 64, height: 36, frames: 5)
+        var originals: [[UInt8]] = []
+        let f = Frame(format: reference.info.format)
+        while try reference.read(into: f) { originals.append(TestFrames.bytes(f)) }
+        let clip = try PrerenderedClip(SyntheticClipSource(width: 64, height: 36, frames: 5), count: 4)
+        #expect(clip.storedFrames == 4 && clip.info.frameCount == nil)
+        var order: [Int] = []
+        for k in 0..<9 {
+            #expect(try clip.read(into: f))
+            order.append(originals.firstIndex(of: TestFrames.bytes(f)) ?? -1)
+            #expect(f.sequence == UInt64(k) && f.timestamp == Int64(Double(k) * 1e9 / 30))
+        }
+        #expect(order == [0, 1, 2, 3, 2, 1, 0, 1, 2])
+        let single = try PrerenderedClip(SyntheticClipSource(width: 64, height: 36, frames: 1), count: 4)
+        let first = try single.read(into: f), second = try single.read(into: f)
+        #expect(single.storedFrames == 1 && first && second)
+    }
+}

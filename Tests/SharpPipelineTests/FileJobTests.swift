@@ -63,7 +63,7 @@ import Testing
     @Test func sideBySideHalvesAreInputAndOutput() throws {
         let format = FrameFormat(.i420, width: 33, height: 8)!
         let a = TestFrames.random(format, seed: 1), b = TestFrames.random(format, seed: 2)
-        let c = SideBySideComposer(input: format).compose(a, b)
+        let c = SideBySideComposer(input: format)!.compose(a, b)
         #expect(c.width == 68)
         for y in 0..<8 {
             for x in 0..<33 {

@@ -31,6 +31,13 @@ struct NetworkBenchmark: SharpCamCommand {
     @Option(help: "Thread counts.")
     var threads: String = "1,2"
 
+    @Option(
+        help: """
+            int8 kernel sets to time (portable, avx2, avxvnni, avx512vnni; default: every set this CPU has but \
+            portable). fp32 and fp16 run on the automatic set.
+            """)
+    var isa: String?
+
     @Option(help: "Timed frames per configuration (after warm-up).")
     var frames: Int = 200
 
@@ -59,6 +66,7 @@ struct NetworkBenchmark: SharpCamCommand {
         var precision: String
         var threads: Int
         var kernels: String
+        var int8Weights: String?
         var stages: Stages
         var framesPerSecond: Double
         var allocationsPerFrame: Double
@@ -96,10 +104,22 @@ struct NetworkBenchmark: SharpCamCommand {
         if !json {
             print("CPU: \(cpuDescription())\nmodel: \(modelName) (\(Int(macsPerPixel)) MAC/pixel)\nmeasuring peaks…")
         }
+        let isaList =
+            try isa.map {
+                try $0.split(separator: ",").map { name -> KernelISA in
+                    guard let v = KernelISA(rawValue: String(name)) else {
+                        throw ValidationError("bad kernel set '\(name)'")
+                    }
+                    guard v.isSupported else { throw ValidationError("this CPU cannot run the \(name) kernel set") }
+                    return v
+                }
+            } ?? KernelISA.supported.filter { $0 != .portable }.reversed()
         var peaks: [String: Double] = [:]
         for t in Set(threadList + [1]).sorted() {
             peaks["fp32 \(t)t"] = sc_peak_fp32_macs(Int32(t), 0.5) / 1e9
-            peaks["int8 \(t)t"] = sc_peak_int8_macs(Int32(t), 0.5) / 1e9
+            for set in isaList {
+                peaks["int8 \(set.rawValue) \(t)t"] = sc_peak_int8_isa_macs(set.cValue, Int32(t), 0.5) / 1e9
+            }
         }
         var rows: [Row] = []
         var calibrated = weights
@@ -111,10 +131,12 @@ struct NetworkBenchmark: SharpCamCommand {
         for fmt in sizeList {
             let inputs = try BenchmarkFrames(format: fmt, input: input).frames
             let output = Frame(format: fmt, colorSpace: inputs[0].colorSpace)
-            for p in precisionList {
+            let runs = precisionList.flatMap { p in p == .int8 ? isaList.map { (p, Optional($0)) } : [(p, nil)] }
+            for (p, set) in runs {
                 for t in threadList {
                     let engine = try FusedStudentEngine(
-                        weights: p == .int8 ? calibrated : weights, precision: p, maxWidth: fmt.width, threads: t)
+                        weights: p == .int8 ? calibrated : weights, precision: p, maxWidth: fmt.width, threads: t,
+                        isa: set)
                     var samples: [[UInt64]] = Array(repeating: [], count: 5)
                     var allocations: UInt64 = 0
                     for i in 0..<(warmup + frames) {
@@ -140,11 +162,12 @@ struct NetworkBenchmark: SharpCamCommand {
                         network: .init(nanoseconds: samples[2]),
                         chroma: .init(nanoseconds: samples[3]), endToEnd: .init(nanoseconds: samples[4]))
                     let gmac = macsPerPixel * Double(fmt.width * fmt.height) / (st.network.p50 / 1000) / 1e9
-                    let peak = peaks["\(p == .int8 ? "int8" : "fp32") \(t)t"] ?? 0
+                    let peak = peaks[p == .int8 ? "int8 \(engine.kernelName) \(t)t" : "fp32 \(t)t"] ?? 0
                     rows.append(
                         Row(
                             size: "\(fmt.width)x\(fmt.height)", precision: p.rawValue, threads: t,
-                            kernels: engine.kernelName, stages: st,
+                            kernels: engine.kernelName,
+                            int8Weights: p == .int8 ? engine.network.int8Weights.rawValue : nil, stages: st,
                             framesPerSecond: 1000 / st.endToEnd.p50,
                             allocationsPerFrame: Double(allocations) / Double(frames),
                             gmacPerSecond: gmac, percentOfPeak: peak > 0 ? 100 * gmac / peak : 0))
@@ -171,12 +194,14 @@ struct NetworkBenchmark: SharpCamCommand {
                 + peaks.sorted { $0.key < $1.key }.map { "\($0.key) \(fmt3($0.value, 1))" }.joined(separator: ", ")
                 + "\n")
         var t = TextTable(header: [
-            "size", "prec", "thr", "in p50", "maps p50", "net p50", "net p99", "net max", "chroma p50", "e2e p50",
+            "size", "prec", "kernels", "thr", "in p50", "maps p50", "net p50", "net p99", "net max", "chroma p50",
+            "e2e p50",
             "e2e p99", "fps", "alloc/fr", "GMAC/s", "% peak",
         ])
         for r in rows {
             t.rows.append([
-                r.size, r.precision, "\(r.threads)", fmt3(r.stages.convertIn.p50, 2), fmt3(r.stages.maps.p50, 2),
+                r.size, r.precision, r.kernels, "\(r.threads)", fmt3(r.stages.convertIn.p50, 2),
+                fmt3(r.stages.maps.p50, 2),
                 fmt3(r.stages.network.p50, 2), fmt3(r.stages.network.p99, 2), fmt3(r.stages.network.max, 2),
                 fmt3(r.stages.chroma.p50, 2), fmt3(r.stages.endToEnd.p50, 2), fmt3(r.stages.endToEnd.p99, 2),
                 fmt3(r.framesPerSecond, 1),

@@ -5,6 +5,7 @@ import SharpCommandLine
 import SharpFrames
 import SharpImaging
 import SharpMedia
+import SharpNet
 import SharpSupport
 
 /// Per-frame cost of the pixel stages on one core: layout conversions, the seed's maps and
@@ -135,6 +136,9 @@ func cpuDescription() -> String {
     let model =
         info.split(separator: "\n").first { $0.hasPrefix("model name") }
         .map { String($0.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
-    let f = sc_cpu_detect()
-    return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, avx2=\(f.avx2) fma=\(f.fma) f16c=\(f.f16c)"
+    let family = info.split(separator: "\n").first { $0.hasPrefix("cpu family") }
+        .map { String($0.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces) }
+    let sets = KernelISA.supported.map(\.rawValue).joined(separator: ", ")
+    return "\(model)\(family.map { " (family \($0))" } ?? ""), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+        + "kernel sets: \(sets)"
 }

@@ -22,6 +22,9 @@ public final class CaptureService: Service, @unchecked Sendable {
     private let stopFlag = CancellationFlag()
     private let wake = ConditionLock()
 
+    /// Frames of the demo clip kept in memory (1.6 s back and forth at 30 fps).
+    public static let demoFrames = 24
+
     public init(
         configuration: LiveConfiguration, ring: FrameRing, statistics: LiveStatistics, logger: Logger,
         wanted: @escaping () -> Bool
@@ -56,8 +59,10 @@ public final class CaptureService: Service, @unchecked Sendable {
                     path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
             }
             let (w, h) = (c.width, c.height)
+            // Rendered once (about half a second), then played back and forth: a frame copy each.
             return try PacedSource(name: "generated clip", loop: true) {
-                SyntheticClipSource(width: w, height: h, frames: 300)
+                let scene = SyntheticClipSource(width: w, height: h, frames: 300)
+                return try PrerenderedClip(scene, count: CaptureService.demoFrames)
             }
         case let spec? where spec.hasPrefix("/dev/") || !spec.contains(".") && !spec.contains("/"):
             guard let path = DeviceDiscovery.resolveCamera(spec) else {

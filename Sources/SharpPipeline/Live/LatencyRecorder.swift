@@ -29,6 +29,14 @@ public final class LatencyRecorder: @unchecked Sendable {
         }
     }
 
+    /// Forgets the samples so far (a measurement starts after a warm-up).
+    public func reset() {
+        lock.withLock {
+            state.count = 0
+            state.next = 0
+        }
+    }
+
     /// (p50, p99) in milliseconds over the window, nil when empty.
     public func percentiles() -> (p50: Double, p99: Double)? {
         lock.withLock { () -> (p50: Double, p99: Double)? in

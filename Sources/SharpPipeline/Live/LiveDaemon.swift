@@ -21,6 +21,7 @@ public final class LiveDaemon: @unchecked Sendable {
     private let control = ConditionLock()
     private var stopRequested = false
     private var group: ServiceGroup?
+    private var processing: ProcessingService?
     public let statistics = LiveStatistics()
     var rings: [FrameRing] = []
     /// The output in use while `run()` runs.
@@ -88,7 +89,7 @@ public final class LiveDaemon: @unchecked Sendable {
         let processor = try c.processing.makeProcessor()
         let captureRing = FrameRing(capacity: 2, format: c.outputFrameFormat)
         let processedRing = FrameRing(capacity: 1, format: c.outputFrameFormat)
-        rings = [captureRing, processedRing]
+        control.withLock { rings = [captureRing, processedRing] }
 
         func consumersAbsent() -> Bool {
             guard let watcher else { return false }
@@ -125,10 +126,16 @@ public final class LiveDaemon: @unchecked Sendable {
             onReload: { [weak status] in status?.requestReload() })
         let stopEarly = control.withLock { () -> Bool in
             self.group = group
+            self.processing = processing
             return stopRequested
         }
         if stopEarly { group.requestStop() }
-        defer { control.withLock { self.group = nil } }
+        defer {
+            control.withLock {
+                self.group = nil
+                self.processing = nil
+            }
+        }
         logger.info("running: \(processing.processorName); on demand: \(c.onDemand ? "yes" : "no")")
         try group.run()
         logger.info("stopped; \(c.output) released")
@@ -158,6 +165,14 @@ public final class LiveDaemon: @unchecked Sendable {
 
     func readConfiguration() throws -> LiveConfiguration { try reloadConfiguration() }
 
+    /// Frames dropped so far: recycled unread in the rings, or not handed to the output in time.
+    public var droppedFrames: UInt64 {
+        control.withLock { rings.map(\.statistics.dropped).reduce(0, +) } + statistics.outputDrops.count
+    }
+
+    /// The processor in use ("nn (…)", "classic (…)", "bypass"); empty before `run()`.
+    public var processorName: String { control.withLock { processing?.processorName } ?? "" }
+
     /// One-line status: geometry, rate, latency (and, in detail, counters).
     public func status(detail: Bool = false) -> String {
         let c = configuration, s = statistics
@@ -168,7 +183,7 @@ public final class LiveDaemon: @unchecked Sendable {
                 text += ", processing p50 \(fmt(p.p50)) ms p99 \(fmt(p.p99)) ms"
             }
             if let q = s.queueing.percentiles() { text += ", capture→processing p50 \(fmt(q.p50)) ms" }
-            let drops = rings.map { "\($0.statistics.dropped)" }.joined(separator: "/")
+            let drops = control.withLock { rings.map { "\($0.statistics.dropped)" } }.joined(separator: "/")
             text += "; captured \(s.captured.count), skipped \(s.skipped.count), processed \(s.processed.count)"
             text += ", written \(s.written.count), repeated \(s.repeated.count), placeholder \(s.placeholders.count)"
             text += "; dropped (ring/processed/output) \(drops)/\(s.outputDrops.count)"

@@ -17,6 +17,11 @@ public final class LiveStatistics: Sendable {
     public let endToEnd = LatencyRecorder("end-to-end")
     /// Waiting in the ring before processing started.
     public let queueing = LatencyRecorder("ring wait")
+    /// Handing a frame to the output (loopback, PipeWire, null).
+    public let output = LatencyRecorder("output")
 
     public init() {}
+
+    /// Latency windows, for a measurement that starts now (counters keep counting).
+    public var recorders: [LatencyRecorder] { [queueing, processing, output, endToEnd] }
 }

@@ -88,7 +88,9 @@ public final class OutputService: Service, @unchecked Sendable {
                 if showingPlaceholder { statistics.placeholders.increment() } else { statistics.repeated.increment() }
             }
             let before = sink.dropped
+            let writeStart = monotonicNanos()
             try sink.write(last)  // a failure ends the group: the daemon exits with it
+            statistics.output.record(nanoseconds: monotonicNanos() - writeStart)
             if sink.dropped > before { statistics.outputDrops.increment() } else { statistics.written.increment() }
             lastWrite = monotonicNanos()
             if let interval = notifier.watchdogInterval, lastWrite - lastWatchdog >= interval / 2 {
