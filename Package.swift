@@ -103,7 +103,7 @@ let package = Package(
 
         // MARK: Tests (mirroring the source layout)
         .target(
-            name: "TestSupport", dependencies: ["SharpMedia", "SharpFrames", "SharpSupport"],
+            name: "TestSupport", dependencies: ["SharpMedia", "SharpNet", "SharpFrames", "SharpSupport"],
             path: "Tests/TestSupport"),
         .testTarget(name: "SharpSupportTests", dependencies: ["SharpSupport", logging]),
         .testTarget(
@@ -115,7 +115,9 @@ let package = Package(
             name: "SharpDevicesTests", dependencies: ["SharpDevices", "SharpMedia", "SharpFrames", "TestSupport"]),
         .testTarget(
             name: "SharpNetTests",
-            dependencies: ["SharpNet", "SharpMedia", "SharpImaging", "SharpFrames", "CSharpKernels", "TestSupport"]
+            dependencies: [
+                "SharpNet", "SharpMedia", "SharpImaging", "SharpFrames", "SharpSupport", "CSharpKernels", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "SharpTrainingTests",

@@ -12,12 +12,22 @@ public final class PrerenderedClip: FrameSource {
     private let frames: [Frame]
     private var position = 0
 
-    /// Reads up to `count` frames of `source` now.
-    public init(_ source: FrameSource, count: Int) throws {
+    /// Reads up to `count` frames of `source` now, converted to `format` (the consumer's, so
+    /// playback needs no conversion; nil: the source's own).
+    public init(_ source: FrameSource, count: Int, format: FrameFormat? = nil) throws {
+        let target = format ?? source.info.format
+        let resizer =
+            target == source.info.format
+            ? nil : try FrameResizer(from: source.info.format, to: target, colorSpace: source.info.colorSpace)
+        let scratch = Frame(format: source.info.format, colorSpace: source.info.colorSpace)
         var stored: [Frame] = []
         while stored.count < max(1, count) {
-            let f = Frame(format: source.info.format, colorSpace: source.info.colorSpace)
-            guard try source.read(into: f) else { break }
+            let f = Frame(format: target, colorSpace: source.info.colorSpace)
+            guard try source.read(into: resizer == nil ? f : scratch) else { break }
+            if let resizer {
+                resizer.resize(scratch, into: f)
+                f.colorSpace = scratch.colorSpace
+            }
             stored.append(f)
         }
         guard !stored.isEmpty else {
@@ -25,6 +35,7 @@ public final class PrerenderedClip: FrameSource {
         }
         frames = stored
         var i = source.info
+        i.format = target
         i.frameCount = nil
         info = i
     }

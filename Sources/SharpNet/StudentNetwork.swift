@@ -49,6 +49,14 @@ public final class StudentNetwork: @unchecked Sendable {
                 throw SharpCamError(
                     "int8 needs activation scales calibrated for this model: run `sharpcam-train quantize`")
             }
+            if let bad = s.joined().first(where: { !($0.isFinite && $0 >= 1e-7 && $0 <= 1e4) }) {
+                throw SharpCamError(
+                    """
+                    int8 activation scale \(bad) is absurd (expected 1e-7...1e4): recalibrate with \
+                    `sharpcam-train quantize`
+                    """
+                )
+            }
             activationScales = s
             if let json = w.metadata[FusedStudentEngine.wideLayersKey] {
                 guard let list = try? JSONDecoder().decode([Int].self, from: Data(json.utf8)),

@@ -23,6 +23,10 @@ public struct Weights: Sendable, Equatable {
     }
 
     /// What is wrong with these tensors for `spec`'s graph (nil when they fit).
+    /// The largest weight or bias a usable network has (trained ones stay far below it; beyond
+    /// it activations overflow and the output is garbage).
+    public static let maxMagnitude: Float = 10_000
+
     public func mismatch(for graph: NetworkGraph) -> String? {
         let expected = graph.parameters
         for (name, shape) in expected {
@@ -30,6 +34,10 @@ public struct Weights: Sendable, Equatable {
             if t.shape != shape { return "tensor '\(name)' has shape \(t.shape), the architecture needs \(shape)" }
             if let bad = t.data.firstIndex(where: { !$0.isFinite }) {
                 return "tensor '\(name)' holds a non-finite value at index \(bad)"
+            }
+            if let bad = t.data.firstIndex(where: { abs($0) > Self.maxMagnitude }) {
+                let limit = Self.maxMagnitude
+                return "tensor '\(name)' holds an absurd value \(t.data[bad]) at index \(bad) (|w| ≤ \(limit))"
             }
         }
         let names = Set(expected.map(\.name))

@@ -174,11 +174,18 @@ public enum WeightsFile {
         let dataEnd = bytes.count - 8
         var tensors: [String: Tensor] = [:], state: [String: Tensor] = [:]
         for e in header.tensors {
-            let count = e.shape.reduce(1, *)
+            // Every size is checked with overflow detection: the header is untrusted input.
             let elementSize = e.dtype == .f32 ? 4 : 2
-            guard e.shape.allSatisfy({ $0 > 0 }), e.length == count * elementSize, e.offset >= 0,
-                dataStart + e.offset + e.length <= dataEnd
-            else {
+            var count = 1, overflow = e.shape.isEmpty || e.shape.count > 8
+            for d in e.shape where !overflow {
+                let (product, o) = count.multipliedReportingOverflow(by: d)
+                overflow = o || d <= 0
+                count = product
+            }
+            let (byteLength, o1) = count.multipliedReportingOverflow(by: elementSize)
+            let (start, o2) = dataStart.addingReportingOverflow(e.offset)
+            let (end, o3) = start.addingReportingOverflow(e.length)
+            guard !overflow, !o1, !o2, !o3, e.length == byteLength, e.offset >= 0, end <= dataEnd else {
                 throw fail(
                     .corrupt,
                     "tensor '\(e.name)' has an inconsistent entry (shape \(e.shape), \(e.length) bytes at \(e.offset))")

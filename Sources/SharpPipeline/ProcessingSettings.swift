@@ -25,8 +25,19 @@ public struct ProcessingSettings: Sendable, Equatable {
         self.classic = classic
     }
 
-    /// Builds the processor (loads and validates the model for `nn`).
+    /// What is wrong with these settings (values out of range, however they were set), or nil.
+    public var validationError: String? {
+        let checks: [(NumericSetting, Double)] = [
+            (.strength, Double(strength)), (.threads, Double(threads)), (.radius, classic.sigma),
+            (.amount, Double(classic.amount)),
+        ]
+        return checks.lazy.compactMap { $0.problem(with: $1) }.first
+    }
+
+    /// Builds the processor (loads and validates the model for `nn`); throws before building
+    /// anything when a value is out of range.
     public func makeProcessor() throws -> FrameProcessor {
+        if let problem = validationError { throw ConfigurationError(problem) }
         switch mode {
         case .classic: return ClassicProcessor(settings: classic, strength: strength)
         case .bypass: return BypassProcessor()
@@ -44,42 +55,18 @@ public struct ProcessingSettings: Sendable, Equatable {
         case "mode":
             guard let m = ProcessingMode(rawValue: value) else { throw v.bad("expected classic, nn or bypass") }
             mode = m
-        case "strength": strength = Float(try v.number())
+        case "strength": strength = Float(try v.number(NumericSetting.strength))
         case "model": model = value.isEmpty ? nil : value
         case "precision":
             guard let p = FusedStudentEngine.Precision(rawValue: value) else {
                 throw v.bad("expected fp32, fp16 or int8")
             }
             precision = p
-        case "threads":
-            guard let n = Int(value), n >= 1, n <= 64 else { throw v.bad("expected 1...64") }
-            threads = n
-        case "radius": classic.sigma = try v.number()
-        case "amount": classic.amount = Float(try v.number())
+        case "threads": threads = Int(try v.number(NumericSetting.threads))
+        case "radius": classic.sigma = try v.number(NumericSetting.radius)
+        case "amount": classic.amount = Float(try v.number(NumericSetting.amount))
         default: return false
         }
         return true
-    }
-}
-
-/// One setting's text being read: typed values, errors naming the origin, key and value.
-struct SettingValue {
-    let key: String
-    let value: String
-    let origin: String
-
-    func bad(_ why: String) -> ConfigurationError { ConfigurationError("\(key) = \(value): \(why)", origin: origin) }
-
-    func bool() throws -> Bool {
-        switch value.lowercased() {
-        case "1", "yes", "true", "on": return true
-        case "0", "no", "false", "off": return false
-        default: throw bad("expected yes or no")
-        }
-    }
-
-    func number() throws -> Double {
-        guard let v = Double(value) else { throw bad("expected a number") }
-        return v
     }
 }

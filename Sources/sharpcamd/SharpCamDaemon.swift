@@ -84,6 +84,15 @@ struct SharpCamDaemon: SharpCamCommand {
     @Option(help: "Live: loopback pixel format, yuyv (default) or i420.")
     var format: String?
 
+    @Option(help: "Live: seconds without a new frame before the output shows the \"no camera\" card (default 2).")
+    var stallTimeout: Double?
+
+    @Option(name: .customLong("idle-fps"), help: "Live: output rate while no app watches (default 1).")
+    var idleFPS: Double?
+
+    @Option(help: "Live: seconds between statistics lines in the log (default 30).")
+    var statsInterval: Double?
+
     @Flag(inversion: .prefixedNo, help: "Live: release the camera while no app uses the loopback (default on).")
     var onDemand: Bool?
 
@@ -115,11 +124,15 @@ struct SharpCamDaemon: SharpCamCommand {
     var interruptedMessage: String { "interrupted; no output written" }
 
     func validate() throws {
-        if let strength, !(0...1).contains(strength) { throw ValidationError("--strength must be between 0 and 1") }
-        if let radius, radius <= 0 || radius > 50 { throw ValidationError("--radius must be in (0, 50] pixels") }
-        if let amount, amount < 0 || amount > 10 { throw ValidationError("--amount must be in [0, 10]") }
+        let numbers: [(NumericSetting, Double?)] = [
+            (.strength, strength.map(Double.init)), (.radius, radius), (.amount, amount.map(Double.init)),
+            (.threads, threads.map(Double.init)), (.fps, fps), (.stallTimeout, stallTimeout), (.idleFPS, idleFPS),
+            (.statsInterval, statsInterval),
+        ]
+        for case (let setting, let value?) in numbers {
+            if let problem = setting.problem(with: value) { throw ValidationError("--\(problem)") }
+        }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
-        if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
         if demo && input != nil { throw ValidationError("--demo and --input are exclusive") }
         if let mode, mode != .nn, model != nil { throw ValidationError("--model is only used with --mode nn") }
         if !isLiveMode && !demo && !listDevices && input == nil { throw ValidationError("missing --input (or --demo)") }
@@ -155,6 +168,13 @@ struct SharpCamDaemon: SharpCamCommand {
         if let format { s.append(ConfigurationSetting("format", format, origin: "--format")) }
         if let onDemand { s.append(ConfigurationSetting("on-demand", onDemand ? "yes" : "no", origin: "--on-demand")) }
         if let loop { s.append(ConfigurationSetting("loop", loop ? "yes" : "no", origin: "--loop")) }
+        if let stallTimeout {
+            s.append(ConfigurationSetting("stall-timeout", "\(stallTimeout)", origin: "--stall-timeout"))
+        }
+        if let idleFPS { s.append(ConfigurationSetting("idle-fps", "\(idleFPS)", origin: "--idle-fps")) }
+        if let statsInterval {
+            s.append(ConfigurationSetting("stats-interval", "\(statsInterval)", origin: "--stats-interval"))
+        }
         return s + processingFlags
     }
 

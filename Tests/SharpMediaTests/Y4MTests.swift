@@ -161,6 +161,16 @@ import Testing
             #expect(f.sequence == UInt64(k) && f.timestamp == Int64(Double(k) * 1e9 / 30))
         }
         #expect(order == [0, 1, 2, 3, 2, 1, 0, 1, 2])
+        // Stored in the consumer's format: playback is a copy.
+        let yuyv = try PrerenderedClip(
+            SyntheticClipSource(width: 64, height: 36, frames: 5), count: 4,
+            format: FrameFormat(.yuyv, width: 64, height: 36)!)
+        let g = Frame(format: FrameFormat(.yuyv, width: 64, height: 36)!)
+        let played = try yuyv.read(into: g)
+        #expect(yuyv.info.format.pixelFormat == .yuyv && played)
+        let i420 = Frame(format: reference.info.format)
+        g.convert(into: i420)
+        #expect(TestFrames.maxDifference(TestFrames.bytes(i420), originals[0]) <= 1)
         let single = try PrerenderedClip(SyntheticClipSource(width: 64, height: 36, frames: 1), count: 4)
         let first = try single.read(into: f), second = try single.read(into: f)
         #expect(single.storedFrames == 1 && first && second)

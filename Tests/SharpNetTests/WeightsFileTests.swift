@@ -1,5 +1,6 @@
 import Foundation
 import SharpNet
+import SharpSupport
 import TestSupport
 import Testing
 
@@ -106,5 +107,47 @@ import Testing
     @Test func crc32MatchesZlib() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)
+    }
+}
+
+/// Untrusted weights files: sizes that overflow, absurd values and scales are clear errors
+/// (they crashed `sharpcamd`, `inspect` and `eval`, or made int8 silently do nothing).
+@Suite struct WeightsFileHostileTests {
+    @Test func overflowingShapesAndOffsetsAreCorrupt() throws {
+        for bytes in [WeightsFileTestBytes.overflowingShape(), WeightsFileTestBytes.overflowingOffset()] {
+            do {
+                _ = try WeightsFile.decode(bytes, path: "evil.scw")
+                Issue.record("accepted")
+            } catch let e as WeightsFileError {
+                #expect(e.kind == .corrupt && e.description.hasPrefix("evil.scw: tensor"), "\(e)")
+            }
+        }
+        // The edit itself keeps a valid container: the unedited round trip loads.
+        _ = try WeightsFile.decode(WeightsFileTestBytes.editingHeader { _ in }, path: "same.scw")
+    }
+
+    @Test func hugeWeightsAreRefused() throws {
+        var w = Weights.heInitialized(.student(widths: [8]), seed: 1)
+        let name = w.tensors.keys.sorted()[0]
+        w[name]!.data[0] = 3e30
+        #expect(throws: WeightsFileError.self) { try WeightsFile.decode(try WeightsFile.encode(w), path: "huge.scw") }
+        w[name]!.data[0] = 9_000
+        _ = try WeightsFile.decode(try WeightsFile.encode(w), path: "large-but-sane.scw")
+    }
+
+    @Test func absurdActivationScalesAreRefused() throws {
+        let model = try DefaultStudent.load()
+        let json = model.metadata[FusedStudentEngine.activationScalesKey]!
+        for absurd in ["1e38", "1e-30", "0"] {
+            let scales = try JSONDecoder().decode([[Float]].self, from: Data(json.utf8))
+            let edited = scales.enumerated().map { k, layer in k == 0 ? [Float(absurd)!] + layer.dropFirst() : layer }
+            var w = model
+            w.metadata[FusedStudentEngine.activationScalesKey] = String(
+                decoding: try JSONEncoder().encode(edited), as: UTF8.self)
+            #expect(throws: SharpCamError.self, "\(absurd)") {
+                try FusedStudentEngine(weights: w, precision: .int8, maxWidth: 64, threads: 1)
+            }
+            #expect(throws: SharpCamError.self) { try FusedStudentEngine.validate(weights: w, precision: .int8) }
+        }
     }
 }

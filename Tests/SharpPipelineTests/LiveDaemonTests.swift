@@ -37,7 +37,7 @@ import Testing
         do { try c.apply("fps", "fast", origin: "z.conf:3"); Issue.record("accepted") } catch let e
             as ConfigurationError
         {
-            #expect(e.description == "z.conf:3: fps = fast: expected a number")
+            #expect(e.description == "z.conf:3: fps = fast: expected a number in 1...120 frames per second")
         }
         #expect(throws: ConfigurationError.self) { try c.apply("colour", "red", origin: "cli") }
         c.width = 641

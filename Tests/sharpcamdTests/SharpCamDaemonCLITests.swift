@@ -73,10 +73,41 @@ import Testing
             ["--demo", "--strength", "2"], ["--demo", "--size", "0x10"],
             ["--input", "x.mp4", "--output", "y.mp4", "--threads", "0"],
             ["--demo", "--frames", "0"], ["--output", "y.mp4"],
+            // Values that crashed or silently misbehaved (red-team run): nan, inf, 0, huge.
+            ["--demo", "--mode", "classic", "--radius", "nan"], ["--demo", "--mode", "classic", "--radius", "0"],
+            ["--demo", "--mode", "classic", "--radius", "1e9"], ["--demo", "--amount", "nan"],
+            ["--demo", "--strength", "nan"], ["--output", "null", "--fps", "nan"],
+            ["--output", "null", "--fps", "inf"],
+            ["--output", "null", "--fps", "1e19"], ["--output", "null", "--stall-timeout", "nan"],
+            ["--output", "null", "--idle-fps", "nan"], ["--output", "null", "--stats-interval", "1e-300"],
         ] {
             let r = try ProcessRunner.run(binary, args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.contains("Error:"), "\(r.stderr)")
+        }
+    }
+
+    /// Side by side wider than a frame can be is an error naming the output, not a crash.
+    @Test func sideBySideTooWideIsAnError() throws {
+        let wide = dir.file("wide.png")
+        _ = try ProcessRunner.check(
+            "/usr/bin/ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "color=gray:size=8200x4", "-frames:v", "1", wide])
+        let r = try sharpcamd("--input", wide, "--output", dir.file("sbs.png"), "--side-by-side", "--mode", "bypass")
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(
+            r.stderr.contains("\(dir.file("sbs.png")): side by side, 8200x4 would be wider than 16384 pixels"),
+            "\(r.stderr)")
+        #expect(!dir.contents.contains("sbs.png"))
+    }
+
+    /// Configuration files: out-of-range values name the file and line; exit 1, not a crash.
+    @Test func badConfigurationValuesNameTheLine() throws {
+        for line in ["fps = nan", "radius = 0", "stats-interval = 1e-300", "stall-timeout = nan", "idle-fps = nan"] {
+            let conf = dir.file("bad.conf")
+            try writeFile(conf, Data("output = null\nmode = classic\n\(line)\n".utf8))
+            let r = try sharpcamd("--config", conf)
+            #expect(r.status == 1, "\(line): \(r.stderr)")
+            #expect(r.stderr.contains("\(conf):3: \(line):"), "\(r.stderr)")
         }
     }
 

@@ -58,11 +58,11 @@ public final class CaptureService: Service, @unchecked Sendable {
                 return try V4L2Capture(
                     path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
             }
-            let (w, h) = (c.width, c.height)
+            let (w, h, target) = (c.width, c.height, ring.format)
             // Rendered once (about half a second), then played back and forth: a frame copy each.
             return try PacedSource(name: "generated clip", loop: true) {
                 let scene = SyntheticClipSource(width: w, height: h, frames: 300)
-                return try PrerenderedClip(scene, count: CaptureService.demoFrames)
+                return try PrerenderedClip(scene, count: CaptureService.demoFrames, format: target)
             }
         case let spec? where spec.hasPrefix("/dev/") || !spec.contains(".") && !spec.contains("/"):
             guard let path = DeviceDiscovery.resolveCamera(spec) else {

@@ -33,17 +33,27 @@ public struct LiveConfiguration: Sendable, Equatable {
 
     public init() {}
 
+    /// The largest output the loopback and the engine are set up for.
+    public static let maxWidth = 7680, maxHeight = 4320
+
+    /// What is wrong with this configuration, however it was built (files and flags are
+    /// checked as they are read; this catches values set in code), or nil.
     public var validationError: String? {
-        if width < 2 || height < 2 || width > 7680 || height > 4320 { return "size \(width)x\(height) is out of range" }
-        if width % 2 != 0 { return "the output width must be even, got \(width)" }
+        if let problem = Self.sizeProblem(width, height) { return problem }
         if outputFormat != .yuyv && outputFormat != .i420 { return "output format must be yuyv or i420" }
-        if frameRate.doubleValue < 1 || frameRate.doubleValue > 120 {
-            return "frame rate \(frameRate) is out of range (1...120)"
+        let checks: [(NumericSetting, Double)] = [
+            (.fps, frameRate.doubleValue), (.stallTimeout, stallTimeout), (.idleFPS, idleFrameRate),
+            (.statsInterval, statsInterval),
+        ]
+        if let problem = checks.lazy.compactMap({ $0.problem(with: $1) }).first { return problem }
+        return processing.validationError
+    }
+
+    static func sizeProblem(_ width: Int, _ height: Int) -> String? {
+        if width < 2 || height < 2 || width > maxWidth || height > maxHeight {
+            return "size \(width)x\(height) is out of range (2x2...\(maxWidth)x\(maxHeight))"
         }
-        if !(0...1).contains(processing.strength) { return "strength must be between 0 and 1" }
-        if stallTimeout <= 0 || idleFrameRate <= 0 || statsInterval <= 0 {
-            return "timeouts and rates must be positive"
-        }
+        if width % 2 != 0 { return "the output width must be even, got \(width)" }
         return nil
     }
 
@@ -57,11 +67,13 @@ public struct LiveConfiguration: Sendable, Equatable {
         case "input": input = value.isEmpty ? nil : value
         case "output": output = value
         case "size":
-            let p = value.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard p.count == 2 else { throw v.bad("expected WIDTHxHEIGHT") }
-            width = p[0]; height = p[1]
+            let p = value.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard p.count == 2, let w = p[0], let h = p[1] else { throw v.bad("expected WIDTHxHEIGHT") }
+            if let problem = Self.sizeProblem(w, h) { throw v.bad(problem) }
+            width = w
+            height = h
         case "fps":
-            let fps = try v.number()
+            let fps = try v.number(NumericSetting.fps)
             frameRate = fps == fps.rounded() ? Rational(Int(fps), 1) : Rational(Int((fps * 1000).rounded()), 1000)
         case "format":
             guard let f = PixelFormat(rawValue: value.lowercased()), f == .yuyv || f == .i420 else {
@@ -70,9 +82,9 @@ public struct LiveConfiguration: Sendable, Equatable {
             outputFormat = f
         case "on-demand": onDemand = try v.bool()
         case "loop": loop = try v.bool()
-        case "stall-timeout": stallTimeout = try v.number()
-        case "idle-fps": idleFrameRate = try v.number()
-        case "stats-interval": statsInterval = try v.number()
+        case "stall-timeout": stallTimeout = try v.number(NumericSetting.stallTimeout)
+        case "idle-fps": idleFrameRate = try v.number(NumericSetting.idleFPS)
+        case "stats-interval": statsInterval = try v.number(NumericSetting.statsInterval)
         default:
             guard try processing.apply(key, value, origin: origin) else {
                 throw ConfigurationError("unknown setting '\(key)'", origin: origin)
@@ -83,7 +95,7 @@ public struct LiveConfiguration: Sendable, Equatable {
     /// Parses a configuration file: `key = value` lines, `#` comments, blank lines.
     public static func parse(_ text: String, path: String) throws -> [(key: String, value: String, origin: String)] {
         var out: [(String, String, String)] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             var line = Substring(raw)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let trimmed = line.trimmingCharacters(in: " \t\r")
