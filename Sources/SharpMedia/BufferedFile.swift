@@ -5,6 +5,7 @@ import Glibc
 /// Invariant: the buffer is allocated once in `init`; no call allocates afterwards (except
 /// the returned `String` of `readLine`).
 final class BufferedFile {
+    /// The path errors name (the user's, not a temporary's).
     let path: String
     private(set) var fd: Int32
     private let buffer: UnsafeMutablePointer<UInt8>
@@ -15,14 +16,16 @@ final class BufferedFile {
 
     enum Mode { case read, write }
 
-    init(path: String, mode: Mode, capacity: Int = 1 << 20) throws {
+    /// - Parameter displayPath: the path errors name (default: `path`).
+    init(path openPath: String, mode: Mode, capacity: Int = 1 << 20, displayPath: String? = nil) throws {
+        let path = displayPath ?? openPath
         self.path = path
         self.capacity = capacity
         switch mode {
         case .read:
-            fd = open(path, O_RDONLY | O_CLOEXEC)
+            fd = open(openPath, O_RDONLY | O_CLOEXEC)
         case .write:
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            fd = open(openPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         if fd < 0 { throw BufferedFile.error(errno, path: path, writing: mode == .write) }
         if mode == .read {

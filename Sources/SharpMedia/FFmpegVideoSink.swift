@@ -74,7 +74,7 @@ public final class FFmpegVideoSink: FrameSink {
     ) throws {
         let chosen = codec
         var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var r = avformat_alloc_output_context2(&ctx, oformat, nil, output.temporaryPath)
+        var r = avformat_alloc_output_context2(&ctx, oformat, nil, output.writePath)
         guard r >= 0, let ctx else {
             throw MediaError(.writeFailed, path: path, "cannot set up the muxer: \(FFmpeg.errorString(r))")
         }
@@ -132,7 +132,7 @@ public final class FFmpegVideoSink: FrameSink {
         st.pointee.time_base = cc.pointee.time_base
         st.pointee.avg_frame_rate = cc.pointee.framerate
 
-        r = avio_open(&ctx.pointee.pb, output.temporaryPath, sc_avio_flag_write())
+        r = avio_open(&ctx.pointee.pb, output.writePath, sc_avio_flag_write())
         if r < 0 {
             throw MediaError(.writeFailed, path: path, "cannot create the output file: \(FFmpeg.errorString(r))")
         }

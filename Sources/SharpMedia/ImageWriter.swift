@@ -138,7 +138,7 @@ public final class ImageWriter: FrameSink {
         precondition(!closed, "ImageWriter: finish twice")
         guard let encoded else { abort(); throw MediaError(.writeFailed, path: path, "no picture to write") }
         do {
-            let file = try BufferedFile(path: output.temporaryPath, mode: .write)
+            let file = try BufferedFile(path: output.writePath, mode: .write, displayPath: path)
             try encoded.withUnsafeBufferPointer { try file.write($0.baseAddress!, count: $0.count) }
             try file.closeFile()
             closed = true

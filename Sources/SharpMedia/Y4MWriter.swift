@@ -18,7 +18,7 @@ public final class Y4MWriter: FrameSink {
     public init(path: String, frameRate: Rational?) throws {
         self.path = path
         output = try AtomicOutputFile(finalPath: path)
-        file = try BufferedFile(path: output.temporaryPath, mode: .write)
+        file = try BufferedFile(path: output.writePath, mode: .write, displayPath: path)
         self.frameRate = frameRate ?? Rational(30, 1)
     }
 

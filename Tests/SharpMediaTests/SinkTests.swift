@@ -91,7 +91,7 @@ import Testing
         try Data("previous".utf8).write(to: URL(fileURLWithPath: path))
         let sink = try FFmpegVideoSink(path: path, info: info(format))
         try sink.write(smoothFrame(format, 0))
-        #expect(dir.contents.count == 2)  // the file and the hidden temporary
+        #expect(dir.contents == ["keep.mp4"])  // the new output is an unnamed file until committed
         #expect(throws: MediaError.self) {
             try sink.write(TestFrames.random(FrameFormat(.i420, width: 30, height: 32)!))
         }

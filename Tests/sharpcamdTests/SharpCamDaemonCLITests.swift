@@ -121,24 +121,39 @@ import Testing
                 && r.stderr.contains("modprobe v4l2loopback"), "\(r.stderr)")
     }
 
-    /// SIGINT stops the job after the current frame, removes the partial output, exits 130.
-    @Test func interruptRemovesPartialOutput() throws {
+    /// Whether `pid` has a file open in `dir` (the unnamed output shows as "dir/#N (deleted)").
+    func writesInto(_ pid: Int32, _ dir: String) -> Bool {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.contains { fd in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "")
+                .hasPrefix(dir + "/#")
+        }
+    }
+
+    /// SIGINT stops the job after the current frame, drops the partial output, exits 130;
+    /// SIGKILL (a crash) leaves nothing behind either: the output is an unnamed file until done.
+    @Test(arguments: [SIGINT, SIGKILL])
+    func interruptOrCrashLeavesNoPartialOutput(_ signal: Int32) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["--demo", "--output", dir.file("long.mp4"), "--quiet"]
         let err = Pipe()
         p.standardError = err
         try p.run()
-        // Wait until the temporary output exists, then interrupt.
+        // Wait until the output is being written, then interrupt.
         let deadline = Date().addingTimeInterval(30)
-        while !dir.contents.contains(where: { $0.hasPrefix(".long.mp4.sharpcam-") }) && Date() < deadline {
-            usleep(20_000)
-        }
-        #expect(dir.contents.count == 1)
-        kill(p.processIdentifier, SIGINT)
+        while !writesInto(p.processIdentifier, dir.path) && Date() < deadline { usleep(20_000) }
+        #expect(writesInto(p.processIdentifier, dir.path))
+        #expect(dir.contents.isEmpty)
+        kill(p.processIdentifier, signal)
         p.waitUntilExit()
-        #expect(p.terminationStatus == 130)
-        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("interrupted"))
+        if signal == SIGINT {
+            #expect(p.terminationStatus == 130)
+            #expect(
+                String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("interrupted"))
+        } else {
+            #expect(p.terminationReason == .uncaughtSignal)
+        }
         #expect(dir.contents.isEmpty)
     }
 }
