@@ -21,4 +21,10 @@ public protocol LiveSource: AnyObject {
     var info: StreamInfo { get }
     var name: String { get }
     func next(into frame: Frame, timeoutMillis: Int32) throws -> LiveRead
+    /// Damaged frames dropped inside the source so far (not reported as `.skipped`).
+    var damagedFrames: Int { get }
+}
+
+extension LiveSource {
+    public var damagedFrames: Int { 0 }
 }

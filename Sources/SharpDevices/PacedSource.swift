@@ -17,6 +17,8 @@ public final class PacedSource: LiveSource {
     private let period: UInt64
     private var due: UInt64 = 0
     private var index: UInt64 = 0
+    /// Damaged frames the file reader dropped (the output repeats the last good frame instead).
+    public private(set) var damagedFrames = 0
 
     public init(name: String, loop: Bool, open: @escaping () throws -> FrameSource) throws {
         self.name = name
@@ -37,6 +39,8 @@ public final class PacedSource: LiveSource {
             nanosleep(&ts, nil)
             if due > monotonicNanos() { return .timeout }
         }
+        let damagedBefore = source.damagedFrames
+        defer { damagedFrames += max(0, source.damagedFrames - damagedBefore) }
         if !(try source.read(into: frame)) {
             guard loop else { return .ended }
             source = try open()

@@ -1,6 +1,8 @@
 import CFFmpeg
+import Glibc
 import Logging
 import SharpFrames
+import SharpSupport
 
 /// Decodes any file or URL FFmpeg can open (video files, streams, PNG/JPEG stills) into
 /// SharpCam frames.
@@ -13,13 +15,15 @@ import SharpFrames
 ///
 /// Invariant: in `.strict` mode any decoding error, corrupt frame or missing frames at the
 /// end is thrown as a `MediaError` naming the file and frame; in `.lenient` mode (live use)
-/// bad frames are skipped and counted in `skippedFrames`.
+/// bad frames are skipped and counted in `damagedFrames`, frames missing at the end in
+/// `missingFrames`.
 public final class FFmpegSource: FrameSource {
     public enum ErrorPolicy: Sendable { case strict, lenient }
 
     public let path: String
     public let info: StreamInfo
-    public private(set) var skippedFrames = 0
+    public private(set) var damagedFrames = 0
+    public private(set) var missingFrames = 0
     /// Degrees of display rotation recorded in the stream (0 when none).
     public let rotation: Double
 
@@ -36,21 +40,79 @@ public final class FFmpegSource: FrameSource {
     private var delivered: UInt64 = 0
     private var expectedFrames: Int?
     private var firstPTS: Int64?
+    /// The FIFO descriptor this source opened (closed with it), or -1.
+    private let ownedFD: Int32
+    /// Consulted by FFmpeg's interrupt callback; lives as long as the format context.
+    private let interruptState: InterruptState
 
-    public init(path: String, policy: ErrorPolicy = .strict, logger: Logger? = nil) throws {
+    /// Opens with the strict or lenient policy and the default limits (pictures for training,
+    /// tests).
+    public convenience init(path: String, policy: ErrorPolicy = .strict, logger: Logger? = nil) throws {
+        try self.init(path: path, input: InputPolicy(errorPolicy: policy), logger: logger)
+    }
+
+    /// Opens `path` (a local file, FIFO or URL) under `input`'s rules.
+    public init(path: String, input: InputPolicy, logger: Logger? = nil) throws {
         _ = FFmpeg.configureLogging
         self.path = path
-        self.policy = policy
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var r = avformat_open_input(&ctx, path, nil, nil)
-        if r < 0 { throw FFmpegSource.openError(r, path: path) }
+        self.policy = input.errorPolicy
+        let isURL = InputPolicy.isURL(path)
+        if isURL { try InputPolicy.checkURL(path) }
+        var st = stat()
+        let isFIFO = !isURL && stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO
+        let fifo = isFIFO ? try input.openFIFO(path) : -1
+        ownedFD = fifo
+        interruptState = InterruptState(flag: input.interrupt)
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
+        guard let allocated = ctx else { throw MediaError(.unreadable, path: path, "out of memory") }
+        allocated.pointee.interrupt_callback.callback = InterruptState.callback
+        allocated.pointee.interrupt_callback.opaque = Unmanaged.passUnretained(interruptState).toOpaque()
+        var options: OpaquePointer?
+        if isURL {
+            av_dict_set(&options, "protocol_whitelist", InputPolicy.urlProtocols, 0)
+            av_dict_set(&options, "rw_timeout", String(Int(input.networkTimeout * 1e6)), 0)
+            interruptState.setDeadline(seconds: input.networkTimeout)
+        } else {
+            av_dict_set(&options, "protocol_whitelist", isFIFO ? "pipe" : "file", 0)
+            av_dict_set(&options, "format_whitelist", InputPolicy.localDemuxers, 0)
+        }
+        var r = avformat_open_input(&ctx, isFIFO ? "pipe:\(fifo)" : path, nil, &options)
+        av_dict_free(&options)
+        if r < 0 {
+            if interruptState.cancelled { throw CancelledError() }
+            if interruptState.timedOut {
+                throw MediaError(.unreadable, path: path, "no answer within \(Int(input.networkTimeout)) s")
+            }
+            if r == sc_averror_invaliddata() || r == sc_averror(EINVAL) || r == sc_averror(ENOSYS),
+                !isURL, let hint = FFmpegSource.refusedFormatHint(path)
+            {
+                throw MediaError(.unsupported, path: path, hint)
+            }
+            throw FFmpegSource.openError(r, path: path)
+        }
         var codec: UnsafeMutablePointer<AVCodecContext>?
         let newPacket = av_packet_alloc()!, newFrame = av_frame_alloc()!
         var cleanup = true
         defer { if cleanup { FFmpegSource.release(&ctx, &codec, newPacket, newFrame) } }
 
-        r = avformat_find_stream_info(ctx, nil)
-        if r < 0 { throw MediaError(.corrupt, path: path, "cannot read stream information: \(FFmpeg.errorString(r))") }
+        // Refuse oversized pictures before any decoder allocates them: the demuxer's header
+        // says the size for most formats; the probing decoders get the limit too.
+        for i in 0..<Int(ctx!.pointee.nb_streams) {
+            let par = ctx!.pointee.streams[i]!.pointee.codecpar!
+            if let problem = input.pixelProblem(width: Int(par.pointee.width), height: Int(par.pointee.height)) {
+                throw MediaError(.invalidGeometry, path: path, problem)
+            }
+        }
+        let streamCount = Int(ctx!.pointee.nb_streams)
+        var probeOptions = [OpaquePointer?](repeating: nil, count: max(1, streamCount))
+        for i in probeOptions.indices { av_dict_set(&probeOptions[i], "max_pixels", String(input.maxPixels), 0) }
+        defer { for i in probeOptions.indices { av_dict_free(&probeOptions[i]) } }
+        r = probeOptions.withUnsafeMutableBufferPointer { avformat_find_stream_info(ctx, $0.baseAddress) }
+        if r < 0 {
+            if interruptState.cancelled { throw CancelledError() }
+            throw MediaError(.corrupt, path: path, "cannot read stream information: \(FFmpeg.errorString(r))")
+        }
+        interruptState.setDeadline(seconds: nil)
         var decoderPtr: UnsafePointer<AVCodec>?
         let best = av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderPtr, 0)
         if best < 0 {
@@ -78,9 +140,11 @@ public final class FFmpegSource: FrameSource {
                 .unsupported, path: path, "decoder rejects the stream parameters: \(FFmpeg.errorString(r))")
         }
         cc.pointee.thread_count = 0
-        if policy == .strict {
-            cc.pointee.err_recognition |= sc_av_ef_crccheck() | sc_av_ef_bitstream() | sc_av_ef_buffer()
-        }
+        cc.pointee.max_pixels = Int64(input.maxPixels)
+        // Damage is detected in both policies (strict fails, lenient skips and counts): the
+        // decoder reports what it would otherwise conceal (a truncated JPEG's grey rows).
+        cc.pointee.err_recognition |=
+            sc_av_ef_crccheck() | sc_av_ef_bitstream() | sc_av_ef_buffer() | sc_av_ef_explode()
         r = avcodec_open2(cc, decoder, nil)
         if r < 0 {
             throw MediaError(
@@ -89,7 +153,16 @@ public final class FFmpegSource: FrameSource {
         }
 
         let width = Int(par.pointee.width), height = Int(par.pointee.height)
+        if let problem = input.pixelProblem(width: width, height: height) {
+            throw MediaError(.invalidGeometry, path: path, problem)
+        }
         if width <= 0 || height <= 0 {
+            // The probing decoder refuses pictures above the limit before allocating them.
+            if !isURL, let declared = PictureHeader.declaredSize(ofFileAt: path),
+                let problem = input.pixelProblem(width: declared.width, height: declared.height)
+            {
+                throw MediaError(.invalidGeometry, path: path, problem)
+            }
             throw MediaError(.corrupt, path: path, "cannot determine the picture size (damaged or truncated file)")
         }
         guard let geometry = FrameFormat(.i420, width: width, height: height) else {
@@ -159,7 +232,37 @@ public final class FFmpegSource: FrameSource {
         cleanup = false
     }
 
-    deinit { FFmpegSource.release(&formatContext, &codecContext, packet, decoded) }
+    deinit {
+        FFmpegSource.release(&formatContext, &codecContext, packet, decoded)
+        if ownedFD >= 0 { close(ownedFD) }
+    }
+
+    /// Why a local file FFmpeg could not open is refused, when its first bytes show a format
+    /// SharpCam does not read from local files (a playlist or concat list), or nil.
+    static func refusedFormatHint(_ path: String) -> String? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var head = [UInt8](repeating: 0, count: 4096 + 64)  // AVPROBE_PADDING_SIZE zeros at the end
+        let n = fread(&head, 1, 4096, f)
+        let text = String(decoding: head.prefix(min(n, 64)), as: UTF8.self).lowercased()
+        if text.hasPrefix("#extm3u") {
+            return "is an HLS playlist, not a video: playlists are only read from http(s) URLs"
+        }
+        if text.hasPrefix("ffconcat") || text.hasPrefix("file ") || text.hasPrefix("# ffconcat") {
+            return "is a concat list, not a video: SharpCam does not follow lists of other files"
+        }
+        var score: Int32 = 0
+        let name: String? = head.withUnsafeMutableBufferPointer { buf in
+            path.withCString { cPath in
+                var probe = AVProbeData(filename: cPath, buf: buf.baseAddress, buf_size: Int32(n), mime_type: nil)
+                return av_probe_input_format3(&probe, 1, &score).map { String(cString: $0.pointee.name) }
+            }
+        }
+        // Only a confident identification of a format outside the list is worth naming.
+        let allowed = Set(InputPolicy.localDemuxers.split(separator: ","))
+        guard let name, score >= 50, !name.split(separator: ",").contains(where: allowed.contains) else { return nil }
+        return "is a '\(name)' file, a format SharpCam does not read from local files (it can name other files)"
+    }
 
     private static func release(
         _ fmt: inout UnsafeMutablePointer<AVFormatContext>?, _ cc: inout UnsafeMutablePointer<AVCodecContext>?,
@@ -197,7 +300,7 @@ public final class FFmpegSource: FrameSource {
                         throw MediaError(
                             .corrupt, path: path, "frame \(delivered) is damaged (decoder reported errors)")
                     }
-                    skippedFrames += 1
+                    damagedFrames += 1
                     continue
                 }
                 try deliver(decoded, into: frame)
@@ -205,15 +308,18 @@ public final class FFmpegSource: FrameSource {
             }
             if r == FFmpeg.eof {
                 finished = true
-                if policy == .strict, let expected = expectedFrames, Int(delivered) < expected, !info.isStillImage {
-                    throw MediaError(
-                        .truncated, path: path,
-                        "truncated: decoded \(delivered) of the \(expected) frames the file declares")
+                if let expected = expectedFrames, Int(delivered) < expected, !info.isStillImage {
+                    if policy == .strict {
+                        throw MediaError(
+                            .truncated, path: path,
+                            "truncated: decoded \(delivered) of the \(expected) frames the file declares")
+                    }
+                    missingFrames = expected - Int(delivered) - damagedFrames
                 }
                 return false
             }
             if r != FFmpeg.eagain {
-                if policy == .lenient { skippedFrames += 1; continue }
+                if policy == .lenient { damagedFrames += 1; continue }
                 throw decodeFailure(r)
             }
             if draining { finished = true; return false }
@@ -233,7 +339,7 @@ public final class FFmpegSource: FrameSource {
             if packet.pointee.stream_index != streamIndex { continue }
             let sr = avcodec_send_packet(cc, packet)
             if sr < 0 && sr != FFmpeg.eagain {
-                if policy == .lenient { skippedFrames += 1; continue }
+                if policy == .lenient { damagedFrames += 1; continue }
                 throw decodeFailure(sr)
             }
         }

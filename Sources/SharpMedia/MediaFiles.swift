@@ -26,11 +26,17 @@ public enum MediaFiles {
         return stillOutputExtensions.contains(ext) ? .image : .video
     }
 
-    /// Opens a file (or URL) for reading.
+    /// Opens a file (or URL) for reading, strictly (any damage is an error).
     public static func openSource(
         _ path: String, policy: FFmpegSource.ErrorPolicy = .strict, logger: Logger? = nil
     ) throws -> FrameSource {
-        if !path.contains("://") {
+        try openSource(path, input: InputPolicy(errorPolicy: policy), logger: logger)
+    }
+
+    /// Opens a file, FIFO or URL for reading under `input`'s rules (`InputPolicy`).
+    public static func openSource(_ path: String, input: InputPolicy, logger: Logger? = nil) throws -> FrameSource {
+        var isFIFO = false
+        if !InputPolicy.isURL(path) {
             var st = stat()
             if stat(path, &st) != 0 {
                 throw errno == ENOENT
@@ -44,10 +50,11 @@ public enum MediaFiles {
                 throw MediaError(.corrupt, path: path, "is empty (0 bytes)")
             }
             if access(path, R_OK) != 0 { throw MediaError(.permissionDenied, path: path, "permission denied") }
+            isFIFO = (st.st_mode & S_IFMT) == S_IFIFO
         }
         switch kind(ofInput: path) {
-        case .y4m: return try Y4MReader(path: path)
-        case .image, .video: return try FFmpegSource(path: path, policy: policy, logger: logger)
+        case .y4m where !isFIFO: return try Y4MReader(path: path, input: input)
+        case .y4m, .image, .video: return try FFmpegSource(path: path, input: input, logger: logger)
         }
     }
 

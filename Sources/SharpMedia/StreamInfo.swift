@@ -43,6 +43,15 @@ public protocol FrameSource: AnyObject {
     var info: StreamInfo { get }
     /// Fills `frame` with the next picture and its timestamp; false at the end of the stream.
     func read(into frame: Frame) throws -> Bool
+    /// Frames skipped so far because they were damaged (lenient reading; strict reading throws).
+    var damagedFrames: Int { get }
+    /// Frames the stream declares but did not deliver (known at its end; lenient reading).
+    var missingFrames: Int { get }
+}
+
+extension FrameSource {
+    public var damagedFrames: Int { 0 }
+    public var missingFrames: Int { 0 }
 }
 
 /// A consumer of frames that ends in a file or device.

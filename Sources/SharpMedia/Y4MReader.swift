@@ -8,7 +8,8 @@ import SharpFrames
 /// rejected with a message saying how to convert them.
 ///
 /// Invariant: a frame is only delivered when all its bytes were read; a short last frame is
-/// a `.truncated` error naming the frame.
+/// a `.truncated` error naming the frame (strict), or ends the stream and counts as missing
+/// (lenient). Frames larger than the input policy's pixel limit are refused from the header.
 public final class Y4MReader: FrameSource {
     public let info: StreamInfo
     public let path: String
@@ -18,11 +19,18 @@ public final class Y4MReader: FrameSource {
     private let frameBytes: Int
     private var index: UInt64 = 0
     private let frameDuration: Int64
+    private let lenient: Bool
+    public private(set) var missingFrames = 0
 
     enum Chroma { case c420, c422, mono }
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, input: InputPolicy(errorPolicy: .strict))
+    }
+
+    public init(path: String, input: InputPolicy) throws {
         self.path = path
+        lenient = input.errorPolicy == .lenient
         file = try BufferedFile(path: path, mode: .read)
         let magic = try file.peek(10)
         if magic.isEmpty { throw MediaError(.corrupt, path: path, "empty file, not a YUV4MPEG2 stream") }
@@ -54,6 +62,9 @@ public final class Y4MReader: FrameSource {
                 if value.uppercased() == "COLORRANGE=FULL" { range = .full }
             default: break
             }
+        }
+        if let problem = input.pixelProblem(width: width, height: height) {
+            throw MediaError(.invalidGeometry, path: path, problem)
         }
         guard width > 0, height > 0, let format = FrameFormat(.i420, width: width, height: height) else {
             throw MediaError(
@@ -102,6 +113,10 @@ public final class Y4MReader: FrameSource {
         }
         let got = try file.read(into: staging, count: frameBytes)
         guard got == frameBytes else {
+            if lenient {
+                missingFrames += 1
+                return false
+            }
             throw MediaError(.truncated, path: path, "truncated: frame \(index) has \(got) of \(frameBytes) bytes")
         }
         let w = info.format.width, h = info.format.height, cw = (w + 1) / 2, ch = (h + 1) / 2

@@ -3,15 +3,17 @@ import SharpMedia
 
 extension FileJob {
     /// A job reading `input` (nil: the generated demo clip) into `options.output`, processed
-    /// with `settings`; checks first that the input and output are different files.
+    /// with `settings`, under `policy` (strict or lenient, pixel limit, interruption); checks
+    /// first that the input and output are different files.
     public static func open(
-        input: String?, settings: ProcessingSettings, options: Options, logger: Logger
+        input: String?, settings: ProcessingSettings, options: Options, policy: InputPolicy = InputPolicy(),
+        logger: Logger
     ) throws -> FileJob {
         let source: FrameSource
         let sourceName: String
         if let input {
             try MediaFiles.checkDistinct(input: input, output: options.output)
-            source = try MediaFiles.openSource(input, logger: logger)
+            source = try MediaFiles.openSource(input, input: policy, logger: logger)
             sourceName = input
         } else {
             source = SyntheticClipSource()

@@ -39,6 +39,10 @@ public final class FileJob {
         public var frames: Int
         public var seconds: Double
         public var format: FrameFormat
+        /// Input frames skipped because they were damaged (lenient reading).
+        public var damagedFrames = 0
+        /// Input frames the file declares but did not contain (truncated).
+        public var missingFrames = 0
         public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
     }
 
@@ -181,6 +185,8 @@ public final class FileJob {
         }
         progress.finish()
         let seconds = Double(monotonicNanos() - start) / 1e9
-        return Summary(frames: frames, seconds: seconds, format: sinkInfo.format)
+        return Summary(
+            frames: frames, seconds: seconds, format: sinkInfo.format, damagedFrames: source.damagedFrames,
+            missingFrames: source.missingFrames)
     }
 }

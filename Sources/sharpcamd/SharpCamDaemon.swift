@@ -111,6 +111,16 @@ struct SharpCamDaemon: SharpCamCommand {
     @Flag(help: "Files: use a generated 1280x720 test clip (soft, like a cheap webcam) as input.")
     var demo = false
 
+    @Flag(
+        help: """
+            Files: fail on the first damaged frame or a truncated input (default: damaged frames are skipped and \
+            reported, and the job succeeds).
+            """)
+    var strict = false
+
+    @Option(help: "Largest picture or video frame accepted, in pixels (default 40000000: above 8K UHD).")
+    var maxPixels: Int?
+
     @Flag(name: .shortAndLong, help: "No progress bar; warnings and errors only.")
     var quiet = false
 
@@ -133,6 +143,7 @@ struct SharpCamDaemon: SharpCamCommand {
             if let problem = setting.problem(with: value) { throw ValidationError("--\(problem)") }
         }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let maxPixels, maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
         if demo && input != nil { throw ValidationError("--demo and --input are exclusive") }
         if let mode, mode != .nn, model != nil { throw ValidationError("--model is only used with --mode nn") }
         if !isLiveMode && !demo && !listDevices && input == nil { throw ValidationError("missing --input (or --demo)") }
@@ -185,11 +196,23 @@ struct SharpCamDaemon: SharpCamCommand {
         let options = FileJob.Options(
             output: outputPath, size: size.map { ($0.width, $0.height) }, maxFrames: frames,
             sideBySide: sideBySide ?? demo, codec: codec, showProgress: !quiet)
-        let job = try FileJob.open(input: demo ? nil : input, settings: settings, options: options, logger: logger)
         let cancellation = CancellationFlag()
         let signals = SignalWatcher(cancelling: cancellation)
         defer { signals.cancel() }
+        let policy = InputPolicy(
+            errorPolicy: strict ? .strict : .lenient, maxPixels: maxPixels ?? InputPolicy.defaultMaxPixels,
+            interrupt: cancellation)
+        let job = try FileJob.open(
+            input: demo ? nil : input, settings: settings, options: options, policy: policy, logger: logger)
         let summary = try job.run(cancellation: cancellation)
+        if summary.damagedFrames + summary.missingFrames > 0 {
+            logger.warning(
+                """
+                \(job.sourceName): \(summary.damagedFrames) damaged frame(s) skipped, \(summary.missingFrames) \
+                missing at the end (truncated?); the output has \(summary.frames) frame(s) (--strict makes this \
+                an error)
+                """)
+        }
         logger.info(
             """
             wrote \(outputPath): \(summary.frames) frame\(summary.frames == 1 ? "" : "s") \

@@ -53,7 +53,7 @@ import Testing
                 ["--input", clip, "--output", dir.file("nodir/o.mp4")],
                 "output directory \(dir.file("nodir")) does not exist"
             ),
-            (["--input", truncated, "--output", dir.file("o.mp4")], "\(truncated): truncated: frame 2"),
+            (["--input", truncated, "--output", dir.file("o.mp4"), "--strict"], "\(truncated): truncated: frame 2"),
             (["--input", junk, "--output", dir.file("o.mp4")], "\(junk): not a recognisable video"),
             (["--input", clip, "--output", dir.file("o.xyz")], "unsupported output format '.xyz'"),
             (["--input", clip, "--output", dir.file("o.png")], "an image file holds one picture"),

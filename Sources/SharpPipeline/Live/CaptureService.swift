@@ -20,6 +20,9 @@ public final class CaptureService: Service, @unchecked Sendable {
     private let logger: Logger
     private let wanted: () -> Bool
     private let stopFlag = CancellationFlag()
+    /// How files and URLs are opened: lenient (damaged frames are dropped and counted), and
+    /// interrupted by `stop()` (a FIFO without a writer, a URL that never answers).
+    var inputPolicy: InputPolicy { InputPolicy(errorPolicy: .lenient, interrupt: stopFlag) }
     private let wake = ConditionLock()
 
     /// Frames of the demo clip kept in memory (1.6 s back and forth at 30 fps).
@@ -71,7 +74,7 @@ public final class CaptureService: Service, @unchecked Sendable {
             return try V4L2Capture(path: path, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
         case let path?:
             return try PacedSource(name: path, loop: c.loop) {
-                try MediaFiles.openSource(path, policy: .lenient, logger: self.logger)
+                try MediaFiles.openSource(path, input: self.inputPolicy, logger: self.logger)
             }
         }
     }
@@ -117,7 +120,14 @@ public final class CaptureService: Service, @unchecked Sendable {
             let frame = ring.acquireForWriting()
             do {
                 let into = staging ?? frame
-                switch try source!.next(into: into, timeoutMillis: 200) {
+                let damagedBefore = source!.damagedFrames
+                let read = try source!.next(into: into, timeoutMillis: 200)
+                let damaged = source!.damagedFrames - damagedBefore
+                if damaged > 0 {
+                    statistics.skipped.increment(by: UInt64(damaged))
+                    logger.debug("\(source!.name): dropped \(damaged) damaged frame(s)")
+                }
+                switch read {
                 case .frame:
                     if let resizer, let staging {
                         resizer.resize(staging, into: frame)
