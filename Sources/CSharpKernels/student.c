@@ -11,14 +11,17 @@
 // process's shared pool (sc_pool_shared); a frame allocates nothing.
 //
 // The row kernels come from one kernel set (student_kernels.h), chosen at creation; int8
-// weights are quantised for that set's scheme (6-bit + wide layers for vpmaddubsw, 8-bit for
-// vpdpbusd) and packed in its layout.
+// weights are quantised for that set's scheme (6-bit + wide layers for vpmaddubsw; 8-bit, with
+// error-feedback rounding and optional wide layers, for vpdpbusd) and packed in its layout.
 #include "CSharpKernels.h"
 #include "student_kernels.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/// Input channels rounded together by the 8-bit schemes' error-feedback rounding (at most).
+#define SC_GPTQ_CHANNELS 48
 
 /// One thread's working memory.
 typedef struct {
@@ -36,7 +39,7 @@ struct sc_student {
     int uses_maps;
     sc_precision precision;
     const sc_student_kernel_table *k;
-    sc_int8_weights int8_weights;        // the resolved scheme (6-bit + wide, or 8-bit)
+    sc_int8_weights int8_weights;        // the resolved scheme (never AUTO)
     int max_w2;   // widest row in network pixels (ceil(max_width / B))
     // Packed weights and biases per layer (int8: two variants of layer 0, limited / full range).
     float *wf[SC_STUDENT_MAX_LAYERS];
@@ -44,7 +47,7 @@ struct sc_student {
     int8_t *wq[SC_STUDENT_MAX_LAYERS][2];
     float *bias[SC_STUDENT_MAX_LAYERS];
     float *mul[SC_STUDENT_MAX_LAYERS][2], *add[SC_STUDENT_MAX_LAYERS][2];
-    int wide[SC_STUDENT_MAX_LAYERS];  // int8, 6-bit scheme: layer weights split into high and low parts
+    int wide[SC_STUDENT_MAX_LAYERS];  // int8 wide layers: the shift S of q = 2^S·high + low (0: not wide)
     int qmax;    // int8 activation range 0..qmax
     // Threads: band t runs on the shared pool's thread t (band 0 on the caller's).
     int threads;
@@ -71,40 +74,107 @@ static void pack_f32(const float *w, int cin, int cout, int cout8, float *wp) {
                 }
 }
 
+/// Error-feedback rounding (GPTQ's, with a prior instead of calibration data) of one output's
+/// weights v[0 .. n) (in q units, |v| <= qlim) for inputs whose second moments are H: each
+/// weight in turn is rounded to nearest and its error spread over the weights after it so that
+/// the output's expected squared error (q − v)ᵀ·H·(q − v) stays small. U is the upper triangular
+/// factor of H⁻¹ (Uᵀ·U = H⁻¹, see gptq_factor). Deblurring filters are differences of large
+/// cancelling taps over strongly correlated inputs: rounding each tap on its own changes the
+/// low-frequency (DC) response the taps cancel to, which this keeps.
+static void gptq_round(const float *v_in, int n, const double *U, float qlim, float *q) {
+    double v[9 * SC_GPTQ_CHANNELS];
+    for (int i = 0; i < n; i++) v[i] = v_in[i];
+    for (int i = 0; i < n; i++) {
+        const double x = v[i] > qlim ? qlim : (v[i] < -qlim ? -qlim : v[i]);
+        q[i] = (float)nearbyint(x);
+        const double *u = U + (size_t)i * n;
+        const double e = (v[i] - q[i]) / u[i];
+        for (int j = i + 1; j < n; j++) v[j] -= e * u[j];
+    }
+}
+
+/// U (upper triangular, n×n) with Uᵀ·U = (H + δ·I)⁻¹, δ = 1 % of H's mean diagonal, in place of
+/// H (row-major; `tmp`: n scratch values): H + δ·I = R·Rᵀ with R upper triangular (Cholesky
+/// from the last column back), then U = R⁻¹. Loops are row updates, which vectorise without
+/// reassociating sums. Returns 0 if H is not positive definite.
+static int gptq_factor(double *H, int n, double *tmp) {
+    double mean = 0;
+    for (int i = 0; i < n; i++) mean += H[(size_t)i * n + i];
+    const double damp = 0.01 * mean / n;
+    for (int i = 0; i < n; i++) H[(size_t)i * n + i] += damp;
+    // R overwrites the upper triangle: column j from what columns > j left of H.
+    for (int j = n - 1; j >= 0; j--) {
+        const double djj = H[(size_t)j * n + j];
+        if (!(djj > 0)) return 0;
+        const double d = sqrt(djj);
+        for (int i = 0; i < j; i++) tmp[i] = H[(size_t)i * n + j] /= d;
+        H[(size_t)j * n + j] = d;
+        for (int i = 0; i < j; i++) {
+            double *row = H + (size_t)i * n;
+            const double a = tmp[i];
+            for (int l = i; l < j; l++) row[l] -= a * tmp[l];
+        }
+    }
+    // U = R⁻¹ from the last row up: row i of U = (e_i − Σ_{k>i} R[i][k]·(row k of U)) / R[i][i].
+    for (int i = n - 1; i >= 0; i--) {
+        double *row = H + (size_t)i * n;
+        for (int j = i; j < n; j++) tmp[j] = 0;
+        for (int k = i + 1; k < n; k++) {
+            const double a = row[k], *uk = H + (size_t)k * n;
+            for (int j = k; j < n; j++) tmp[j] += a * uk[j];
+        }
+        const double inv = 1.0 / row[i];
+        row[i] = inv;
+        for (int j = i + 1; j < n; j++) row[j] = -tmp[j] * inv;
+        for (int j = 0; j < i; j++) row[j] = 0;
+    }
+    return 1;
+}
+
 /// Quantises layer weights scaled per input channel by `in_scale[i]` to |q| <= wmax per output
 /// channel into the standard int8 layout; returns per-channel weight scales and the sum of
-/// q · zero point per channel. Wide layers quantise to |q| <= wmax² and store
-/// q = wmax·high + low (|high| <= wmax, |low| <= wmax/2) as two weight groups per output
-/// group: high at 2·g, low at 2·g + 1.
+/// q · zero point per channel. Wide layers (`shift` S > 0) quantise to |q| <= wmax·2^S and store
+/// q = 2^S·high + low (|high| <= wmax, |low| <= 2^(S-1)) as two weight groups per output group:
+/// high at 2·g, low at 2·g + 1. Rounding: to nearest, or with `U` (the factor of the inputs'
+/// prior, for `chunk` input channels at a time; `chunk` divides cin) by gptq_round.
 static void pack_s8(const float *w, int cin, int cout, int cout8, const float *in_scale, const float *zp, float wmax,
-                    int wide, int8_t *wp, float *wscale, float *zp_sum) {
+                    int shift, const double *U, int chunk, int8_t *wp, float *wscale, float *zp_sum) {
     const int k3 = 3 * cin, kc4 = k3 / 4;
-    const float qlim = wide ? wmax * wmax : wmax;
-    memset(wp, 0, (size_t)cout8 * 3 * k3 * (wide ? 2 : 1));
+    const float unit = (float)(1 << shift), qlim = shift ? wmax * unit : wmax;
+    memset(wp, 0, (size_t)cout8 * 3 * k3 * (shift ? 2 : 1));
     for (int o = 0; o < cout8; o++) { wscale[o] = 0; zp_sum[o] = 0; }
+    float v[9 * SC_GPTQ_CHANNELS], qv[9 * SC_GPTQ_CHANNELS];
     for (int o = 0; o < cout; o++) {
         float m = 0;
         for (int i = 0; i < cin; i++)
             for (int t = 0; t < 9; t++) m = fmaxf(m, fabsf(w[(o * cin + i) * 9 + t] * in_scale[i]));
         const float s = m > 0 ? m / qlim : 1.0f;
         wscale[o] = s;
-        for (int i = 0; i < cin; i++)
-            for (int dy = 0; dy < 3; dy++)
-                for (int dx = 0; dx < 3; dx++) {
-                    float q = nearbyintf(w[((o * cin + i) * 3 + dy) * 3 + dx] * in_scale[i] / s);
-                    q = q > qlim ? qlim : (q < -qlim ? -qlim : q);
-                    const int og = o / 8, j = o % 8, k = dx * cin + i, kc = k / 4, b = k % 4;
+        for (int i0 = 0; i0 < cin; i0 += chunk) {  // input channels i0 .. i0 + n − 1
+            const int n = cin - i0 < chunk ? cin - i0 : chunk;
+            for (int t = 0; t < n * 9; t++) {
+                const float x = w[(o * cin + i0) * 9 + t] * in_scale[i0 + t / 9] / s;
+                v[t] = x > qlim ? qlim : (x < -qlim ? -qlim : x);
+                qv[t] = nearbyintf(v[t]);
+            }
+            if (U) gptq_round(v, n * 9, U, qlim, qv);
+            for (int i = i0; i < i0 + n; i++)
+                for (int dy = 0; dy < 3; dy++)
+                    for (int dx = 0; dx < 3; dx++) {
+                        const float q = qv[((i - i0) * 3 + dy) * 3 + dx];
+                        const int og = o / 8, j = o % 8, k = dx * cin + i, kc = k / 4, b = k % 4;
 #define SC_PACKED(G) wp[((((G) * 3 + dy) * kc4 + kc) * 8 + j) * 4 + b]
-                    if (wide) {
-                        const float high = nearbyintf(q / wmax);
-                        SC_PACKED(2 * og) = (int8_t)high;
-                        SC_PACKED(2 * og + 1) = (int8_t)(q - high * wmax);
-                    } else {
-                        SC_PACKED(og) = (int8_t)q;
-                    }
+                        if (shift) {
+                            const float high = nearbyintf(q / unit);
+                            SC_PACKED(2 * og) = (int8_t)high;
+                            SC_PACKED(2 * og + 1) = (int8_t)(q - high * unit);
+                        } else {
+                            SC_PACKED(og) = (int8_t)q;
+                        }
 #undef SC_PACKED
-                    zp_sum[o] += q * zp[i];
-                }
+                        zp_sum[o] += q * zp[i];
+                    }
+        }
     }
 }
 
@@ -133,12 +203,21 @@ static const char *check_desc(const sc_student_desc *d, int max_width, int threa
                 if (!d->activation_scale[k] || !(d->activation_scale[k][c] > 0))
                     return "int8 needs calibrated activation scales (sharpcam-train quantize)";
     for (int k = 0; k < L; k++)
-        if (d->wide_weights[k] && (k == L - 1 || d->precision != SC_PRECISION_INT8))
+        if ((d->wide_weights[k] || d->wide_weights_8bit[k]) && (k == L - 1 || d->precision != SC_PRECISION_INT8))
             return "wide weights are for hidden int8 layers only";
-    if (d->int8_weights < SC_INT8_WEIGHTS_AUTO || d->int8_weights > SC_INT8_WEIGHTS_8BIT)
+    if (d->int8_weights < SC_INT8_WEIGHTS_AUTO || d->int8_weights > SC_INT8_WEIGHTS_8BIT_WIDE)
         return "unknown int8 weight scheme";
     if (max_width < 1 || threads < 1 || threads > 64) return "invalid size or thread count (threads: 1 to 64)";
     return NULL;
+}
+
+static const char *scheme_name(sc_int8_weights scheme) {
+    switch (scheme) {
+    case SC_INT8_WEIGHTS_6BIT_WIDE: return "6-bit (wide)";
+    case SC_INT8_WEIGHTS_8BIT: return "8-bit";
+    case SC_INT8_WEIGHTS_8BIT_WIDE: return "8-bit (wide)";
+    default: return "automatic";
+    }
 }
 
 static const sc_student_kernel_table *table_for(sc_isa isa) {
@@ -154,29 +233,137 @@ static const sc_student_kernel_table *table_for(sc_isa isa) {
     }
 }
 
+/// The per-input-channel scale and zero point layer k's int8 weights fold in (layer 0: the
+/// normalisation of luma in `range` 0 (limited) or 1 (full) and of the maps; later layers: the
+/// previous layer's activation scales).
+static void input_scales(const sc_student *s, const sc_student_desc *d, int k, int range, float *in_scale,
+                         float *zp) {
+    for (int i = 0; i < d->channels[k]; i++) {
+        if (k == 0) {
+            const int luma = !d->uses_maps || i % 3 == 0;
+            in_scale[i] = luma ? (range == 0 ? 1.0f / 219.0f : 1.0f / 255.0f) : 1.0f / 255.0f;
+            zp[i] = luma && range == 0 ? 16.0f : 0.0f;
+        } else {
+            // The previous layer's per-channel activation scales fold into these weights.
+            in_scale[i] = d->activation_scale[k - 1][i] * 255.0f / (float)s->qmax;
+            zp[i] = 0;
+        }
+    }
+}
+
+/// The shift S of an 8-bit wide layer (q = 2^S·high + low, |q| <= 127·2^S): the largest S <= 7
+/// for which every output's exact sum Σ u8·q stays within int32 (255·Σ|q| < 2^31) for both
+/// input ranges (always 7 for layers of at most 57 input channels).
+static int wide_shift_8bit(const sc_student *s, const sc_student_desc *d, int k, float *in_scale, float *zp) {
+    const int cin = d->channels[k], cout = d->channels[k + 1];
+    int shift = SC_STUDENT_WIDE_SHIFT8;
+    for (int range = 0; range < 2; range++) {
+        input_scales(s, d, k, range, in_scale, zp);
+        for (int o = 0; o < cout; o++) {
+            const float *wo = d->weights[k] + (size_t)o * cin * 9;
+            double m = 0, sum = 0;
+            for (int i = 0; i < cin * 9; i++) {
+                const double v = fabs((double)wo[i] * in_scale[i / 9]);
+                m = v > m ? v : m;
+                sum += v;
+            }
+            // Σ|q| <= Σ|w| / scale + K / 2, scale = m / (127·2^S)
+            while (shift > 1 && m > 0 && 255.0 * (sum / m * 127.0 * (1 << shift) + 4.5 * cin) >= 2147483647.0)
+                shift--;
+        }
+    }
+    return shift;
+}
+
+/// The second moments E[x·xᵀ] the 8-bit rounding assumes for `chunk` input channels of layer k
+/// (n = 9·chunk, weight order [i][dy][dx]), in the units the int8 kernel multiplies (bytes less
+/// the zero point). Layer 0 sees a natural picture after space-to-depth: per plane (luma, edge
+/// map, mask) a mean and standard deviation, a correlation exp(−d/ℓ) over the distance d in
+/// pixels and none between planes (of full scale: luma 0.45 ± 0.22, ℓ 20 px; edge 0.15 ± 0.15,
+/// ℓ 8 px; mask 0.65 ± 0.45, ℓ 40 px: the p256 photos' means and deviations, and correlation
+/// lengths a little shorter than theirs, which measured slightly better; student_quant_eval
+/// --stats). Later layers see activations with mean = standard deviation in every channel,
+/// correlated exp(−d/5) over d in network pixels within a channel. The rounding hardly depends
+/// on these numbers: halving or doubling them, or zero means, moved the shipped student's
+/// agreement with fp32 by at most 0.2 dB.
+static void input_prior(const sc_student_desc *d, int k, int range, int chunk, double *H) {
+    static const double mean[3] = {0.45, 0.15, 0.65}, sd[3] = {0.22, 0.15, 0.45}, len[3] = {20, 8, 40};
+    const int n = 9 * chunk, B = d->block, maps = d->uses_maps;
+    double corr[3][12][12];  // correlation over |row|, |column| distances (at most 3·B − 1 pixels)
+    for (int p = 0; p < 3; p++)
+        for (int r = 0; r < 12; r++)
+            for (int c = 0; c < 12; c++) corr[p][r][c] = exp(-sqrt((double)(r * r + c * c)) / (k == 0 ? len[p] : 5));
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            const int ia = a / 9, ib = b / 9, ra = a % 9 / 3, ca = a % 3, rb = b % 9 / 3, cb = b % 3;
+            double h;
+            if (k == 0) {
+                const int pa = maps ? ia % 3 : 0, pb = maps ? ib % 3 : 0, qa = maps ? ia / 3 : ia;
+                const int qb = maps ? ib / 3 : ib;
+                const double full_a = pa == 0 && range == 0 ? 219 : 255, full_b = pb == 0 && range == 0 ? 219 : 255;
+                const int dr = abs((ra - rb) * B + qa / B - qb / B), dc = abs((ca - cb) * B + qa % B - qb % B);
+                h = mean[pa] * full_a * mean[pb] * full_b;
+                if (pa == pb) h += sd[pa] * full_a * sd[pb] * full_b * corr[pa][dr][dc];
+            } else {
+                h = 1 + (ia == ib ? corr[0][abs(ra - rb)][abs(ca - cb)] : 0);
+            }
+            H[(size_t)a * n + b] = h;
+        }
+}
+
+/// Input channels per block of the 8-bit rounding: the largest divisor of cin up to
+/// SC_GPTQ_CHANNELS (every input of layer 0; hidden layers in equal blocks).
+static int gptq_chunk(int cin) {
+    int c = cin < SC_GPTQ_CHANNELS ? cin : SC_GPTQ_CHANNELS;
+    while (cin % c != 0) c--;
+    return c;
+}
+
+/// The factor of the 8-bit rounding's prior (gptq_factor of input_prior): layer 0's depends on
+/// the range, the later layers' only on the block of input channels, so one serves them all.
+typedef struct {
+    int key, chunk;  // key: layer 0's range (0, 1), 2 for later layers, −1 for none
+    double *U;       // 9·chunk squared values, then 9·chunk scratch
+} sc_prior_cache;
+
+/// Sets *U to the factor for layer k (and `range`), or NULL (round to nearest) should the prior
+/// not factor, which it always does. Returns 0 when memory runs out.
+static int prior_factor(const sc_student_desc *d, int k, int range, sc_prior_cache *c, const double **U) {
+    const int chunk = gptq_chunk(d->channels[k]), nh = 9 * chunk, key = k == 0 ? range : 2;
+    if (c->key != key || c->chunk != chunk) {
+        if (c->chunk != chunk) {
+            free(c->U);
+            c->key = -1;
+            c->chunk = chunk;
+            if (!(c->U = malloc(sizeof(double) * ((size_t)nh * nh + nh)))) { c->chunk = 0; return 0; }
+        }
+        input_prior(d, k, range, chunk, c->U);
+        c->key = gptq_factor(c->U, nh, c->U + (size_t)nh * nh) ? key : -2;
+    }
+    *U = c->key == key ? c->U : NULL;
+    return 1;
+}
+
 /// Quantises and packs int8 layer k for both input ranges (layer 0's zero point differs).
 /// Returns 0 when memory runs out (what was stored in s is freed by sc_student_destroy).
 static int pack_int8_layer(sc_student *s, const sc_student_desc *d, int k, float *ws, float *zsum, float *in_scale,
-                           float *zp) {
+                           float *zp, sc_prior_cache *cache) {
     const int L = s->layers, cin = d->channels[k], cout = d->channels[k + 1], cout8 = (cout + 7) / 8 * 8;
     const int wgroups = cout8 / 8 * (s->wide[k] ? 2 : 1);
     const size_t n = (size_t)cout8 * 3 * 3 * cin * (s->wide[k] ? 2 : 1);
-    const float wmax = s->int8_weights == SC_INT8_WEIGHTS_8BIT ? SC_STUDENT_WMAX8 : SC_STUDENT_WMAX6;
+    const int eight = s->int8_weights != SC_INT8_WEIGHTS_6BIT_WIDE;
+    const float wmax = eight ? SC_STUDENT_WMAX8 : SC_STUDENT_WMAX6;
     for (int range = 0; range < 2; range++) {  // 0: limited, 1: full
-        for (int i = 0; i < cin; i++) {
-            if (k == 0) {
-                const int luma = !d->uses_maps || i % 3 == 0;
-                in_scale[i] = luma ? (range == 0 ? 1.0f / 219.0f : 1.0f / 255.0f) : 1.0f / 255.0f;
-                zp[i] = luma && range == 0 ? 16.0f : 0.0f;
-            } else {
-                // The previous layer's per-channel activation scales fold into these weights.
-                in_scale[i] = d->activation_scale[k - 1][i] * 255.0f / (float)s->qmax;
-                zp[i] = 0;
-            }
-        }
+        input_scales(s, d, k, range, in_scale, zp);
+        // 8-bit weights: error-feedback rounding under the inputs' prior; 6-bit and wide 8-bit
+        // layers (15 bits, where it gains nothing; and so that |q − v| <= 1/2 holds for the
+        // int32 range of wide_shift_8bit): to nearest.
+        const double *U = NULL;
+        if (eight && !s->wide[k] && !prior_factor(d, k, range, cache, &U)) return 0;
         int8_t *standard = malloc(n);
         if (!standard) return 0;
-        pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, wmax, s->wide[k], standard, ws, zsum);
+        pack_s8(d->weights[k], cin, cout, cout8, in_scale, zp, wmax, s->wide[k], U, gptq_chunk(cin), standard, ws,
+                zsum);
         if (s->k->s8_repack) {
             s->wq[k][range] = malloc(s->k->s8_packed_size(cin, wgroups));
             if (s->wq[k][range]) s->k->s8_repack(standard, cin, wgroups, s->wq[k][range]);
@@ -205,11 +392,11 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     sc_int8_weights scheme = d->int8_weights == SC_INT8_WEIGHTS_AUTO ? table->native : (sc_int8_weights)d->int8_weights;
     if (d->precision != SC_PRECISION_INT8) scheme = table->native;  // no effect
     if ((scheme == SC_INT8_WEIGHTS_8BIT && !table->supports_8bit) ||
+        (scheme == SC_INT8_WEIGHTS_8BIT_WIDE && !table->supports_8bit_wide) ||
         (scheme == SC_INT8_WEIGHTS_6BIT_WIDE && !table->supports_6bit_wide)) {
         if (err && err_size)
             snprintf(err, err_size, "the %s kernels cannot run %s int8 weights (they use %s)", table->name,
-                     scheme == SC_INT8_WEIGHTS_8BIT ? "8-bit" : "6-bit (wide)",
-                     table->native == SC_INT8_WEIGHTS_8BIT ? "8-bit" : "6-bit, with wide layers");
+                     scheme_name(scheme), scheme_name(table->native));
         return NULL;
     }
 
@@ -217,6 +404,7 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     sc_student *s = calloc(1, sizeof *s);
     if (!s) { set_error(err, err_size, "out of memory"); return NULL; }
     float *ws = NULL, *zsum = NULL, *in_scale = NULL, *zp = NULL;
+    sc_prior_cache prior = {-1, 0, NULL};
     s->layers = L;
     s->block = B;
     for (int k = 0; k < L; k++) s->ch[k] = d->channels[k];
@@ -230,7 +418,6 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     // pair sum stays within int16; measured against 7-bit activations with |w| <= 64, equally
     // fast: 1.3-3 dB more accurate), with vpdpbusd 8-bit.
     s->qmax = 255;
-    for (int k = 0; k < L; k++) s->wide[k] = scheme == SC_INT8_WEIGHTS_6BIT_WIDE && d->wide_weights[k] != 0;
 
     int cmax = 8;
     for (int k = 0; k <= L; k++) cmax = d->channels[k] > cmax ? d->channels[k] : cmax;
@@ -239,13 +426,23 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     in_scale = calloc((size_t)cmax, sizeof(float));
     zp = calloc((size_t)cmax, sizeof(float));
     if (!ws || !zsum || !in_scale || !zp) goto oom;
+    for (int k = 0; k < L && d->precision == SC_PRECISION_INT8; k++) {  // wide layers: the shift S, else 0
+        if (scheme == SC_INT8_WEIGHTS_6BIT_WIDE && d->wide_weights[k]) s->wide[k] = SC_STUDENT_WIDE_SHIFT;
+        if (scheme == SC_INT8_WEIGHTS_8BIT_WIDE && d->wide_weights_8bit[k])
+            s->wide[k] = wide_shift_8bit(s, d, k, in_scale, zp);
+    }
+    if (scheme == SC_INT8_WEIGHTS_8BIT_WIDE) {  // with no wide layer, the same weights as 8-bit: named so
+        int any = 0;
+        for (int k = 0; k < L; k++) any |= s->wide[k];
+        if (!any) s->int8_weights = SC_INT8_WEIGHTS_8BIT;
+    }
     for (int k = 0; k < L; k++) {
         const int cin = d->channels[k], cout = d->channels[k + 1], cout8 = (cout + 7) / 8 * 8;
         const size_t n = (size_t)cout8 * 3 * 3 * cin;
         if (!(s->bias[k] = calloc((size_t)cout8, sizeof(float)))) goto oom;
         for (int o = 0; o < cout; o++) s->bias[k][o] = d->bias[k][o];
         if (d->precision == SC_PRECISION_INT8) {
-            if (!pack_int8_layer(s, d, k, ws, zsum, in_scale, zp)) goto oom;
+            if (!pack_int8_layer(s, d, k, ws, zsum, in_scale, zp, &prior)) goto oom;
         } else {
             if (!(s->wf[k] = malloc(sizeof(float) * n))) goto oom;
             pack_f32(d->weights[k], cin, cout, cout8, s->wf[k]);
@@ -257,8 +454,9 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
             }
         }
     }
-    free(ws); free(zsum); free(in_scale); free(zp);
+    free(ws); free(zsum); free(in_scale); free(zp); free(prior.U);
     ws = zsum = in_scale = zp = NULL;
+    prior.U = NULL;
 
     // Per-thread rings.
     if (!(s->bands = calloc((size_t)threads, sizeof(sc_band)))) goto oom;
@@ -285,7 +483,7 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     }
     return s;
 oom:
-    free(ws); free(zsum); free(in_scale); free(zp);
+    free(ws); free(zsum); free(in_scale); free(zp); free(prior.U);
     sc_student_destroy(s);
     set_error(err, err_size, "out of memory");
     return NULL;

@@ -32,17 +32,21 @@
 #endif
 
 /// int8 weight range of the 6-bit scheme: |q| <= 32, so 8-bit activations make a vpmaddubsw
-/// pair at most 16320 and two pairs add in int16. Wide layers: q = 32·high + low (2^5).
+/// pair at most 16320 and two pairs add in int16. Wide layers: q = 32·high + low (2^5, `wide` 5).
 #define SC_STUDENT_WMAX6 32
 #define SC_STUDENT_WIDE_SHIFT 5
-/// int8 weight range of the 8-bit scheme (VNNI: no int16 intermediate).
+/// int8 weight range of the 8-bit schemes (VNNI: no int16 intermediate). Wide layers:
+/// q = 2^S·high + low with S <= 7 per layer (see student.c).
 #define SC_STUDENT_WMAX8 127
+#define SC_STUDENT_WIDE_SHIFT8 7
 
 typedef void (*sc_conv_f32_fn)(const float *const rows[3], int w, int cin, int cout8, const float *wp,
                                const float *bias, int relu, float *out);
 typedef void (*sc_conv_f32w16_fn)(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp,
                                   const float *bias, int relu, float *out);
-/// `wide`: the weights hold two groups per output group (high, low), acc = 2^5·acc_high + acc_low.
+/// `wide` S > 0: the weights hold two groups per output group (high, low), acc = 2^S·acc_high +
+/// acc_low in wrapping int32 arithmetic (exact: the engine keeps the sum itself within int32);
+/// S = 5 (SC_STUDENT_WIDE_SHIFT, the only one the avx2 kernel takes) or, 8-bit, up to 7.
 /// Exactly one of outq (hidden layers) and outf (last layer) is non-NULL.
 typedef void (*sc_conv_s8_fn)(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,
                               const float *mul, const float *add, int qmax, int wide, uint8_t *outq, float *outf);
@@ -64,6 +68,7 @@ typedef struct {
     sc_int8_weights native;  // the int8 scheme of SC_INT8_WEIGHTS_AUTO
     int supports_6bit_wide;  // can run SC_INT8_WEIGHTS_6BIT_WIDE
     int supports_8bit;       // can run SC_INT8_WEIGHTS_8BIT
+    int supports_8bit_wide;  // can run SC_INT8_WEIGHTS_8BIT_WIDE
     sc_conv_f32_fn conv_f32;
     sc_conv_f32w16_fn conv_f32w16;
     sc_conv_s8_fn conv_s8;
@@ -120,7 +125,7 @@ void sc_s2d4_maps_s8_avx2(const uint8_t *const y[4], int ystep, const uint8_t *c
 #endif
 
 #ifdef SC_HAVE_STUDENT_VNNI
-// The VNNI int8 kernels (student_vnni.c): 8-bit weights only (`wide` must be 0).
+// The VNNI int8 kernels (student_vnni.c): 8-bit weights, wide layers of any shift.
 void sc_conv3x3_s8_avxvnni(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,
                            const float *mul, const float *add, int qmax, int wide, uint8_t *outq, float *outf);
 void sc_conv3x3_s8_avx512vnni(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,

@@ -46,28 +46,30 @@ void sc_conv3x3_f32w16_ref(const float *const rows[3], int w, int cin, int cout8
     }
 }
 
-/// int8 conv row (standard layout): exact int32 sums of u8 · s8 products, one rounding.
+/// int8 conv row (standard layout): exact int32 sums of u8 · s8 products (wide: 2^S·high sums +
+/// low sums, wrapping as the vector kernels' int32 lanes do), one rounding.
 void sc_conv3x3_s8_ref(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul,
                        const float *add, int qmax, int wide, uint8_t *outq, float *outf) {
     const int kc4 = (3 * cin) / 4, groups = cout8 / 8;
     for (int x = 0; x < w; x++) {
         for (int og = 0; og < groups; og++) {
-            int32_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            // uint32: the kernels' wrapping int32 arithmetic (2^S·high may wrap; the sum does not)
+            uint32_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             for (int part = 0; part < (wide ? 2 : 1); part++) {
                 const int wg = wide ? 2 * og + part : og;
                 if (part == 1)
-                    for (int o = 0; o < 8; o++) acc[o] *= 1 << SC_STUDENT_WIDE_SHIFT;
+                    for (int o = 0; o < 8; o++) acc[o] <<= wide;
                 for (int dy = 0; dy < 3; dy++) {
                     const uint8_t *in = rows[dy] + (size_t)x * cin;
                     const int8_t *wk = wp + (size_t)((wg * 3 + dy) * kc4) * 32;
                     for (int kc = 0; kc < kc4; kc++)
                         for (int o = 0; o < 8; o++)
                             for (int b = 0; b < 4; b++)
-                                acc[o] += (int32_t)in[kc * 4 + b] * (int32_t)wk[(kc * 8 + o) * 4 + b];
+                                acc[o] += (uint32_t)((int32_t)in[kc * 4 + b] * (int32_t)wk[(kc * 8 + o) * 4 + b]);
                 }
             }
             for (int o = 0; o < 8; o++) {
-                const float y = fmaf((float)acc[o], mul[og * 8 + o], add[og * 8 + o]);  // as the vector FMA
+                const float y = fmaf((float)(int32_t)acc[o], mul[og * 8 + o], add[og * 8 + o]);  // as the vector FMA
                 if (outq) {
                     float r = nearbyintf(y);  // round to nearest even, as cvtps2dq
                     r = r < 0 ? 0 : (r > (float)qmax ? (float)qmax : r);
@@ -125,6 +127,7 @@ const sc_student_kernel_table sc_student_table_ref = {
     .native = SC_INT8_WEIGHTS_6BIT_WIDE,
     .supports_6bit_wide = 1,
     .supports_8bit = 1,
+    .supports_8bit_wide = 1,
     .conv_f32 = sc_conv3x3_f32_ref,
     .conv_f32w16 = sc_conv3x3_f32w16_ref,
     .conv_s8 = sc_conv3x3_s8_ref,

@@ -42,10 +42,28 @@ public enum KernelISA: String, Sendable, CaseIterable, Codable {
 
 /// How int8 weights are quantised (`sc_int8_weights`).
 public enum Int8WeightScheme: String, Sendable, CaseIterable {
-    /// |q| ≤ 32 with wide (two-pass, 11-bit) layers: the AVX2 scheme.
+    /// |q| ≤ 32 with wide (two-pass, 11-bit) layers listed by `quant.wide-layers`: the AVX2
+    /// scheme (and the portable set's default).
     case sixBitWide
-    /// Full signed 8 bits, no wide layers: the VNNI scheme.
+    /// Full signed 8 bits with error-feedback rounding, no wide layers: the AVX-VNNI scheme.
     case eightBit
+    /// 8 bits, and 15-bit (two-pass) weights in the layers listed by `quant.wide-layers-8bit`
+    /// (default layer 0): the AVX-512 VNNI scheme.
+    case eightBitWide
 
-    var c: sc_int8_weights { self == .sixBitWide ? SC_INT8_WEIGHTS_6BIT_WIDE : SC_INT8_WEIGHTS_8BIT }
+    var c: sc_int8_weights {
+        switch self {
+        case .sixBitWide: return SC_INT8_WEIGHTS_6BIT_WIDE
+        case .eightBit: return SC_INT8_WEIGHTS_8BIT
+        case .eightBitWide: return SC_INT8_WEIGHTS_8BIT_WIDE
+        }
+    }
+
+    init(_ c: sc_int8_weights) {
+        switch c {
+        case SC_INT8_WEIGHTS_8BIT: self = .eightBit
+        case SC_INT8_WEIGHTS_8BIT_WIDE: self = .eightBitWide
+        default: self = .sixBitWide
+        }
+    }
 }

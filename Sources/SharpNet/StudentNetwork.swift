@@ -19,8 +19,11 @@ public final class StudentNetwork: @unchecked Sendable {
         public let channels: [Int]
         /// int8: per hidden layer, one activation scale per channel (empty otherwise).
         public let activationScales: [[Float]]
-        /// int8: hidden layers stored as wide (two-pass) weights on the AVX2 path.
+        /// int8: hidden layers stored as wide (two-pass) weights in the 6-bit (AVX2) scheme.
         public let wideLayers: [Int]
+        /// int8: hidden layers stored as wide (15-bit) weights in the 8-bit-wide (AVX-512 VNNI)
+        /// scheme.
+        public let wideLayers8Bit: [Int]
 
         /// Checks that `weights` (deployment form) can run at `precision`.
         public init(weights w: Weights, precision: FusedStudentEngine.Precision) throws {
@@ -40,6 +43,7 @@ public final class StudentNetwork: @unchecked Sendable {
             guard precision == .int8 else {
                 activationScales = []
                 wideLayers = []
+                wideLayers8Bit = []
                 return
             }
             guard let json = w.metadata[FusedStudentEngine.activationScalesKey],
@@ -58,21 +62,17 @@ public final class StudentNetwork: @unchecked Sendable {
                 )
             }
             activationScales = s
-            if let json = w.metadata[FusedStudentEngine.wideLayersKey] {
+            func layerList(_ key: String) throws -> [Int] {
+                guard let json = w.metadata[key] else { return [0] }
                 guard let list = try? JSONDecoder().decode([Int].self, from: Data(json.utf8)),
                     list.allSatisfy({ $0 >= 0 && $0 < prefixes.count - 1 })
                 else {
-                    throw SharpCamError(
-                        """
-                        \(FusedStudentEngine.wideLayersKey) must list hidden layers 0..<\(prefixes.count - 1) (it \
-                        is \(json))
-                        """
-                    )
+                    throw SharpCamError("\(key) must list hidden layers 0..<\(prefixes.count - 1) (it is \(json))")
                 }
-                wideLayers = Array(Set(list)).sorted()
-            } else {
-                wideLayers = [0]
+                return Array(Set(list)).sorted()
             }
+            wideLayers = try layerList(FusedStudentEngine.wideLayersKey)
+            wideLayers8Bit = try layerList(FusedStudentEngine.wideLayers8BitKey)
         }
     }
 
@@ -110,6 +110,10 @@ public final class StudentNetwork: @unchecked Sendable {
         withUnsafeMutableBytes(of: &desc.wide_weights) { raw in
             let c = raw.bindMemory(to: Int32.self)
             for k in d.wideLayers { c[k] = 1 }
+        }
+        withUnsafeMutableBytes(of: &desc.wide_weights_8bit) { raw in
+            let c = raw.bindMemory(to: Int32.self)
+            for k in d.wideLayers8Bit { c[k] = 1 }
         }
         var err = [CChar](repeating: 0, count: 256)
         let threadCount = self.threads
@@ -149,9 +153,7 @@ public final class StudentNetwork: @unchecked Sendable {
     public var isa: KernelISA { KernelISA(sc_student_isa(engine)) ?? .portable }
 
     /// The int8 weight scheme in use (int8 engines).
-    public var int8Weights: Int8WeightScheme {
-        sc_student_int8_weights(engine) == SC_INT8_WEIGHTS_8BIT ? .eightBit : .sixBitWide
-    }
+    public var int8Weights: Int8WeightScheme { Int8WeightScheme(sc_student_int8_weights(engine)) }
 
     /// Runs one frame (blocking, allocation-free).
     @inline(__always)

@@ -124,6 +124,8 @@ public final class ServiceGroup: @unchecked Sendable {
 
     private func finish(_ index: Int, error: Error?) {
         let name = services[index].name
+        // Logged before the group can see the stage as finished (and return).
+        if let error { logger.critical("\(name): \(error)") }
         lock.withLock {
             finished[index] = true
             if !stopRequested {
@@ -139,7 +141,6 @@ public final class ServiceGroup: @unchecked Sendable {
             }
             lock.broadcast()
         }
-        if let error { logger.critical("\(name): \(error)") }
     }
 }
 

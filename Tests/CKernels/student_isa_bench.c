@@ -1,7 +1,10 @@
 // Time per 1280×720 frame of the shipped student's shape (student:24:c4:s4:maps: space-to-depth
 // ×4 with maps, 48 -> 24 -> 24 -> 24 -> 24 -> 16 channels, five 3×3 convolutions) in int8 on
 // every kernel set this CPU has, at 1 and 2 threads, with random weights: median and minimum
-// ms per frame, network GMAC/s, and the ideal time from the set's int8 peak (peak.c).
+// ms per frame, network GMAC/s, and the ideal time of the work done (wide layers twice) at the
+// set's int8 peak (peak.c). avx2: 6-bit weights with wide layers 0 and 1 (as shipped) and
+// without; VNNI sets: 8-bit weights without wide layers, with wide layer 0, with 0 and 1.
+// On a machine shared with other work, the 2-thread medians need a quiet second core.
 //
 // Build and run from the repository root:
 //   clang -O3 -fno-math-errno -I Sources/CSharpKernels/include -I benchmarks/CBenchSupport/include \
@@ -75,7 +78,7 @@ int main(int argc, char **argv) {
     d.block = 4;
     d.uses_maps = 1;
     float *w[L], *b[L], *scale[L];
-    double macs = 0, wide_macs = 0;  // per frame (no band halos); wide: the avx2 work with layers 0, 1 wide
+    double macs = 0, wide_macs = 0, wide0_macs = 0;  // per frame (no band halos); wide: with layers 0, 1 wide
     const double pixels = (double)(W / 4) * (H / 4);
     for (int k = 0; k < L; k++) {
         const int cin = channels[k], cout = channels[k + 1], n = cout * cin * 9;
@@ -90,6 +93,7 @@ int main(int argc, char **argv) {
         d.activation_scale[k] = k < L - 1 ? scale[k] : NULL;
         macs += 9.0 * cin * cout * pixels;
         wide_macs += 9.0 * cin * cout * pixels * (k < 2 ? 2 : 1);
+        if (k == 0) wide0_macs = 9.0 * cin * cout * pixels;
     }
     d.channels[L] = channels[L];
     uint8_t *y = malloc(W * H), *e = malloc(W * H), *m = malloc(W * H), *o = malloc(W * H);
@@ -101,8 +105,8 @@ int main(int argc, char **argv) {
     f.out = o; f.out_step = 1; f.out_stride = W;
     f.width = W; f.height = H; f.limited_range = 1; f.strength = 1;
 
-    printf("student:24:c4:s4:maps, 1280x720, %.3f GMAC per frame (avx2 with wide layers 0, 1: %.3f), "
-           "median of %d runs\n", macs / 1e9, wide_macs / 1e9, runs);
+    printf("student:24:c4:s4:maps, 1280x720, %.3f GMAC per frame (wide layer 0: %.3f, wide layers 0, 1: %.3f), "
+           "median of %d runs\n", macs / 1e9, (macs + wide0_macs) / 1e9, wide_macs / 1e9, runs);
     printf("%-12s %-22s %7s %10s %9s %8s %9s %10s\n", "set", "int8 weights", "threads", "median ms", "min ms", "GMAC/s",
            "peak GMAC/s", "ideal ms");
     for (int isa = SC_ISA_AVX512VNNI; isa >= SC_ISA_PORTABLE; isa--) {
@@ -111,19 +115,25 @@ int main(int argc, char **argv) {
             continue;
         }
         if (isa == SC_ISA_PORTABLE && !portable) continue;
-        for (int variant = 0; variant < (isa == SC_ISA_AVX2 ? 2 : 1); variant++) {  // avx2: wide [0, 1] (shipped), none
+        // avx2 (and portable): 6-bit with wide layers 0, 1 (as shipped), none; VNNI: 8-bit with
+        // no wide layers, wide layer 0, wide layers 0 and 1
+        const int vnni = isa >= SC_ISA_AVXVNNI;
+        for (int variant = 0; variant < (vnni ? 3 : isa == SC_ISA_AVX2 ? 2 : 1); variant++) {
             d.precision = SC_PRECISION_INT8;
             d.isa = isa;
-            d.int8_weights = SC_INT8_WEIGHTS_AUTO;
+            d.int8_weights = vnni ? SC_INT8_WEIGHTS_8BIT_WIDE : SC_INT8_WEIGHTS_6BIT_WIDE;
             memset(d.wide_weights, 0, sizeof d.wide_weights);
-            if (variant == 0) d.wide_weights[0] = d.wide_weights[1] = 1;
-            const int wide = variant == 0 && isa <= SC_ISA_AVX2;
-            const char *scheme = isa >= SC_ISA_AVXVNNI ? "8-bit" : (wide ? "6-bit, wide 0,1" : "6-bit, no wide");
+            memset(d.wide_weights_8bit, 0, sizeof d.wide_weights_8bit);
+            const int wide = vnni ? variant : (variant == 0 ? 2 : 0);  // wide layers (the first 0, 1 or 2)
+            for (int k = 0; k < wide; k++) (vnni ? d.wide_weights_8bit : d.wide_weights)[k] = 1;
+            static const char *const names[2][3] = {{"6-bit, no wide", "6-bit, wide 0", "6-bit, wide 0,1"},
+                                                    {"8-bit, no wide", "8-bit, wide 0", "8-bit, wide 0,1"}};
+            const char *scheme = names[vnni][wide];
             for (int threads = 1; threads <= (isa == SC_ISA_PORTABLE ? 1 : 2); threads++) {
                 const char *name = "?";
                 const timing t = time_engine(&d, threads, isa == SC_ISA_PORTABLE ? 3 : runs, &f, &name);
                 const double peak = sc_peak_int8_isa_macs((sc_isa)isa, threads, 0.3);
-                const double work = wide ? wide_macs : macs;
+                const double work = wide == 2 ? wide_macs : wide == 1 ? macs + wide0_macs : macs;
                 printf("%-12s %-22s %7d %10.3f %9.3f %8.1f %9.1f %10.3f\n", name, scheme, threads, t.median * 1e3,
                        t.min * 1e3, macs / t.median / 1e9, peak / 1e9, peak > 0 ? work / peak * 1e3 : 0.0);
             }
@@ -135,6 +145,7 @@ int main(int argc, char **argv) {
                 d.precision = (sc_precision)p;
                 d.isa = SC_ISA_AUTO;
                 memset(d.wide_weights, 0, sizeof d.wide_weights);
+                memset(d.wide_weights_8bit, 0, sizeof d.wide_weights_8bit);
                 const char *name = "?";
                 const timing t = time_engine(&d, threads, runs, &f, &name);
                 printf("%-12s %-22s %7d %10.3f %9.3f %8.1f\n", name, p == SC_PRECISION_FP32 ? "(fp32)" : "(fp16)",

@@ -132,7 +132,13 @@ import Testing
     }
 
     /// The int8 weight scheme of a kernel set (what the portable reference must use to match it).
-    static func scheme(_ isa: KernelISA) -> Int8WeightScheme { isa == .avx2 ? .sixBitWide : .eightBit }
+    static func scheme(_ isa: KernelISA) -> Int8WeightScheme {
+        switch isa {
+        case .portable, .avx2: return .sixBitWide
+        case .avxvnni: return .eightBit
+        case .avx512vnni: return .eightBitWide
+        }
+    }
 
     /// Every kernel set this CPU has (AVX2, AVX-VNNI, AVX-512 VNNI; the ones it lacks are
     /// skipped and listed in the output) against the portable reference: int8 bit-identical

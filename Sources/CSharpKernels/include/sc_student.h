@@ -26,20 +26,40 @@ typedef enum {
     SC_ISA_PORTABLE = 0,     ///< plain C (every CPU; aarch64's only set)
     SC_ISA_AVX2 = 1,         ///< AVX2+FMA+F16C: int8 via vpmaddubsw (6-bit weights, wide layers)
     SC_ISA_AVXVNNI = 2,      ///< AVX2+FMA+F16C+AVX-VNNI: int8 via VEX vpdpbusd on ymm (8-bit weights)
-    SC_ISA_AVX512VNNI = 3,   ///< AVX-512 F/BW/VL/VNNI (+AVX2/FMA/F16C): int8 via vpdpbusd on zmm (8-bit weights)
+    SC_ISA_AVX512VNNI = 3,   ///< AVX-512 F/BW/VL/VNNI (+AVX2/FMA/F16C): int8 via vpdpbusd on zmm (8-bit, wide)
 } sc_isa;
 
 /// How int8 weights are quantised (per output channel, from the fp32 weights, at creation).
+/// The 8-bit schemes round each output's weights with error feedback under a prior of the
+/// inputs (smooth pictures, activations): every rounding error is offset by the weights after
+/// it so that the output's expected error, above all its low-frequency (DC) response, stays
+/// small (GPTQ's rounding without calibration data; ~15 ms at creation for the shipped
+/// student). The 6-bit scheme and wide 8-bit layers round each weight to nearest.
+/// Shipped student, 23 photos, p256 protocol, full-range luma (Tests/CKernels/student_quant_eval.c;
+/// agreement: PSNR of the output luma against the fp32 engine's; loss: against the sharp
+/// photos, in dB, vs fp32): 6-bit + wide layers 0, 1: 46.4 dB, 0.064; 8-bit: 47.0 dB, 0.037
+/// (rounded to nearest, as before: 43.3 dB, 0.129); 8-bit + wide layer 0: 48.4 dB, 0.032;
+/// + wide layers 0, 1: 48.6 dB, 0.035. 720p frames, 2 threads, Zen 5: wide layer 0 takes
+/// avx512vnni from 2.2 to 2.7 ms and avxvnni from 4.2 to 5.4 ms, layers 0 and 1 to 3.0 and
+/// 6.1 ms.
 typedef enum {
     /// The kernel set's own scheme: SC_INT8_WEIGHTS_6BIT_WIDE for portable and AVX2,
-    /// SC_INT8_WEIGHTS_8BIT for the VNNI sets.
+    /// SC_INT8_WEIGHTS_8BIT for AVX-VNNI, SC_INT8_WEIGHTS_8BIT_WIDE for AVX-512 VNNI (a wide
+    /// layer 0 adds 23-34 % to either set's frame, which only the zmm set's has room for).
     SC_INT8_WEIGHTS_AUTO = 0,
     /// |q| <= 32 (vpmaddubsw pair sums stay within int16), and the layers marked in
     /// `wide_weights` get 11 bits as two int8 parts. Portable and AVX2 only.
     SC_INT8_WEIGHTS_6BIT_WIDE = 1,
-    /// |q| <= 127 (vpdpbusd accumulates in int32 without int16 saturation); `wide_weights` is
-    /// ignored (every layer 8-bit). Portable and the VNNI sets.
+    /// |q| <= 127 (vpdpbusd accumulates in int32 without int16 saturation); `wide_weights` and
+    /// `wide_weights_8bit` are ignored (every layer 8-bit). Portable and the VNNI sets.
     SC_INT8_WEIGHTS_8BIT = 2,
+    /// |q| <= 127, and the layers marked in `wide_weights_8bit` get 15 bits as two int8 parts
+    /// (|q| <= 127·2^S, q = 2^S·high + low, S = 7, less for a layer with more than 57 input
+    /// channels whose int32 sums could overflow; each part run through the int8 kernel, twice
+    /// the layer's cost). With no layer marked (or for fp32/fp16), the same as
+    /// SC_INT8_WEIGHTS_8BIT, which sc_student_int8_weights then reports. Portable and the VNNI
+    /// sets.
+    SC_INT8_WEIGHTS_8BIT_WIDE = 3,
 } sc_int8_weights;
 
 /// A deployment-form student: `layers` 3×3 convolutions at 1/`block` resolution, all but the
@@ -62,6 +82,11 @@ typedef struct {
     /// need it (the first layer of a well-trained student: measured 0.84 dB of its 1.04 dB
     /// int8 loss at 6-bit weights). Validated for every scheme, used by the 6-bit one only.
     int wide_weights[SC_STUDENT_MAX_LAYERS];
+    /// The same for SC_INT8_WEIGHTS_8BIT_WIDE (15 bits instead of 8). On the shipped student
+    /// wide layer 0 brings nearly all of the gain and layer 1 adds 0.2 dB of agreement for
+    /// another 10-15 % of the frame (see sc_int8_weights): its list is [0], not the 6-bit
+    /// scheme's [0, 1]. Validated for every scheme, used by the 8-bit wide one only.
+    int wide_weights_8bit[SC_STUDENT_MAX_LAYERS];
     int uses_maps;
     sc_precision precision;
     /// An sc_isa: SC_ISA_AUTO (-1) chooses from the CPU and SHARPCAM_ISA (see sc_isa_resolve);
@@ -114,7 +139,8 @@ const char *sc_student_kernels(const sc_student *s);
 sc_isa sc_student_isa(const sc_student *s);
 
 /// The int8 weight scheme in use (never SC_INT8_WEIGHTS_AUTO; for fp32/fp16, where it has no
-/// effect, the kernel set's own; `int8_weights` is then ignored).
+/// effect, the kernel set's own; `int8_weights` is then ignored). SC_INT8_WEIGHTS_8BIT_WIDE only
+/// where a layer is wide (else SC_INT8_WEIGHTS_8BIT, the same weights).
 sc_int8_weights sc_student_int8_weights(const sc_student *s);
 
 /// "auto", "portable", "avx2", "avxvnni", "avx512vnni" ("unknown" for other values).
