@@ -33,7 +33,7 @@ for f in "${swift_files[@]}" "${c_files[@]}"; do
     status=1
   fi
 done
-long=$(awk 'length($0) > 120 { print FILENAME ":" FNR ": " length($0) " characters" }' "${swift_files[@]}" "${c_files[@]}")
+long=$(LC_ALL=C.UTF-8 awk 'length($0) > 120 { print FILENAME ":" FNR ": " length($0) " characters" }' "${swift_files[@]}" "${c_files[@]}")
 if [ -n "$long" ]; then
   echo "format.sh: lines longer than 120 characters:" >&2
   echo "$long" >&2

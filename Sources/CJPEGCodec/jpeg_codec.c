@@ -20,8 +20,8 @@ static void sc_jpeg_error_exit(j_common_ptr cinfo) {
     longjmp(e->jump, 1);
 }
 
-int sc_jpeg_roundtrip(const uint8_t *rgb, int width, int height, int quality, uint8_t *out,
-                      char *err, size_t err_size) {
+int sc_jpeg_roundtrip(const uint8_t *rgb, int width, int height, int quality, uint8_t *out, char *err,
+                      size_t err_size) {
     struct jpeg_compress_struct c;
     struct jpeg_decompress_struct d;
     sc_jpeg_error ce, de;
@@ -33,7 +33,8 @@ int sc_jpeg_roundtrip(const uint8_t *rgb, int width, int height, int quality, ui
     memset(&d, 0, sizeof d);
     c.err = jpeg_std_error(&ce.base);
     ce.base.error_exit = sc_jpeg_error_exit;
-    ce.message = err; ce.message_size = err_size;
+    ce.message = err;
+    ce.message_size = err_size;
     if (setjmp(ce.jump)) {
         if (c_created) jpeg_destroy_compress(&c);
         free(buffer);
@@ -59,7 +60,8 @@ int sc_jpeg_roundtrip(const uint8_t *rgb, int width, int height, int quality, ui
 
     d.err = jpeg_std_error(&de.base);
     de.base.error_exit = sc_jpeg_error_exit;
-    de.message = err; de.message_size = err_size;
+    de.message = err;
+    de.message_size = err_size;
     if (setjmp(de.jump)) {
         if (d_created) jpeg_destroy_decompress(&d);
         free(buffer);

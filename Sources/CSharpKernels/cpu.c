@@ -59,15 +59,20 @@ int sc_cpu_use_avx2(void) {
 /// Whether this build compiled the kernels of `isa` (x86-64 clang; VNNI: clang 14+).
 static int sc_cpu_build_has_isa(sc_isa isa) {
     switch (isa) {
-    case SC_ISA_PORTABLE: return 1;
+    case SC_ISA_PORTABLE:
+        return 1;
 #ifdef SC_HAVE_STUDENT_AVX2
-    case SC_ISA_AVX2: return 1;
+    case SC_ISA_AVX2:
+        return 1;
 #endif
 #ifdef SC_HAVE_STUDENT_VNNI
-    case SC_ISA_AVXVNNI: return 1;
-    case SC_ISA_AVX512VNNI: return 1;
+    case SC_ISA_AVXVNNI:
+        return 1;
+    case SC_ISA_AVX512VNNI:
+        return 1;
 #endif
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -77,10 +82,14 @@ int sc_cpu_supports_isa(sc_isa isa) {
     const sc_cpu_features f = sc_cpu_detect();
     const int avx2 = f.avx2 && f.fma && f.f16c;
     switch (isa) {
-    case SC_ISA_AVX2: return avx2;
-    case SC_ISA_AVXVNNI: return avx2 && f.avx_vnni;
-    case SC_ISA_AVX512VNNI: return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
-    default: return 1;  // portable
+    case SC_ISA_AVX2:
+        return avx2;
+    case SC_ISA_AVXVNNI:
+        return avx2 && f.avx_vnni;
+    case SC_ISA_AVX512VNNI:
+        return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+    default:
+        return 1; // portable
     }
 }
 
@@ -111,9 +120,15 @@ static int same_name(const char *a, const char *b) {
 
 int sc_isa_parse(const char *name, sc_isa *isa) {
     if (!name) return 0;
-    if (same_name(name, "auto")) { *isa = SC_ISA_AUTO; return 1; }
+    if (same_name(name, "auto")) {
+        *isa = SC_ISA_AUTO;
+        return 1;
+    }
     for (int i = 0; i <= SC_ISA_AVX512VNNI; i++)
-        if (same_name(name, isa_names[i])) { *isa = (sc_isa)i; return 1; }
+        if (same_name(name, isa_names[i])) {
+            *isa = (sc_isa)i;
+            return 1;
+        }
     return 0;
 }
 

@@ -20,8 +20,10 @@ static float SC_SUFFIX(sobel_magnitude_row)(const uint8_t *restrict a, const uin
         vd[x] = (int16_t)(c[x] - a[x]);
     }
     int l = w > 1 ? 1 : 0, r = w > 1 ? w - 2 : 0;
-    vs[-1] = vs[l]; vd[-1] = vd[l];
-    vs[w] = vs[r]; vd[w] = vd[r];
+    vs[-1] = vs[l];
+    vd[-1] = vd[l];
+    vs[w] = vs[r];
+    vd[w] = vd[r];
     int32_t m2max = 0;
     for (int x = 0; x < w; x++) {
         int32_t gx = vs[x + 1] - vs[x - 1];
@@ -42,8 +44,10 @@ static void SC_SUFFIX(scale_to_u8)(const float *restrict mag, int n, float scale
 }
 
 static inline uint8_t SC_SUFFIX(saturated)(int32_t r, int32_t g, int32_t b) {
-    int32_t mx = r > g ? r : g; mx = mx > b ? mx : b;
-    int32_t mn = r < g ? r : g; mn = mn < b ? mn : b;
+    int32_t mx = r > g ? r : g;
+    mx = mx > b ? mx : b;
+    int32_t mn = r < g ? r : g;
+    mn = mn < b ? mn : b;
     return 510 * (mx - mn) > 19 * mx ? 255 : 0;
 }
 
@@ -61,9 +65,12 @@ static inline void SC_SUFFIX(expand_chroma)(const uint8_t *restrict u, const uin
     for (int i = 0; i < pairs; i++) {
         int32_t cu = (int32_t)u[i * uvstep] - 128, cv = (int32_t)v[i * uvstep] - 128;
         int32_t r = cvr * cv + half, g = cvg * cv + cug * cu + half, bb = cub * cu + half;
-        dr[2 * i] = r; dr[2 * i + 1] = r;
-        dg[2 * i] = g; dg[2 * i + 1] = g;
-        db[2 * i] = bb; db[2 * i + 1] = bb;
+        dr[2 * i] = r;
+        dr[2 * i + 1] = r;
+        dg[2 * i] = g;
+        dg[2 * i + 1] = g;
+        db[2 * i] = bb;
+        db[2 * i + 1] = bb;
     }
 }
 
@@ -98,30 +105,42 @@ static inline void SC_SUFFIX(rgb_body)(const uint8_t *restrict y, int ystep, con
     }
 }
 
-static void SC_SUFFIX(yuv_to_rgb_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w,
-                                      sc_yuv_layout layout, const sc_yuv_coeffs *k, uint8_t *out) {
+static void SC_SUFFIX(yuv_to_rgb_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, sc_yuv_layout layout,
+                                      const sc_yuv_coeffs *k, uint8_t *out) {
     int32_t scratch[3 * (SC_CHUNK + 1)];
     for (int x0 = 0; x0 < w; x0 += SC_CHUNK) { /* SC_CHUNK is even: chroma pairs never straddle */
         int n = w - x0 < SC_CHUNK ? w - x0 : SC_CHUNK;
         int c = x0 / 2;
         switch (layout) {
-        case SC_LAYOUT_PLANAR: SC_SUFFIX(rgb_body)(y + x0, 1, u + c, v + c, 1, n, k, scratch, out + 3 * x0); break;
-        case SC_LAYOUT_SEMIPLANAR: SC_SUFFIX(rgb_body)(y + x0, 1, u + 2 * c, v + 2 * c, 2, n, k, scratch, out + 3 * x0); break;
-        case SC_LAYOUT_YUYV: SC_SUFFIX(rgb_body)(y + 2 * x0, 2, u + 4 * c, v + 4 * c, 4, n, k, scratch, out + 3 * x0); break;
+        case SC_LAYOUT_PLANAR:
+            SC_SUFFIX(rgb_body)(y + x0, 1, u + c, v + c, 1, n, k, scratch, out + 3 * x0);
+            break;
+        case SC_LAYOUT_SEMIPLANAR:
+            SC_SUFFIX(rgb_body)(y + x0, 1, u + 2 * c, v + 2 * c, 2, n, k, scratch, out + 3 * x0);
+            break;
+        case SC_LAYOUT_YUYV:
+            SC_SUFFIX(rgb_body)(y + 2 * x0, 2, u + 4 * c, v + 4 * c, 4, n, k, scratch, out + 3 * x0);
+            break;
         }
     }
 }
 
-static void SC_SUFFIX(mask_yuv_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w,
-                                      sc_yuv_layout layout, const sc_yuv_coeffs *k, uint8_t *out) {
+static void SC_SUFFIX(mask_yuv_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, sc_yuv_layout layout,
+                                    const sc_yuv_coeffs *k, uint8_t *out) {
     int32_t scratch[3 * (SC_CHUNK + 1)];
     for (int x0 = 0; x0 < w; x0 += SC_CHUNK) { /* SC_CHUNK is even: chroma pairs never straddle */
         int n = w - x0 < SC_CHUNK ? w - x0 : SC_CHUNK;
         int c = x0 / 2;
         switch (layout) {
-        case SC_LAYOUT_PLANAR: SC_SUFFIX(mask_body)(y + x0, 1, u + c, v + c, 1, n, k, scratch, out + x0); break;
-        case SC_LAYOUT_SEMIPLANAR: SC_SUFFIX(mask_body)(y + x0, 1, u + 2 * c, v + 2 * c, 2, n, k, scratch, out + x0); break;
-        case SC_LAYOUT_YUYV: SC_SUFFIX(mask_body)(y + 2 * x0, 2, u + 4 * c, v + 4 * c, 4, n, k, scratch, out + x0); break;
+        case SC_LAYOUT_PLANAR:
+            SC_SUFFIX(mask_body)(y + x0, 1, u + c, v + c, 1, n, k, scratch, out + x0);
+            break;
+        case SC_LAYOUT_SEMIPLANAR:
+            SC_SUFFIX(mask_body)(y + x0, 1, u + 2 * c, v + 2 * c, 2, n, k, scratch, out + x0);
+            break;
+        case SC_LAYOUT_YUYV:
+            SC_SUFFIX(mask_body)(y + 2 * x0, 2, u + 4 * c, v + 4 * c, 4, n, k, scratch, out + x0);
+            break;
         }
     }
 }
@@ -201,8 +220,10 @@ static inline void SC_SUFFIX(unpack_yuyv_body)(const uint8_t *restrict s0, const
 static void SC_SUFFIX(unpack_yuyv_rows)(const uint8_t *s0, const uint8_t *s1, int w, uint8_t *y0, uint8_t *y1,
                                         uint8_t *u, uint8_t *v, int uvstep) {
     int pairs = w / 2;
-    if (uvstep == 1) SC_SUFFIX(unpack_yuyv_body)(s0, s1, pairs, y0, y1, u, v, 1);
-    else SC_SUFFIX(unpack_yuyv_body)(s0, s1, pairs, y0, y1, u, v, 2);
+    if (uvstep == 1)
+        SC_SUFFIX(unpack_yuyv_body)(s0, s1, pairs, y0, y1, u, v, 1);
+    else
+        SC_SUFFIX(unpack_yuyv_body)(s0, s1, pairs, y0, y1, u, v, 2);
     if (w & 1) {
         int i = pairs;
         y0[2 * i] = s0[4 * i];
@@ -227,8 +248,10 @@ static inline void SC_SUFFIX(pack_yuyv_body)(const uint8_t *restrict y, const ui
 static void SC_SUFFIX(pack_yuyv_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int uvstep, int w,
                                      uint8_t *d) {
     int pairs = w / 2;
-    if (uvstep == 1) SC_SUFFIX(pack_yuyv_body)(y, u, v, 1, pairs, d);
-    else SC_SUFFIX(pack_yuyv_body)(y, u, v, 2, pairs, d);
+    if (uvstep == 1)
+        SC_SUFFIX(pack_yuyv_body)(y, u, v, 1, pairs, d);
+    else
+        SC_SUFFIX(pack_yuyv_body)(y, u, v, 2, pairs, d);
     if (w & 1) {
         int i = pairs;
         d[4 * i] = y[2 * i];
@@ -238,10 +261,10 @@ static void SC_SUFFIX(pack_yuyv_row)(const uint8_t *y, const uint8_t *u, const u
     }
 }
 
-static void SC_SUFFIX(ct_gather_yuv_row)(const uint8_t *restrict it, const uint8_t *restrict ib, const uint8_t *restrict ot,
-                                         const uint8_t *restrict ob, int ystep, int lw, const uint8_t *restrict u,
-                                         const uint8_t *restrict v, int cstep, int cw, float *restrict g,
-                                         float *restrict d, float *restrict cu, float *restrict cv) {
+static void SC_SUFFIX(ct_gather_yuv_row)(const uint8_t *restrict it, const uint8_t *restrict ib,
+                                         const uint8_t *restrict ot, const uint8_t *restrict ob, int ystep, int lw,
+                                         const uint8_t *restrict u, const uint8_t *restrict v, int cstep, int cw,
+                                         float *restrict g, float *restrict d, float *restrict cu, float *restrict cv) {
     int pairs = lw / 2;
     if (ystep == 1) {
         for (int x = 0; x < pairs; x++) {
@@ -258,18 +281,27 @@ static void SC_SUFFIX(ct_gather_yuv_row)(const uint8_t *restrict it, const uint8
             d[x] = (float)(after - before) * 0.25f;
         }
     }
-    if (pairs < cw) {  // odd width: the last sample covers one column, counted twice
+    if (pairs < cw) { // odd width: the last sample covers one column, counted twice
         int l = 2 * pairs * ystep;
         int32_t before = 2 * ((int32_t)it[l] + ib[l]), after = 2 * ((int32_t)ot[l] + ob[l]);
         g[pairs] = (float)before * 0.25f - 128.0f;
         d[pairs] = (float)(after - before) * 0.25f;
     }
     if (cstep == 1) {
-        for (int x = 0; x < cw; x++) { cu[x] = (float)u[x] - 128.0f; cv[x] = (float)v[x] - 128.0f; }
+        for (int x = 0; x < cw; x++) {
+            cu[x] = (float)u[x] - 128.0f;
+            cv[x] = (float)v[x] - 128.0f;
+        }
     } else if (cstep == 2) {
-        for (int x = 0; x < cw; x++) { cu[x] = (float)u[2 * x] - 128.0f; cv[x] = (float)v[2 * x] - 128.0f; }
+        for (int x = 0; x < cw; x++) {
+            cu[x] = (float)u[2 * x] - 128.0f;
+            cv[x] = (float)v[2 * x] - 128.0f;
+        }
     } else {
-        for (int x = 0; x < cw; x++) { cu[x] = (float)u[x * cstep] - 128.0f; cv[x] = (float)v[x * cstep] - 128.0f; }
+        for (int x = 0; x < cw; x++) {
+            cu[x] = (float)u[x * cstep] - 128.0f;
+            cv[x] = (float)v[x * cstep] - 128.0f;
+        }
     }
 }
 
@@ -293,7 +325,7 @@ static void SC_SUFFIX(ct_accumulate_one)(const float *restrict g, const float *r
 
 static void SC_SUFFIX(ct_accumulate_row)(const float *g, const float *c, const float *gs, const float *cs, long cstride,
                                          int nc, int w, float *col) {
-    if (!g || !gs) {  // one row only (the first rows of a band, or the frame's ends)
+    if (!g || !gs) { // one row only (the first rows of a band, or the frame's ends)
         if (g) SC_SUFFIX(ct_accumulate_one)(g, c, cstride, nc, w, 1.0f, col);
         if (gs) SC_SUFFIX(ct_accumulate_one)(gs, cs, cstride, nc, w, -1.0f, col);
         return;
@@ -347,8 +379,8 @@ static void SC_SUFFIX(ct_window_sums)(const float *restrict in, int rows, int w,
     }
 }
 
-static void SC_SUFFIX(ct_slopes_row)(const float *restrict win, int nc, int w, const float *restrict colinv, float rowinv,
-                                     float eps, float bias_eps, float *restrict a, long astride) {
+static void SC_SUFFIX(ct_slopes_row)(const float *restrict win, int nc, int w, const float *restrict colinv,
+                                     float rowinv, float eps, float bias_eps, float *restrict a, long astride) {
     const float *s0 = win, *s1 = win + w;
     for (int k = 0; k < nc; k++) {
         const float *sc = win + (2 + 2 * k) * w, *sgc = sc + w;
@@ -361,8 +393,8 @@ static void SC_SUFFIX(ct_slopes_row)(const float *restrict win, int nc, int w, c
     }
 }
 
-static void SC_SUFFIX(ct_apply_row)(const float *restrict asum, int nc, int w, const float *restrict colinv, float rowinv,
-                                    const float *restrict d, float *restrict c, long cstride) {
+static void SC_SUFFIX(ct_apply_row)(const float *restrict asum, int nc, int w, const float *restrict colinv,
+                                    float rowinv, const float *restrict d, float *restrict c, long cstride) {
     for (int k = 0; k < nc; k++) {
         const float *sk = asum + k * w;
         float *cr = c + k * cstride;

@@ -11,11 +11,11 @@ struct sc_pool {
     int threads;
     pthread_t *workers;
     sc_pool_worker *slots;
-    pthread_mutex_t job;   // held by the caller of sc_pool_run for the whole job (one job at a time)
-    pthread_mutex_t lock;  // guards the fields below
+    pthread_mutex_t job; // held by the caller of sc_pool_run for the whole job (one job at a time)
+    pthread_mutex_t lock; // guards the fields below
     pthread_cond_t start, done;
-    unsigned long generation;  // incremented per job; workers run each generation once
-    int pending;               // workers still running the current job
+    unsigned long generation; // incremented per job; workers run each generation once
+    int pending; // workers still running the current job
     int stop;
     sc_pool_fn fn;
     void *ctx;
@@ -55,14 +55,16 @@ sc_pool *sc_pool_create(int threads) {
     p->workers = calloc((size_t)threads, sizeof(pthread_t));
     p->slots = calloc((size_t)threads, sizeof(sc_pool_worker));
     if (!p->workers || !p->slots) {
-        free(p->workers); free(p->slots); free(p);
+        free(p->workers);
+        free(p->slots);
+        free(p);
         return NULL;
     }
     for (int t = 1; t < threads; t++) {
         p->slots[t].pool = p;
         p->slots[t].index = t;
         if (pthread_create(&p->workers[t], NULL, pool_main, &p->slots[t]) != 0) {
-            p->threads = t;  // join the ones started
+            p->threads = t; // join the ones started
             sc_pool_destroy(p);
             return NULL;
         }

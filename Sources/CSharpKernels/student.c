@@ -25,35 +25,35 @@
 
 /// One thread's working memory.
 typedef struct {
-    void *rings[SC_STUDENT_MAX_LAYERS];     // ring k: three rows of layer k's input (k = 0: space-to-depth input)
+    void *rings[SC_STUDENT_MAX_LAYERS]; // ring k: three rows of layer k's input (k = 0: space-to-depth input)
     void *zero_rows[SC_STUDENT_MAX_LAYERS]; // a padding-valued row per ring (rows outside the picture)
-    float *window;                          // fp16: three input rows converted to fp32
-    float *out_row;                         // one row's conv output (fp16 hidden rows before storage, or residual)
+    float *window; // fp16: three input rows converted to fp32
+    float *out_row; // one row's conv output (fp16 hidden rows before storage, or residual)
     int band, bands;
 } sc_band;
 
 struct sc_student {
     int layers;
-    int block;                           // space-to-depth block size B (2 or 4)
-    int ch[SC_STUDENT_MAX_LAYERS + 1];   // channels per ring (ch[L]: the residual, B² padded to 8)
+    int block; // space-to-depth block size B (2 or 4)
+    int ch[SC_STUDENT_MAX_LAYERS + 1]; // channels per ring (ch[L]: the residual, B² padded to 8)
     int uses_maps;
     sc_precision precision;
     const sc_student_kernel_table *k;
-    sc_int8_weights int8_weights;        // the resolved scheme (never AUTO)
-    int max_w2;   // widest row in network pixels (ceil(max_width / B))
+    sc_int8_weights int8_weights; // the resolved scheme (never AUTO)
+    int max_w2; // widest row in network pixels (ceil(max_width / B))
     // Packed weights and biases per layer (int8: two variants of layer 0, limited / full range).
     float *wf[SC_STUDENT_MAX_LAYERS];
     uint16_t *wh[SC_STUDENT_MAX_LAYERS];
     int8_t *wq[SC_STUDENT_MAX_LAYERS][2];
     float *bias[SC_STUDENT_MAX_LAYERS];
     float *mul[SC_STUDENT_MAX_LAYERS][2], *add[SC_STUDENT_MAX_LAYERS][2];
-    int wide[SC_STUDENT_MAX_LAYERS];  // int8 wide layers: the shift S of q = 2^S·high + low (0: not wide)
-    int qmax;    // int8 activation range 0..qmax
+    int wide[SC_STUDENT_MAX_LAYERS]; // int8 wide layers: the shift S of q = 2^S·high + low (0: not wide)
+    int qmax; // int8 activation range 0..qmax
     // Threads: band t runs on the shared pool's thread t (band 0 on the caller's).
     int threads;
     sc_band *bands;
     sc_pool *pool;
-    const sc_student_frame *frame;  // the frame of the run in progress
+    const sc_student_frame *frame; // the frame of the run in progress
 };
 
 static size_t elem_size(const sc_student *s) {
@@ -142,7 +142,10 @@ static void pack_s8(const float *w, int cin, int cout, int cout8, const float *i
     const int k3 = 3 * cin, kc4 = k3 / 4;
     const float unit = (float)(1 << shift), qlim = shift ? wmax * unit : wmax;
     memset(wp, 0, (size_t)cout8 * 3 * k3 * (shift ? 2 : 1));
-    for (int o = 0; o < cout8; o++) { wscale[o] = 0; zp_sum[o] = 0; }
+    for (int o = 0; o < cout8; o++) {
+        wscale[o] = 0;
+        zp_sum[o] = 0;
+    }
     float v[9 * SC_GPTQ_CHANNELS], qv[9 * SC_GPTQ_CHANNELS];
     for (int o = 0; o < cout; o++) {
         float m = 0;
@@ -150,7 +153,7 @@ static void pack_s8(const float *w, int cin, int cout, int cout8, const float *i
             for (int t = 0; t < 9; t++) m = fmaxf(m, fabsf(w[(o * cin + i) * 9 + t] * in_scale[i]));
         const float s = m > 0 ? m / qlim : 1.0f;
         wscale[o] = s;
-        for (int i0 = 0; i0 < cin; i0 += chunk) {  // input channels i0 .. i0 + n − 1
+        for (int i0 = 0; i0 < cin; i0 += chunk) { // input channels i0 .. i0 + n − 1
             const int n = cin - i0 < chunk ? cin - i0 : chunk;
             for (int t = 0; t < n * 9; t++) {
                 const float x = w[(o * cin + i0) * 9 + t] * in_scale[i0 + t / 9] / s;
@@ -163,7 +166,7 @@ static void pack_s8(const float *w, int cin, int cout, int cout8, const float *i
                     for (int dx = 0; dx < 3; dx++) {
                         const float q = qv[((i - i0) * 3 + dy) * 3 + dx];
                         const int og = o / 8, j = o % 8, k = dx * cin + i, kc = k / 4, b = k % 4;
-#define SC_PACKED(G) wp[((((G) * 3 + dy) * kc4 + kc) * 8 + j) * 4 + b]
+#define SC_PACKED(G) wp[((((G)*3 + dy) * kc4 + kc) * 8 + j) * 4 + b]
                         if (shift) {
                             const float high = nearbyintf(q / unit);
                             SC_PACKED(2 * og) = (int8_t)high;
@@ -213,31 +216,38 @@ static const char *check_desc(const sc_student_desc *d, int max_width, int threa
 
 static const char *scheme_name(sc_int8_weights scheme) {
     switch (scheme) {
-    case SC_INT8_WEIGHTS_6BIT_WIDE: return "6-bit (wide)";
-    case SC_INT8_WEIGHTS_8BIT: return "8-bit";
-    case SC_INT8_WEIGHTS_8BIT_WIDE: return "8-bit (wide)";
-    default: return "automatic";
+    case SC_INT8_WEIGHTS_6BIT_WIDE:
+        return "6-bit (wide)";
+    case SC_INT8_WEIGHTS_8BIT:
+        return "8-bit";
+    case SC_INT8_WEIGHTS_8BIT_WIDE:
+        return "8-bit (wide)";
+    default:
+        return "automatic";
     }
 }
 
 static const sc_student_kernel_table *table_for(sc_isa isa) {
     switch (isa) {
 #ifdef SC_HAVE_STUDENT_AVX2
-    case SC_ISA_AVX2: return &sc_student_table_avx2;
+    case SC_ISA_AVX2:
+        return &sc_student_table_avx2;
 #endif
 #ifdef SC_HAVE_STUDENT_VNNI
-    case SC_ISA_AVXVNNI: return &sc_student_table_avxvnni;
-    case SC_ISA_AVX512VNNI: return &sc_student_table_avx512vnni;
+    case SC_ISA_AVXVNNI:
+        return &sc_student_table_avxvnni;
+    case SC_ISA_AVX512VNNI:
+        return &sc_student_table_avx512vnni;
 #endif
-    default: return &sc_student_table_ref;
+    default:
+        return &sc_student_table_ref;
     }
 }
 
 /// The per-input-channel scale and zero point layer k's int8 weights fold in (layer 0: the
 /// normalisation of luma in `range` 0 (limited) or 1 (full) and of the maps; later layers: the
 /// previous layer's activation scales).
-static void input_scales(const sc_student *s, const sc_student_desc *d, int k, int range, float *in_scale,
-                         float *zp) {
+static void input_scales(const sc_student *s, const sc_student_desc *d, int k, int range, float *in_scale, float *zp) {
     for (int i = 0; i < d->channels[k]; i++) {
         if (k == 0) {
             const int luma = !d->uses_maps || i % 3 == 0;
@@ -268,8 +278,7 @@ static int wide_shift_8bit(const sc_student *s, const sc_student_desc *d, int k,
                 sum += v;
             }
             // Σ|q| <= Σ|w| / scale + K / 2, scale = m / (127·2^S)
-            while (shift > 1 && m > 0 && 255.0 * (sum / m * 127.0 * (1 << shift) + 4.5 * cin) >= 2147483647.0)
-                shift--;
+            while (shift > 1 && m > 0 && 255.0 * (sum / m * 127.0 * (1 << shift) + 4.5 * cin) >= 2147483647.0) shift--;
         }
     }
     return shift;
@@ -289,7 +298,7 @@ static int wide_shift_8bit(const sc_student *s, const sc_student_desc *d, int k,
 static void input_prior(const sc_student_desc *d, int k, int range, int chunk, double *H) {
     static const double mean[3] = {0.45, 0.15, 0.65}, sd[3] = {0.22, 0.15, 0.45}, len[3] = {20, 8, 40};
     const int n = 9 * chunk, B = d->block, maps = d->uses_maps;
-    double corr[3][12][12];  // correlation over |row|, |column| distances (at most 3·B − 1 pixels)
+    double corr[3][12][12]; // correlation over |row|, |column| distances (at most 3·B − 1 pixels)
     for (int p = 0; p < 3; p++)
         for (int r = 0; r < 12; r++)
             for (int c = 0; c < 12; c++) corr[p][r][c] = exp(-sqrt((double)(r * r + c * c)) / (k == 0 ? len[p] : 5));
@@ -322,8 +331,8 @@ static int gptq_chunk(int cin) {
 /// The factor of the 8-bit rounding's prior (gptq_factor of input_prior): layer 0's depends on
 /// the range, the later layers' only on the block of input channels, so one serves them all.
 typedef struct {
-    int key, chunk;  // key: layer 0's range (0, 1), 2 for later layers, −1 for none
-    double *U;       // 9·chunk squared values, then 9·chunk scratch
+    int key, chunk; // key: layer 0's range (0, 1), 2 for later layers, −1 for none
+    double *U; // 9·chunk squared values, then 9·chunk scratch
 } sc_prior_cache;
 
 /// Sets *U to the factor for layer k (and `range`), or NULL (round to nearest) should the prior
@@ -335,7 +344,10 @@ static int prior_factor(const sc_student_desc *d, int k, int range, sc_prior_cac
             free(c->U);
             c->key = -1;
             c->chunk = chunk;
-            if (!(c->U = malloc(sizeof(double) * ((size_t)nh * nh + nh)))) { c->chunk = 0; return 0; }
+            if (!(c->U = malloc(sizeof(double) * ((size_t)nh * nh + nh)))) {
+                c->chunk = 0;
+                return 0;
+            }
         }
         input_prior(d, k, range, chunk, c->U);
         c->key = gptq_factor(c->U, nh, c->U + (size_t)nh * nh) ? key : -2;
@@ -353,7 +365,7 @@ static int pack_int8_layer(sc_student *s, const sc_student_desc *d, int k, float
     const size_t n = (size_t)cout8 * 3 * 3 * cin * (s->wide[k] ? 2 : 1);
     const int eight = s->int8_weights != SC_INT8_WEIGHTS_6BIT_WIDE;
     const float wmax = eight ? SC_STUDENT_WMAX8 : SC_STUDENT_WMAX6;
-    for (int range = 0; range < 2; range++) {  // 0: limited, 1: full
+    for (int range = 0; range < 2; range++) { // 0: limited, 1: full
         input_scales(s, d, k, range, in_scale, zp);
         // 8-bit weights: error-feedback rounding under the inputs' prior; 6-bit and wide 8-bit
         // layers (15 bits, where it gains nothing; and so that |q − v| <= 1/2 holds for the
@@ -385,12 +397,15 @@ static int pack_int8_layer(sc_student *s, const sc_student_desc *d, int k, float
 
 sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threads, char *err, size_t err_size) {
     const char *problem = check_desc(d, max_width, threads);
-    if (problem) { set_error(err, err_size, problem); return NULL; }
+    if (problem) {
+        set_error(err, err_size, problem);
+        return NULL;
+    }
     sc_isa isa;
     if (!sc_isa_resolve(d->isa, &isa, err, err_size)) return NULL;
     const sc_student_kernel_table *table = table_for(isa);
     sc_int8_weights scheme = d->int8_weights == SC_INT8_WEIGHTS_AUTO ? table->native : (sc_int8_weights)d->int8_weights;
-    if (d->precision != SC_PRECISION_INT8) scheme = table->native;  // no effect
+    if (d->precision != SC_PRECISION_INT8) scheme = table->native; // no effect
     if ((scheme == SC_INT8_WEIGHTS_8BIT && !table->supports_8bit) ||
         (scheme == SC_INT8_WEIGHTS_8BIT_WIDE && !table->supports_8bit_wide) ||
         (scheme == SC_INT8_WEIGHTS_6BIT_WIDE && !table->supports_6bit_wide)) {
@@ -402,7 +417,10 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
 
     const int L = d->layers, B = d->block, BB = d->block * d->block;
     sc_student *s = calloc(1, sizeof *s);
-    if (!s) { set_error(err, err_size, "out of memory"); return NULL; }
+    if (!s) {
+        set_error(err, err_size, "out of memory");
+        return NULL;
+    }
     float *ws = NULL, *zsum = NULL, *in_scale = NULL, *zp = NULL;
     sc_prior_cache prior = {-1, 0, NULL};
     s->layers = L;
@@ -426,12 +444,12 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     in_scale = calloc((size_t)cmax, sizeof(float));
     zp = calloc((size_t)cmax, sizeof(float));
     if (!ws || !zsum || !in_scale || !zp) goto oom;
-    for (int k = 0; k < L && d->precision == SC_PRECISION_INT8; k++) {  // wide layers: the shift S, else 0
+    for (int k = 0; k < L && d->precision == SC_PRECISION_INT8; k++) { // wide layers: the shift S, else 0
         if (scheme == SC_INT8_WEIGHTS_6BIT_WIDE && d->wide_weights[k]) s->wide[k] = SC_STUDENT_WIDE_SHIFT;
         if (scheme == SC_INT8_WEIGHTS_8BIT_WIDE && d->wide_weights_8bit[k])
             s->wide[k] = wide_shift_8bit(s, d, k, in_scale, zp);
     }
-    if (scheme == SC_INT8_WEIGHTS_8BIT_WIDE) {  // with no wide layer, the same weights as 8-bit: named so
+    if (scheme == SC_INT8_WEIGHTS_8BIT_WIDE) { // with no wide layer, the same weights as 8-bit: named so
         int any = 0;
         for (int k = 0; k < L; k++) any |= s->wide[k];
         if (!any) s->int8_weights = SC_INT8_WEIGHTS_8BIT;
@@ -454,7 +472,11 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
             }
         }
     }
-    free(ws); free(zsum); free(in_scale); free(zp); free(prior.U);
+    free(ws);
+    free(zsum);
+    free(in_scale);
+    free(zp);
+    free(prior.U);
     ws = zsum = in_scale = zp = NULL;
     prior.U = NULL;
 
@@ -475,7 +497,7 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
         if (!(b->window = calloc(3 * row_px * (size_t)cmax, sizeof(float)))) goto oom;
         if (!(b->out_row = calloc(row_px * (size_t)cmax, sizeof(float)))) goto oom;
     }
-    s->pool = sc_pool_shared(threads);  // shared with the process's other engines; never destroyed
+    s->pool = sc_pool_shared(threads); // shared with the process's other engines; never destroyed
     if (!s->pool) {
         set_error(err, err_size, "cannot start the engine's threads");
         sc_student_destroy(s);
@@ -483,7 +505,11 @@ sc_student *sc_student_create(const sc_student_desc *d, int max_width, int threa
     }
     return s;
 oom:
-    free(ws); free(zsum); free(in_scale); free(zp); free(prior.U);
+    free(ws);
+    free(zsum);
+    free(in_scale);
+    free(zp);
+    free(prior.U);
     sc_student_destroy(s);
     set_error(err, err_size, "out of memory");
     return NULL;
@@ -514,14 +540,14 @@ static inline int reflect101(int i, int n) {
 static void build_input_row(const sc_student *s, sc_band *b, const sc_student_frame *f, int r, int h2, int w2) {
     const int c = s->ch[0], per = s->uses_maps ? 3 : 1, B = s->block;
     const size_t es = elem_size(s);
-    char *row = (char *)ring_row(s, b, 0, r, h2) + (size_t)c * es;  // pixel 0
+    char *row = (char *)ring_row(s, b, 0, r, h2) + (size_t)c * es; // pixel 0
     const float scale = f->limited_range ? 1.0f / 219.0f : 1.0f / 255.0f, zp = f->limited_range ? 16.0f : 0.0f;
-    float *tmp = b->out_row;  // fp32 staging (fp16 is converted from it)
+    float *tmp = b->out_row; // fp32 staging (fp16 is converted from it)
     // Columns B·x ... B·x + B - 1 of every network pixel; only the last one of a width that is
     // not a multiple of B reflects (column W -> W - 2, ...).
     const int full_pairs = f->width / B, step = f->y_step;
     const int s2d4_maps = s->precision == SC_PRECISION_INT8 && per == 3 && B == 4;
-    if (s2d4_maps) {  // the whole network pixels of the shipped student's input in one kernel
+    if (s2d4_maps) { // the whole network pixels of the shipped student's input in one kernel
         const uint8_t *ys[4], *es4[4], *ms[4];
         for (int dy = 0; dy < 4; dy++) {
             const int yy = reflect101(B * r + dy, f->height);
@@ -548,33 +574,46 @@ static void build_input_row(const sc_student *s, sc_band *b, const sc_student_fr
                 for (int x = 0; x < full_pairs; x++) {
                     const int xx = B * x + dx;
                     uint8_t *q = (uint8_t *)row + x * c + block;
-                    q[0] = yrow[xx * step]; q[1] = erow[xx]; q[2] = mrow[xx];
+                    q[0] = yrow[xx * step];
+                    q[1] = erow[xx];
+                    q[2] = mrow[xx];
                 }
             } else {
                 for (int x = 0; x < full_pairs; x++) {
                     const int xx = B * x + dx;
                     float *p = tmp + x * c + block;
                     p[0] = ((float)yrow[xx * step] - zp) * scale;
-                    if (per == 3) { p[1] = erow[xx] / 255.0f; p[2] = mrow[xx] / 255.0f; }
+                    if (per == 3) {
+                        p[1] = erow[xx] / 255.0f;
+                        p[2] = mrow[xx] / 255.0f;
+                    }
                 }
             }
-            for (int x = full_pairs; x < w2; x++) {  // the partial last block
+            for (int x = full_pairs; x < w2; x++) { // the partial last block
                 const int xx = reflect101(B * x + dx, f->width);
                 const uint8_t v = yrow[xx * step];
                 if (s->precision == SC_PRECISION_INT8) {
                     uint8_t *q = (uint8_t *)row + x * c + block;
                     q[0] = v;
-                    if (per == 3) { q[1] = erow[xx]; q[2] = mrow[xx]; }
+                    if (per == 3) {
+                        q[1] = erow[xx];
+                        q[2] = mrow[xx];
+                    }
                 } else {
                     float *p = tmp + x * c + block;
                     p[0] = ((float)v - zp) * scale;
-                    if (per == 3) { p[1] = erow[xx] / 255.0f; p[2] = mrow[xx] / 255.0f; }
+                    if (per == 3) {
+                        p[1] = erow[xx] / 255.0f;
+                        p[2] = mrow[xx] / 255.0f;
+                    }
                 }
             }
         }
     }
-    if (s->precision == SC_PRECISION_FP32) memcpy(row, tmp, sizeof(float) * (size_t)w2 * c);
-    else if (s->precision == SC_PRECISION_FP16) s->k->floats_to_halves(tmp, w2 * c, (uint16_t *)row);
+    if (s->precision == SC_PRECISION_FP32)
+        memcpy(row, tmp, sizeof(float) * (size_t)w2 * c);
+    else if (s->precision == SC_PRECISION_FP16)
+        s->k->floats_to_halves(tmp, w2 * c, (uint16_t *)row);
 }
 
 /// Pads pixel -1 and pixel w2 of every ring row and the padding rows with the layer's zero.
@@ -630,12 +669,13 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
                 rows[d] = wdst;
             }
         }
-        char *next = last ? NULL : (char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es;  // pixel 0
+        char *next = last ? NULL : (char *)ring_row(s, b, k + 1, r, h2) + (size_t)cout8 * es; // pixel 0
         float *out = last || s->precision == SC_PRECISION_FP16 ? res : (float *)next;
-        if (s->precision == SC_PRECISION_FP32) s->k->conv_f32(rows, w2, cin, cout8, s->wf[k], s->bias[k], !last, out);
-        else s->k->conv_f32w16(rows, w2, cin, cout8, s->wh[k], s->bias[k], !last, out);
-        if (!last && s->precision == SC_PRECISION_FP16)
-            s->k->floats_to_halves(res, w2 * cout8, (uint16_t *)next);
+        if (s->precision == SC_PRECISION_FP32)
+            s->k->conv_f32(rows, w2, cin, cout8, s->wf[k], s->bias[k], !last, out);
+        else
+            s->k->conv_f32w16(rows, w2, cin, cout8, s->wh[k], s->bias[k], !last, out);
+        if (!last && s->precision == SC_PRECISION_FP16) s->k->floats_to_halves(res, w2 * cout8, (uint16_t *)next);
     }
     if (!last) return;
     // Depth-to-space (DCR, one output channel), residual, strength, clamp, into Y rows
@@ -644,7 +684,7 @@ static void compute_row(const sc_student *s, sc_band *b, const sc_student_frame 
     for (int dy = 0; dy < B; dy++) {
         const int yy = B * r + dy;
         if (yy >= f->height) break;
-        const float *rr = res + dy * B;  // cout8 residual values per network pixel (B², padded to 8)
+        const float *rr = res + dy * B; // cout8 residual values per network pixel (B², padded to 8)
         if (f->delta) {
             s->k->delta_row(rr, cout8, B, f->delta + (ptrdiff_t)yy * f->delta_stride, f->width, gain);
         } else {
@@ -681,8 +721,8 @@ static void run_pool_band(void *ctx, int index, int count) {
 }
 
 void sc_student_run(sc_student *s, const sc_student_frame *f) {
-    if ((f->width + s->block - 1) / s->block > s->max_w2) return;  // caller checks; never overrun the rings
-    s->frame = f;  // published to the workers by the pool's lock
+    if ((f->width + s->block - 1) / s->block > s->max_w2) return; // caller checks; never overrun the rings
+    s->frame = f; // published to the workers by the pool's lock
     sc_pool_run(s->pool, run_pool_band, s);
     s->frame = NULL;
 }
@@ -690,13 +730,22 @@ void sc_student_run(sc_student *s, const sc_student_frame *f) {
 void sc_student_destroy(sc_student *s) {
     if (!s) return;
     for (int t = 0; s->bands && t < s->threads; t++) {
-        for (int k = 0; k < s->layers; k++) { free(s->bands[t].rings[k]); free(s->bands[t].zero_rows[k]); }
+        for (int k = 0; k < s->layers; k++) {
+            free(s->bands[t].rings[k]);
+            free(s->bands[t].zero_rows[k]);
+        }
         free(s->bands[t].window);
         free(s->bands[t].out_row);
     }
     for (int k = 0; k < s->layers; k++) {
-        free(s->wf[k]); free(s->wh[k]); free(s->bias[k]);
-        for (int r = 0; r < 2; r++) { free(s->wq[k][r]); free(s->mul[k][r]); free(s->add[k][r]); }
+        free(s->wf[k]);
+        free(s->wh[k]);
+        free(s->bias[k]);
+        for (int r = 0; r < 2; r++) {
+            free(s->wq[k][r]);
+            free(s->mul[k][r]);
+            free(s->add[k][r]);
+        }
     }
     free(s->bands);
     free(s);

@@ -30,8 +30,10 @@ void sc_conv3x3_f32_avx2(const float *const rows[3], int w, int cin, int cout8, 
                 }
             }
             if (relu) {
-                a0 = _mm256_max_ps(a0, zero); a1 = _mm256_max_ps(a1, zero);
-                a2 = _mm256_max_ps(a2, zero); a3 = _mm256_max_ps(a3, zero);
+                a0 = _mm256_max_ps(a0, zero);
+                a1 = _mm256_max_ps(a1, zero);
+                a2 = _mm256_max_ps(a2, zero);
+                a3 = _mm256_max_ps(a3, zero);
             }
             _mm256_storeu_ps(out + (x + 0) * cout8 + og * 8, a0);
             _mm256_storeu_ps(out + (x + 1) * cout8 + og * 8, a1);
@@ -74,8 +76,10 @@ void sc_conv3x3_f32w16_avx2(const float *const rows[3], int w, int cin, int cout
                 }
             }
             if (relu) {
-                a0 = _mm256_max_ps(a0, zero); a1 = _mm256_max_ps(a1, zero);
-                a2 = _mm256_max_ps(a2, zero); a3 = _mm256_max_ps(a3, zero);
+                a0 = _mm256_max_ps(a0, zero);
+                a1 = _mm256_max_ps(a1, zero);
+                a2 = _mm256_max_ps(a2, zero);
+                a3 = _mm256_max_ps(a3, zero);
             }
             _mm256_storeu_ps(out + (x + 0) * cout8 + og * 8, a0);
             _mm256_storeu_ps(out + (x + 1) * cout8 + og * 8, a1);
@@ -116,9 +120,9 @@ void sc_floats_to_halves_avx2(const float *src, int n, uint16_t *dst) {
 static inline void store8(__m256i acc, __m256 m, __m256 a, __m128i qlimit, uint8_t *outq, float *outf) {
     const __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), m, a);
     if (outq) {
-        const __m256i q = _mm256_cvtps_epi32(y);  // round to nearest even
+        const __m256i q = _mm256_cvtps_epi32(y); // round to nearest even
         const __m256i h = _mm256_packs_epi32(q, q);
-        const __m256i bq = _mm256_packus_epi16(h, h);  // clamps to 0..255
+        const __m256i bq = _mm256_packus_epi16(h, h); // clamps to 0..255
         const __m128i lo = _mm256_castsi256_si128(bq), hi = _mm256_extracti128_si256(bq, 1);
         _mm_storel_epi64((__m128i *)outq, _mm_min_epu8(_mm_unpacklo_epi32(lo, hi), qlimit));
     } else {
@@ -135,15 +139,15 @@ static inline __m256i bcast(const uint8_t *p) {
 /// u8 · s8 dot products of one 4-byte chunk with 8 outputs (pairs in int16, then int32).
 #define SC_DOT1(V, W) _mm256_madd_epi16(_mm256_maddubs_epi16(V, W), ones)
 /// Two chunks: their two int16 pair sums add in int16 (|sum| <= 4·255·32 < 32768).
-#define SC_DOT2(V0, W0, V1, W1) _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(V0, W0), \
-                                                                    _mm256_maddubs_epi16(V1, W1)), ones)
+#define SC_DOT2(V0, W0, V1, W1)                                                                                        \
+    _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(V0, W0), _mm256_maddubs_epi16(V1, W1)), ones)
 
 /// int8 conv row: 4 pixels × 2 weight groups (output groups og, og + 1, or the high and low
 /// parts of a wide output group) per register block; the last w mod 4 pixels by the reference.
 void sc_conv3x3_s8_avx2(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul,
                         const float *add, int qmax, int wide, uint8_t *outq, float *outf) {
     const int kc4 = (3 * cin) / 4;
-    const int groups = cout8 / 8;  // output groups
+    const int groups = cout8 / 8; // output groups
     const __m256i ones = _mm256_set1_epi16(1);
     const __m128i qlimit = _mm_set1_epi8((char)qmax);
     const int full = w / 4 * 4;
@@ -157,9 +161,9 @@ void sc_conv3x3_s8_avx2(const uint8_t *const rows[3], int w, int cin, int cout8,
                 const uint8_t *in = rows[dy] + x * cin;
                 const int8_t *w0 = wp + dy * kc4 * 32;
                 int kc = 0;
-#define SC_PAIRV(P, K)                                                                            \
-    _mm256_inserti128_si256(_mm256_castsi128_si256(_mm256_castsi256_si128(bcast(in + (P) * cin + (K) * 4))), \
-                            _mm256_castsi256_si128(bcast(in + ((P) + 1) * cin + (K) * 4)), 1)
+#define SC_PAIRV(P, K)                                                                                                 \
+    _mm256_inserti128_si256(_mm256_castsi128_si256(_mm256_castsi256_si128(bcast(in + (P)*cin + (K)*4))),               \
+                            _mm256_castsi256_si128(bcast(in + ((P) + 1) * cin + (K)*4)), 1)
                 for (; kc + 2 <= kc4; kc += 2) {
                     const __m256i a0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(w0 + kc * 32)));
                     const __m256i a1 =
@@ -204,23 +208,23 @@ void sc_conv3x3_s8_avx2(const uint8_t *const rows[3], int w, int cin, int cout8,
                     const __m256i a1 = _mm256_loadu_si256((const __m256i *)(w0 + kc * 32 + 32));
                     const __m256i b0 = _mm256_loadu_si256((const __m256i *)(w1 + kc * 32));
                     const __m256i b1 = _mm256_loadu_si256((const __m256i *)(w1 + kc * 32 + 32));
-#define SC_STEP(P, CA, CB)                                                                 \
-    {                                                                                      \
-        const __m256i v0 = bcast(in + (P) * cin + kc * 4), v1 = bcast(in + (P) * cin + kc * 4 + 4); \
-        CA = _mm256_add_epi32(CA, SC_DOT2(v0, a0, v1, a1));                                \
-        if (pair) CB = _mm256_add_epi32(CB, SC_DOT2(v0, b0, v1, b1));                      \
+#define SC_STEP(P, CA, CB)                                                                                             \
+    {                                                                                                                  \
+        const __m256i v0 = bcast(in + (P)*cin + kc * 4), v1 = bcast(in + (P)*cin + kc * 4 + 4);                        \
+        CA = _mm256_add_epi32(CA, SC_DOT2(v0, a0, v1, a1));                                                            \
+        if (pair) CB = _mm256_add_epi32(CB, SC_DOT2(v0, b0, v1, b1));                                                  \
     }
                     SC_STEP(0, c0, d0) SC_STEP(1, c1, d1) SC_STEP(2, c2, d2) SC_STEP(3, c3, d3)
 #undef SC_STEP
                 }
-                if (kc < kc4) {  // an odd last chunk of this kernel row
+                if (kc < kc4) { // an odd last chunk of this kernel row
                     const __m256i a0 = _mm256_loadu_si256((const __m256i *)(w0 + kc * 32));
                     const __m256i b0 = _mm256_loadu_si256((const __m256i *)(w1 + kc * 32));
-#define SC_STEP1(P, CA, CB)                                               \
-    {                                                                     \
-        const __m256i v0 = bcast(in + (P) * cin + kc * 4);                \
-        CA = _mm256_add_epi32(CA, SC_DOT1(v0, a0));                       \
-        if (pair) CB = _mm256_add_epi32(CB, SC_DOT1(v0, b0));             \
+#define SC_STEP1(P, CA, CB)                                                                                            \
+    {                                                                                                                  \
+        const __m256i v0 = bcast(in + (P)*cin + kc * 4);                                                               \
+        CA = _mm256_add_epi32(CA, SC_DOT1(v0, a0));                                                                    \
+        if (pair) CB = _mm256_add_epi32(CB, SC_DOT1(v0, b0));                                                          \
     }
                     SC_STEP1(0, c0, d0) SC_STEP1(1, c1, d1) SC_STEP1(2, c2, d2) SC_STEP1(3, c3, d3)
 #undef SC_STEP1
@@ -232,14 +236,18 @@ void sc_conv3x3_s8_avx2(const uint8_t *const rows[3], int w, int cin, int cout8,
                 c2 = _mm256_add_epi32(_mm256_slli_epi32(c2, SC_STUDENT_WIDE_SHIFT), d2);
                 c3 = _mm256_add_epi32(_mm256_slli_epi32(c3, SC_STUDENT_WIDE_SHIFT), d3);
             }
-#define SC_STORE(C, P, M, A, O) \
+#define SC_STORE(C, P, M, A, O)                                                                                        \
     store8(C, M, A, qlimit, outq ? outq + (x + (P)) * cout8 + (O) : NULL, outf ? outf + (x + (P)) * cout8 + (O) : NULL)
-            SC_STORE(c0, 0, ma, aa, og * 8); SC_STORE(c1, 1, ma, aa, og * 8);
-            SC_STORE(c2, 2, ma, aa, og * 8); SC_STORE(c3, 3, ma, aa, og * 8);
+            SC_STORE(c0, 0, ma, aa, og * 8);
+            SC_STORE(c1, 1, ma, aa, og * 8);
+            SC_STORE(c2, 2, ma, aa, og * 8);
+            SC_STORE(c3, 3, ma, aa, og * 8);
             if (pair && !wide) {
                 const int ob = (og + 1) * 8;
-                SC_STORE(d0, 0, mb, ab, ob); SC_STORE(d1, 1, mb, ab, ob);
-                SC_STORE(d2, 2, mb, ab, ob); SC_STORE(d3, 3, mb, ab, ob);
+                SC_STORE(d0, 0, mb, ab, ob);
+                SC_STORE(d1, 1, mb, ab, ob);
+                SC_STORE(d2, 2, mb, ab, ob);
+                SC_STORE(d3, 3, mb, ab, ob);
             }
 #undef SC_STORE
         }
@@ -301,8 +309,8 @@ void sc_residual_row_avx2(const float *rr, int rs, int block, const uint8_t *in,
         }
     }
     if (x < width)
-        sc_residual_row_ref(rr + (size_t)(x / block) * rs, rs, block, in + (size_t)x * is, is, out + (size_t)x * os,
-                            os, width - x, gain);
+        sc_residual_row_ref(rr + (size_t)(x / block) * rs, rs, block, in + (size_t)x * is, is, out + (size_t)x * os, os,
+                            width - x, gain);
 }
 
 void sc_delta_row_avx2(const float *rr, int rs, int block, int16_t *d, int width, float gain) {
@@ -363,7 +371,7 @@ void sc_s2d4_maps_s8_avx2(const uint8_t *const y[4], int ystep, const uint8_t *c
                                                _mm_shuffle_epi8(vm, sm[j]));
                 uint8_t *q = o + j * 48 + dy * 12;
                 if (dy < 3) {
-                    _mm_storeu_si128((__m128i *)q, r);  // bytes 12-15 are the next row's, written next
+                    _mm_storeu_si128((__m128i *)q, r); // bytes 12-15 are the next row's, written next
                 } else {
                     _mm_storel_epi64((__m128i *)q, r);
                     const int32_t last = _mm_extract_epi32(r, 2);

@@ -27,7 +27,7 @@
 #if defined(__x86_64__) && defined(__clang__)
 #define SC_HAVE_STUDENT_AVX2 1
 #if __clang_major__ >= 14
-#define SC_HAVE_STUDENT_VNNI 1  // avxvnni target and __builtin_cpu_supports("avxvnni")
+#define SC_HAVE_STUDENT_VNNI 1 // avxvnni target and __builtin_cpu_supports("avxvnni")
 #endif
 #endif
 
@@ -65,10 +65,10 @@ typedef void (*sc_s2d4_maps_s8_fn)(const uint8_t *const y[4], int ystep, const u
 typedef struct {
     const char *name;
     sc_isa isa;
-    sc_int8_weights native;  // the int8 scheme of SC_INT8_WEIGHTS_AUTO
-    int supports_6bit_wide;  // can run SC_INT8_WEIGHTS_6BIT_WIDE
-    int supports_8bit;       // can run SC_INT8_WEIGHTS_8BIT
-    int supports_8bit_wide;  // can run SC_INT8_WEIGHTS_8BIT_WIDE
+    sc_int8_weights native; // the int8 scheme of SC_INT8_WEIGHTS_AUTO
+    int supports_6bit_wide; // can run SC_INT8_WEIGHTS_6BIT_WIDE
+    int supports_8bit; // can run SC_INT8_WEIGHTS_8BIT
+    int supports_8bit_wide; // can run SC_INT8_WEIGHTS_8BIT_WIDE
     sc_conv_f32_fn conv_f32;
     sc_conv_f32w16_fn conv_f32w16;
     sc_conv_s8_fn conv_s8;
@@ -95,8 +95,8 @@ extern const sc_student_kernel_table sc_student_table_avx512vnni;
 // The reference kernels (student_ref.c). Optimised kernels call them for pixels they leave.
 void sc_conv3x3_f32_ref(const float *const rows[3], int w, int cin, int cout8, const float *wp, const float *bias,
                         int relu, float *out);
-void sc_conv3x3_f32w16_ref(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp,
-                           const float *bias, int relu, float *out);
+void sc_conv3x3_f32w16_ref(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp, const float *bias,
+                           int relu, float *out);
 void sc_conv3x3_s8_ref(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul,
                        const float *add, int qmax, int wide, uint8_t *outq, float *outf);
 void sc_halves_to_floats_ref(const uint16_t *src, int n, float *dst);
@@ -126,8 +126,8 @@ void sc_s2d4_maps_s8_avx2(const uint8_t *const y[4], int ystep, const uint8_t *c
 
 #ifdef SC_HAVE_STUDENT_VNNI
 // The VNNI int8 kernels (student_vnni.c): 8-bit weights, wide layers of any shift.
-void sc_conv3x3_s8_avxvnni(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,
-                           const float *mul, const float *add, int qmax, int wide, uint8_t *outq, float *outf);
+void sc_conv3x3_s8_avxvnni(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul,
+                           const float *add, int qmax, int wide, uint8_t *outq, float *outf);
 void sc_conv3x3_s8_avx512vnni(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,
                               const float *mul, const float *add, int qmax, int wide, uint8_t *outq, float *outf);
 #endif
@@ -145,14 +145,20 @@ static inline void sc_conv3x3_s8_ref_from(int x0, const uint8_t *const rows[3], 
 static inline float sc_half_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
     if (exp == 0) {
-        if (man == 0) bits = sign;
-        else {  // subnormal
+        if (man == 0)
+            bits = sign;
+        else { // subnormal
             exp = 127 - 15 + 1;
-            while (!(man & 0x400)) { man <<= 1; exp--; }
+            while (!(man & 0x400)) {
+                man <<= 1;
+                exp--;
+            }
             bits = sign | (exp << 23) | ((man & 0x3FF) << 13);
         }
-    } else if (exp == 31) bits = sign | 0x7F800000 | (man << 13);
-    else bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+    } else if (exp == 31)
+        bits = sign | 0x7F800000 | (man << 13);
+    else
+        bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
     float f;
     memcpy(&f, &bits, 4);
     return f;

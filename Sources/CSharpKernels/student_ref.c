@@ -26,8 +26,8 @@ void sc_conv3x3_f32_ref(const float *const rows[3], int w, int cin, int cout8, c
 }
 
 /// The same with half-precision weights (converted on load).
-void sc_conv3x3_f32w16_ref(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp,
-                           const float *bias, int relu, float *out) {
+void sc_conv3x3_f32w16_ref(const float *const rows[3], int w, int cin, int cout8, const uint16_t *wp, const float *bias,
+                           int relu, float *out) {
     const int k3 = 3 * cin, groups = cout8 / 8;
     for (int x = 0; x < w; x++) {
         for (int og = 0; og < groups; og++) {
@@ -69,9 +69,9 @@ void sc_conv3x3_s8_ref(const uint8_t *const rows[3], int w, int cin, int cout8, 
                 }
             }
             for (int o = 0; o < 8; o++) {
-                const float y = fmaf((float)(int32_t)acc[o], mul[og * 8 + o], add[og * 8 + o]);  // as the vector FMA
+                const float y = fmaf((float)(int32_t)acc[o], mul[og * 8 + o], add[og * 8 + o]); // as the vector FMA
                 if (outq) {
-                    float r = nearbyintf(y);  // round to nearest even, as cvtps2dq
+                    float r = nearbyintf(y); // round to nearest even, as cvtps2dq
                     r = r < 0 ? 0 : (r > (float)qmax ? (float)qmax : r);
                     outq[(size_t)x * cout8 + og * 8 + o] = (uint8_t)r;
                 } else {

@@ -30,7 +30,7 @@
 /// shipped width, in one), as even as possible (4 -> 2 + 2, 5 -> 3 + 2).
 static inline int chunk_size(int groups, int g0) {
     const int chunks = (groups + 2) / 3, base = groups / chunks, extra = groups % chunks;
-    for (int c = 0, start = 0; c < chunks; start += base + (c < extra), c++)  // chunk c: base + (c < extra)
+    for (int c = 0, start = 0; c < chunks; start += base + (c < extra), c++) // chunk c: base + (c < extra)
         if (start == g0) return base + (c < extra);
     return groups - g0;
 }
@@ -42,9 +42,9 @@ static inline int chunk_size(int groups, int g0) {
 static inline void store8_avxvnni(__m256i acc, __m256 m, __m256 a, __m128i qlimit, uint8_t *outq, float *outf) {
     const __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), m, a);
     if (outq) {
-        const __m256i q = _mm256_cvtps_epi32(y);  // round to nearest even
+        const __m256i q = _mm256_cvtps_epi32(y); // round to nearest even
         const __m256i h = _mm256_packs_epi32(q, q);
-        const __m256i bq = _mm256_packus_epi16(h, h);  // clamps to 0..255
+        const __m256i bq = _mm256_packus_epi16(h, h); // clamps to 0..255
         const __m128i lo = _mm256_castsi256_si128(bq), hi = _mm256_extracti128_si256(bq, 1);
         _mm_storel_epi64((__m128i *)outq, _mm_min_epu8(_mm_unpacklo_epi32(lo, hi), qlimit));
     } else {
@@ -54,14 +54,13 @@ static inline void store8_avxvnni(__m256i acc, __m256 m, __m256 a, __m128i qlimi
 
 /// Pixels x .. x + P − 1, output groups g0 .. g0 + G − 1 (wk: group g0's weights).
 static SC_ALWAYS_INLINE void block_avxvnni(const uint8_t *const rows[3], int x, int cin, int kc4, const int8_t *wk,
-                                           size_t gstride, int wide, const float *mul, const float *add,
-                                           __m128i qlimit, int cout8, int g0, uint8_t *outq, float *outf, const int G,
-                                           const int P) {
+                                           size_t gstride, int wide, const float *mul, const float *add, __m128i qlimit,
+                                           int cout8, int g0, uint8_t *outq, float *outf, const int G, const int P) {
     __m256i acc[3][8];
     for (int g = 0; g < G; g++)
         for (int p = 0; p < P; p++) acc[g][p] = _mm256_setzero_si256();
     const size_t gstep = wide ? 2 * gstride : gstride;
-    for (int part = 0; part <= (wide != 0); part++) {  // wide: acc = 2^S·(high part) + low part
+    for (int part = 0; part <= (wide != 0); part++) { // wide: acc = 2^S·(high part) + low part
         if (part)
             for (int g = 0; g < G; g++)
                 for (int p = 0; p < P; p++) acc[g][p] = _mm256_sll_epi32(acc[g][p], _mm_cvtsi32_si128(wide));
@@ -90,8 +89,8 @@ static SC_ALWAYS_INLINE void block_avxvnni(const uint8_t *const rows[3], int x, 
     }
 }
 
-void sc_conv3x3_s8_avxvnni(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp,
-                           const float *mul, const float *add, int qmax, int wide, uint8_t *outq, float *outf) {
+void sc_conv3x3_s8_avxvnni(const uint8_t *const rows[3], int w, int cin, int cout8, const int8_t *wp, const float *mul,
+                           const float *add, int qmax, int wide, uint8_t *outq, float *outf) {
     const int kc4 = (3 * cin) / 4, groups = cout8 / 8;
     const size_t gstride = (size_t)3 * kc4 * 32;
     const __m128i qlimit = _mm_set1_epi8((char)qmax);
@@ -99,7 +98,7 @@ void sc_conv3x3_s8_avxvnni(const uint8_t *const rows[3], int w, int cin, int cou
         const int G = chunk_size(groups, g0);
         const int8_t *wk = wp + (size_t)g0 * (wide ? 2 : 1) * gstride;
         int x = 0;
-#define SC_BLOCK(GC, PC) \
+#define SC_BLOCK(GC, PC)                                                                                               \
     block_avxvnni(rows, x, cin, kc4, wk, gstride, wide, mul, add, qlimit, cout8, g0, outq, outf, GC, PC)
         if (G == 3) {
             for (; x + 3 <= w; x += 3) SC_BLOCK(3, 3);
@@ -129,7 +128,7 @@ static size_t packed_size_pairs(int cin, int groups) {
 /// Standard layout -> pair-interleaved layout (zero weights for the missing odd chunk).
 static void repack_pairs(const int8_t *std, int cin, int groups, int8_t *dst) {
     const int kc4 = (3 * cin) / 4, npair = (kc4 + 1) / 2;
-    for (int gd = 0; gd < groups * 3; gd++)  // (group, dy)
+    for (int gd = 0; gd < groups * 3; gd++) // (group, dy)
         for (int pr = 0; pr < npair; pr++)
             for (int j = 0; j < 8; j++)
                 for (int p = 0; p < 2; p++)
@@ -140,7 +139,7 @@ static void repack_pairs(const int8_t *std, int cin, int groups, int8_t *dst) {
                     }
 }
 
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), \
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))),            \
                              apply_to = function)
 
 /// 16 sums: lanes 0-7 the even + odd chunk lanes of a (outputs 0-7), lanes 8-15 those of b.
@@ -151,27 +150,25 @@ static inline __m512i pair_sums(__m512i a, __m512i b) {
 }
 
 /// Requantises 16 int32 sums: hidden layers to clamp(round(y), 0, qmax) bytes, else floats.
-static inline __m512 requant16(__m512i s, __m512 m, __m512 a) {
-    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), m, a);
-}
+static inline __m512 requant16(__m512i s, __m512 m, __m512 a) { return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), m, a); }
 
 static inline __m128i bytes16(__m512 y, __m512i qmaxv) {
-    const __m512i q = _mm512_cvtps_epi32(y);  // round to nearest even
+    const __m512i q = _mm512_cvtps_epi32(y); // round to nearest even
     return _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(q, _mm512_setzero_si512()), qmaxv));
 }
 
 /// Pixels x .. x + P − 1, output groups g0 .. g0 + G − 1 (wk: group g0's weights).
 static SC_ALWAYS_INLINE void block_avx512vnni(const uint8_t *const rows[3], int x, int cin, int kc4, const int8_t *wk,
                                               size_t gstride, int wide, const float *mul, const float *add,
-                                              __m512i qmaxv, int cout8, int g0, uint8_t *outq, float *outf,
-                                              const int G, const int P) {
+                                              __m512i qmaxv, int cout8, int g0, uint8_t *outq, float *outf, const int G,
+                                              const int P) {
     const int npair = (kc4 + 1) / 2, full = kc4 / 2;
     __m512i acc[3][8];
     for (int g = 0; g < G; g++)
         for (int p = 0; p < P; p++) acc[g][p] = _mm512_setzero_si512();
     const size_t gstep = wide ? 2 * gstride : gstride;
-    for (int part = 0; part <= (wide != 0); part++) {  // wide: acc = 2^S·(high part) + low part
-        if (part)  // (the lanes are partial sums, so the shift distributes over their final pair sums)
+    for (int part = 0; part <= (wide != 0); part++) { // wide: acc = 2^S·(high part) + low part
+        if (part) // (the lanes are partial sums, so the shift distributes over their final pair sums)
             for (int g = 0; g < G; g++)
                 for (int p = 0; p < P; p++) acc[g][p] = _mm512_sll_epi32(acc[g][p], _mm_cvtsi32_si128(wide));
         for (int dy = 0; dy < 3; dy++) {
@@ -187,7 +184,7 @@ static SC_ALWAYS_INLINE void block_avx512vnni(const uint8_t *const rows[3], int 
                     for (int g = 0; g < G; g++) acc[g][p] = _mm512_dpbusd_epi32(acc[g][p], v, wv[g]);
                 }
             }
-            if (full < npair) {  // an odd last chunk: its odd lanes have zero weights
+            if (full < npair) { // an odd last chunk: its odd lanes have zero weights
                 __m512i wv[3];
                 for (int g = 0; g < G; g++) wv[g] = _mm512_loadu_si512((const void *)(wd + g * gstep + full * 64));
                 for (int p = 0; p < P; p++) {
@@ -206,8 +203,10 @@ static SC_ALWAYS_INLINE void block_avx512vnni(const uint8_t *const rows[3], int 
         for (int p = 0; p < P; p++) {
             const __m512 y = requant16(pair_sums(acc[g][p], acc[g + 1][p]), m, a);
             const size_t at = (size_t)(x + p) * cout8 + o;
-            if (outq) _mm_storeu_si128((__m128i *)(outq + at), bytes16(y, qmaxv));
-            else _mm512_storeu_ps(outf + at, y);
+            if (outq)
+                _mm_storeu_si128((__m128i *)(outq + at), bytes16(y, qmaxv));
+            else
+                _mm512_storeu_ps(outf + at, y);
         }
     }
     if (G & 1) {
@@ -240,7 +239,7 @@ void sc_conv3x3_s8_avx512vnni(const uint8_t *const rows[3], int w, int cin, int 
         const int G = chunk_size(groups, g0);
         const int8_t *wk = wp + (size_t)g0 * (wide ? 2 : 1) * gstride;
         int x = 0;
-#define SC_BLOCK(GC, PC) \
+#define SC_BLOCK(GC, PC)                                                                                               \
     block_avx512vnni(rows, x, cin, kc4, wk, gstride, wide, mul, add, qmaxv, cout8, g0, outq, outf, GC, PC)
         if (G == 3) {
             for (; x + 8 <= w; x += 8) SC_BLOCK(3, 8);

@@ -26,7 +26,7 @@ static double now(void) {
 }
 
 static uint64_t state = 1;
-static float rnd(void) {  // [-1, 1)
+static float rnd(void) { // [-1, 1)
     state = state * 6364136223846793005ull + 1442695040888963407ull;
     return (float)((state >> 33) & 0xFFFFFF) / 16777216.0f * 2 - 1;
 }
@@ -39,13 +39,18 @@ static int by_value(const void *a, const void *b) {
 enum { L = 5, W = 1280, H = 720 };
 static const int channels[L + 1] = {48, 24, 24, 24, 24, 16};
 
-typedef struct { double median, min; } timing;
+typedef struct {
+    double median, min;
+} timing;
 
 static timing time_engine(sc_student_desc *d, int threads, int runs, const sc_student_frame *f, const char **name) {
     char err[256];
     timing t = {0, 0};
     sc_student *s = sc_student_create(d, W, threads, err, sizeof err);
-    if (!s) { printf("cannot create: %s\n", err); return t; }
+    if (!s) {
+        printf("cannot create: %s\n", err);
+        return t;
+    }
     *name = sc_student_kernels(s);
     double *times = malloc(sizeof(double) * runs);
     sc_student_run(s, f);
@@ -66,10 +71,16 @@ static timing time_engine(sc_student_desc *d, int threads, int runs, const sc_st
 int main(int argc, char **argv) {
     int runs = 100, portable = 0, fp = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--portable") == 0) portable = 1;
-        else if (strcmp(argv[i], "--fp") == 0) fp = 1;
-        else { fprintf(stderr, "usage: %s [--runs N] [--portable] [--fp]\n", argv[0]); return 2; }
+        if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            runs = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--portable") == 0)
+            portable = 1;
+        else if (strcmp(argv[i], "--fp") == 0)
+            fp = 1;
+        else {
+            fprintf(stderr, "usage: %s [--runs N] [--portable] [--fp]\n", argv[0]);
+            return 2;
+        }
     }
     if (runs < 1) runs = 1;
     sc_student_desc d;
@@ -78,7 +89,7 @@ int main(int argc, char **argv) {
     d.block = 4;
     d.uses_maps = 1;
     float *w[L], *b[L], *scale[L];
-    double macs = 0, wide_macs = 0, wide0_macs = 0;  // per frame (no band halos); wide: with layers 0, 1 wide
+    double macs = 0, wide_macs = 0, wide0_macs = 0; // per frame (no band halos); wide: with layers 0, 1 wide
     const double pixels = (double)(W / 4) * (H / 4);
     for (int k = 0; k < L; k++) {
         const int cin = channels[k], cout = channels[k + 1], n = cout * cin * 9;
@@ -87,7 +98,10 @@ int main(int argc, char **argv) {
         b[k] = malloc(sizeof(float) * cout);
         scale[k] = malloc(sizeof(float) * cout);
         for (int i = 0; i < n; i++) w[k][i] = rnd() * 0.1f;
-        for (int i = 0; i < cout; i++) { b[k][i] = rnd() * 0.01f; scale[k][i] = 0.02f; }
+        for (int i = 0; i < cout; i++) {
+            b[k][i] = rnd() * 0.01f;
+            scale[k][i] = 0.02f;
+        }
         d.weights[k] = w[k];
         d.bias[k] = b[k];
         d.activation_scale[k] = k < L - 1 ? scale[k] : NULL;
@@ -97,16 +111,30 @@ int main(int argc, char **argv) {
     }
     d.channels[L] = channels[L];
     uint8_t *y = malloc(W * H), *e = malloc(W * H), *m = malloc(W * H), *o = malloc(W * H);
-    for (int i = 0; i < W * H; i++) { y[i] = (uint8_t)rand(); e[i] = (uint8_t)rand(); m[i] = (uint8_t)rand(); }
+    for (int i = 0; i < W * H; i++) {
+        y[i] = (uint8_t)rand();
+        e[i] = (uint8_t)rand();
+        m[i] = (uint8_t)rand();
+    }
     sc_student_frame f;
     memset(&f, 0, sizeof f);
-    f.y = y; f.y_step = 1; f.y_stride = W;
-    f.edge = e; f.mask = m; f.map_stride = W;
-    f.out = o; f.out_step = 1; f.out_stride = W;
-    f.width = W; f.height = H; f.limited_range = 1; f.strength = 1;
+    f.y = y;
+    f.y_step = 1;
+    f.y_stride = W;
+    f.edge = e;
+    f.mask = m;
+    f.map_stride = W;
+    f.out = o;
+    f.out_step = 1;
+    f.out_stride = W;
+    f.width = W;
+    f.height = H;
+    f.limited_range = 1;
+    f.strength = 1;
 
     printf("student:24:c4:s4:maps, 1280x720, %.3f GMAC per frame (wide layer 0: %.3f, wide layers 0, 1: %.3f), "
-           "median of %d runs\n", macs / 1e9, (macs + wide0_macs) / 1e9, wide_macs / 1e9, runs);
+           "median of %d runs\n",
+           macs / 1e9, (macs + wide0_macs) / 1e9, wide_macs / 1e9, runs);
     printf("%-12s %-22s %7s %10s %9s %8s %9s %10s\n", "set", "int8 weights", "threads", "median ms", "min ms", "GMAC/s",
            "peak GMAC/s", "ideal ms");
     for (int isa = SC_ISA_AVX512VNNI; isa >= SC_ISA_PORTABLE; isa--) {
@@ -124,7 +152,7 @@ int main(int argc, char **argv) {
             d.int8_weights = vnni ? SC_INT8_WEIGHTS_8BIT_WIDE : SC_INT8_WEIGHTS_6BIT_WIDE;
             memset(d.wide_weights, 0, sizeof d.wide_weights);
             memset(d.wide_weights_8bit, 0, sizeof d.wide_weights_8bit);
-            const int wide = vnni ? variant : (variant == 0 ? 2 : 0);  // wide layers (the first 0, 1 or 2)
+            const int wide = vnni ? variant : (variant == 0 ? 2 : 0); // wide layers (the first 0, 1 or 2)
             for (int k = 0; k < wide; k++) (vnni ? d.wide_weights_8bit : d.wide_weights)[k] = 1;
             static const char *const names[2][3] = {{"6-bit, no wide", "6-bit, wide 0", "6-bit, wide 0,1"},
                                                     {"8-bit, no wide", "8-bit, wide 0", "8-bit, wide 0,1"}};
@@ -156,7 +184,14 @@ int main(int argc, char **argv) {
         printf("vpdpbusd peak, 1 thread: zmm %.1f, ymm (EVEX) %.1f, ymm (VEX) %.1f GMAC/s\n",
                sc_peak_int8_isa_macs(SC_ISA_AVX512VNNI, 1, 0.3) / 1e9, sc_peak_vpdpbusd_evex_ymm_macs(1, 0.3) / 1e9,
                sc_peak_int8_isa_macs(SC_ISA_AVXVNNI, 1, 0.3) / 1e9);
-    for (int k = 0; k < L; k++) { free(w[k]); free(b[k]); free(scale[k]); }
-    free(y); free(e); free(m); free(o);
+    for (int k = 0; k < L; k++) {
+        free(w[k]);
+        free(b[k]);
+        free(scale[k]);
+    }
+    free(y);
+    free(e);
+    free(m);
+    free(o);
     return 0;
 }

@@ -39,22 +39,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern unsigned sc_cpu_hidden_isas;  // cpu.c's test hook
+extern unsigned sc_cpu_hidden_isas; // cpu.c's test hook
 
 static int passed, failed, verbose;
 
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (cond) {                                                 \
-            passed++;                                               \
-        } else {                                                    \
-            failed++;                                               \
-            if (failed <= 40) {                                     \
-                printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
-                printf(__VA_ARGS__);                                \
-                printf("\n");                                       \
-            }                                                       \
-        }                                                           \
+#define CHECK(cond, ...)                                                                                               \
+    do {                                                                                                               \
+        if (cond) {                                                                                                    \
+            passed++;                                                                                                  \
+        } else {                                                                                                       \
+            failed++;                                                                                                  \
+            if (failed <= 40) {                                                                                        \
+                printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                            \
+                printf(__VA_ARGS__);                                                                                   \
+                printf("\n");                                                                                          \
+            }                                                                                                          \
+        }                                                                                                              \
     } while (0)
 
 // MARK: Random numbers
@@ -66,8 +66,8 @@ static uint64_t next_u64(void) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
-static double uniform(void) { return (double)(next_u64() >> 11) / 9007199254740992.0; }  // [0, 1)
-static double symmetric(void) { return 2 * uniform() - 1; }                                // [-1, 1)
+static double uniform(void) { return (double)(next_u64() >> 11) / 9007199254740992.0; } // [0, 1)
+static double symmetric(void) { return 2 * uniform() - 1; } // [-1, 1)
 
 // MARK: Networks and frames
 
@@ -75,8 +75,8 @@ typedef struct {
     int L, B, maps;
     int ch[SC_STUDENT_MAX_LAYERS + 1];
     float *w[SC_STUDENT_MAX_LAYERS], *b[SC_STUDENT_MAX_LAYERS], *scale[SC_STUDENT_MAX_LAYERS];
-    int wide[SC_STUDENT_MAX_LAYERS];   // the avx2 path's wide layers (as shipped: hidden layers 0 and 1)
-    int wide8[SC_STUDENT_MAX_LAYERS];  // the 8-bit wide scheme's (random students: the same; shipped: layer 0)
+    int wide[SC_STUDENT_MAX_LAYERS]; // the avx2 path's wide layers (as shipped: hidden layers 0 and 1)
+    int wide8[SC_STUDENT_MAX_LAYERS]; // the 8-bit wide scheme's (random students: the same; shipped: layer 0)
 } net;
 
 typedef struct {
@@ -89,10 +89,18 @@ typedef struct {
 } frame;
 
 static void free_net(net *n) {
-    for (int k = 0; k < n->L; k++) { free(n->w[k]); free(n->b[k]); free(n->scale[k]); }
+    for (int k = 0; k < n->L; k++) {
+        free(n->w[k]);
+        free(n->b[k]);
+        free(n->scale[k]);
+    }
 }
 
-static void free_frame(frame *f) { free(f->y); free(f->e); free(f->m); }
+static void free_frame(frame *f) {
+    free(f->y);
+    free(f->e);
+    free(f->m);
+}
 
 static int reflect101(int i, int n) {
     if (n == 1) return 0;
@@ -107,7 +115,11 @@ static frame make_frame(int W, int H, int ystep, int ostep, int limited, uint64_
     memset(&f, 0, sizeof f);
     const uint64_t saved = rng_state;
     rng_state = seed;
-    f.W = W; f.H = H; f.ystep = ystep; f.ostep = ostep; f.limited = limited;
+    f.W = W;
+    f.H = H;
+    f.ystep = ystep;
+    f.ostep = ostep;
+    f.limited = limited;
     f.ystride = W * ystep + 5;
     f.ostride = W * ostep + 3;
     f.map_stride = W + 7;
@@ -134,9 +146,9 @@ static frame make_frame(int W, int H, int ystep, int ostep, int limited, uint64_
         for (int x = 0; x < W; x++) {
 #define L_(rr, xx) lum[reflect101(rr, H) * W + reflect101(xx, W)]
             const double gx = L_(r - 1, x + 1) + 2 * L_(r, x + 1) + L_(r + 1, x + 1) - L_(r - 1, x - 1) -
-                              2 * L_(r, x - 1) - L_(r + 1, x - 1);
+                2 * L_(r, x - 1) - L_(r + 1, x - 1);
             const double gy = L_(r + 1, x - 1) + 2 * L_(r + 1, x) + L_(r + 1, x + 1) - L_(r - 1, x - 1) -
-                              2 * L_(r - 1, x) - L_(r - 1, x + 1);
+                2 * L_(r - 1, x) - L_(r - 1, x + 1);
 #undef L_
             g[r * W + x] = sqrt(gx * gx + gy * gy);
             gmax = g[r * W + x] > gmax ? g[r * W + x] : gmax;
@@ -238,7 +250,9 @@ static net make_net(int B, int L, int width, int maps, int large_taps, double rm
     memset(&n, 0, sizeof n);
     const uint64_t saved = rng_state;
     rng_state = seed;
-    n.L = L; n.B = B; n.maps = maps;
+    n.L = L;
+    n.B = B;
+    n.maps = maps;
     n.ch[0] = (maps ? 3 : 1) * B * B;
     for (int k = 1; k < L; k++) n.ch[k] = width;
     n.ch[L] = B * B;
@@ -285,20 +299,20 @@ static sc_student_desc make_desc(const net *n, int scheme, sc_isa isa) {
         d.bias[k] = n->b[k];
         if (k < n->L - 1) d.activation_scale[k] = n->scale[k];
     }
-    d.precision = scheme == SCHEME_FP32   ? SC_PRECISION_FP32
-                  : scheme == SCHEME_FP16 ? SC_PRECISION_FP16
-                                          : SC_PRECISION_INT8;
+    d.precision = scheme == SCHEME_FP32 ? SC_PRECISION_FP32
+        : scheme == SCHEME_FP16         ? SC_PRECISION_FP16
+                                        : SC_PRECISION_INT8;
     if (scheme == SCHEME_6BIT_WIDE)
         for (int k = 0; k < n->L; k++) d.wide_weights[k] = n->wide[k];
     else if (scheme >= SCHEME_8BIT)
         for (int k = 0; k < n->L; k++) {
-            d.wide_weights[k] = n->wide[k];  // ignored by 8-bit weights
-            d.wide_weights_8bit[k] = n->wide8[k];  // ignored by SC_INT8_WEIGHTS_8BIT
+            d.wide_weights[k] = n->wide[k]; // ignored by 8-bit weights
+            d.wide_weights_8bit[k] = n->wide8[k]; // ignored by SC_INT8_WEIGHTS_8BIT
         }
-    d.int8_weights = scheme == SCHEME_8BIT_WIDE   ? SC_INT8_WEIGHTS_8BIT_WIDE
-                     : scheme == SCHEME_8BIT      ? SC_INT8_WEIGHTS_8BIT
-                     : scheme >= SCHEME_6BIT_WIDE ? SC_INT8_WEIGHTS_6BIT_WIDE
-                                                  : SC_INT8_WEIGHTS_AUTO;
+    d.int8_weights = scheme == SCHEME_8BIT_WIDE ? SC_INT8_WEIGHTS_8BIT_WIDE
+        : scheme == SCHEME_8BIT                 ? SC_INT8_WEIGHTS_8BIT
+        : scheme >= SCHEME_6BIT_WIDE            ? SC_INT8_WEIGHTS_6BIT_WIDE
+                                                : SC_INT8_WEIGHTS_AUTO;
     d.isa = isa;
     return d;
 }
@@ -315,9 +329,16 @@ static void *run_engine(const net *n, const frame *f, int scheme, sc_isa isa, in
           sc_isa_name(isa));
     sc_student_frame fr;
     memset(&fr, 0, sizeof fr);
-    fr.y = f->y; fr.y_step = f->ystep; fr.y_stride = f->ystride;
-    fr.edge = n->maps ? f->e : NULL; fr.mask = n->maps ? f->m : NULL; fr.map_stride = f->map_stride;
-    fr.width = f->W; fr.height = f->H; fr.limited_range = f->limited; fr.strength = f->strength;
+    fr.y = f->y;
+    fr.y_step = f->ystep;
+    fr.y_stride = f->ystride;
+    fr.edge = n->maps ? f->e : NULL;
+    fr.mask = n->maps ? f->m : NULL;
+    fr.map_stride = f->map_stride;
+    fr.width = f->W;
+    fr.height = f->H;
+    fr.limited_range = f->limited;
+    fr.strength = f->strength;
     void *buf;
     if (f->delta) {
         *bytes = sizeof(int16_t) * (size_t)f->delta_stride * f->H;
@@ -342,7 +363,11 @@ static void *run_engine(const net *n, const frame *f, int scheme, sc_isa isa, in
 /// engine rounds: out samples against round(clamp(y + gain·res)), delta planes against
 /// round(gain·res) (max, mean and squared |diff| in levels). Also checks the bytes between
 /// samples.
-typedef struct { double max, sum_abs, sum_sq; long count; int junk_ok; } stats;
+typedef struct {
+    double max, sum_abs, sum_sq;
+    long count;
+    int junk_ok;
+} stats;
 
 static stats compare(const frame *f, const double *res, const void *buf) {
     stats st = {0, 0, 0, 0, 1};
@@ -397,7 +422,10 @@ static int runs_scheme(sc_isa isa, int scheme) {
     return 1;
 }
 
-typedef struct { double sum_sq[SCHEMES]; long count[SCHEMES]; } totals;
+typedef struct {
+    double sum_sq[SCHEMES];
+    long count[SCHEMES];
+} totals;
 
 /// One network on one frame: every supported set and scheme. `bounds` 0: the fp16 and int8
 /// error bounds (for residuals of a sharpener's size) are not checked.
@@ -467,19 +495,18 @@ static void test_kernel_sets(int quick) {
                 for (int maps = 0; maps <= 1; maps++, index++) {
                     if (quick && index % 4 != 0) continue;
                     net n = make_net(blocks[bi], L, widths[wi], maps, 0, 4.0, 1000 + index);
-                    for (int v = 0; v < 2; v++) {  // two frames per shape, every size, option and step in turn
+                    for (int v = 0; v < 2; v++) { // two frames per shape, every size, option and step in turn
                         const int c = 2 * index + v;
                         int W = frame_w[c % 6], H = frame_h[(c / 6 + c) % 4];
-                        if (widths[wi] >= 32 && L >= 4 && W * H > 131 * 64) H = 7;  // keep the double pass quick
+                        if (widths[wi] >= 32 && L >= 4 && W * H > 131 * 64) H = 7; // keep the double pass quick
                         const int ystep = 1 + (c % 5 == 2) + 2 * (c % 7 == 3), ostep = 1 + (c % 3 == 1);
                         frame f = make_frame(W, H, ystep, ostep, c % 2, 77 + c);
                         f.strength = (c / 2) % 2 ? 1.0f : 0.6f;
                         f.delta = (c / 4) % 2;
                         char label[160];
                         snprintf(label, sizeof label, "B%d L%d w%d %s %dx%d step %d/%d %s s%.1f%s", n.B, n.L,
-                                 widths[wi], maps ? "maps" : "luma", W, H, ystep, ostep,
-                                 f.limited ? "limited" : "full", f.strength,
-                                 f.delta ? " delta" : "");
+                                 widths[wi], maps ? "maps" : "luma", W, H, ystep, ostep, f.limited ? "limited" : "full",
+                                 f.strength, f.delta ? " delta" : "");
                         if (verbose) printf("%s\n", label);
                         test_config(&n, &f, label, 1, &tot, NULL);
                         free_frame(&f);
@@ -523,7 +550,10 @@ static void test_large_taps(void) {
             printf("  %s: PSNR 6-bit %.1f, 6-bit+wide %.1f, 8-bit %.1f, 8-bit+wide %.1f dB\n", label,
                    psnr(sse[SCHEME_6BIT], 1), psnr(sse[SCHEME_6BIT_WIDE], 1), psnr(sse[SCHEME_8BIT], 1),
                    psnr(sse[SCHEME_8BIT_WIDE], 1));
-        s6 += sse[SCHEME_6BIT]; s6w += sse[SCHEME_6BIT_WIDE]; s8 += sse[SCHEME_8BIT]; s8w += sse[SCHEME_8BIT_WIDE];
+        s6 += sse[SCHEME_6BIT];
+        s6w += sse[SCHEME_6BIT_WIDE];
+        s8 += sse[SCHEME_8BIT];
+        s8w += sse[SCHEME_8BIT_WIDE];
         count++;
         free_frame(&f);
         free_net(&n);
@@ -544,14 +574,14 @@ static void test_wide_range(void) {
     const int c0 = n.ch[1], c1 = n.ch[2], cout = n.ch[3];
     for (int i = 0; i < c0 * n.ch[0] * 9; i++) n.w[0][i] = fabsf(n.w[0][i]);
     for (int o = 0; o < c0; o++) n.b[0][o] = 0;
-    double in_sum = 0;  // Σ over layer 1's inputs of the dequantised 255
+    double in_sum = 0; // Σ over layer 1's inputs of the dequantised 255
     for (int i = 0; i < c0; i++) in_sum += 9.0 * 255 * n.scale[0][i];
     for (int o = 0; o < c1; o++) {
         for (int i = 0; i < c0 * 9; i++) n.w[1][o * c0 * 9 + i] = 0.01f;
         n.scale[1][o] = 0.01f;
         n.b[1][o] = (float)(-0.01 * in_sum + 100 * 0.01);
     }
-    for (int o = 0; o < cout; o++) {  // the residual: about 0.05 (11 levels) where layer 1 gives 100
+    for (int o = 0; o < cout; o++) { // the residual: about 0.05 (11 levels) where layer 1 gives 100
         for (int i = 0; i < c1 * 9; i++) n.w[2][o * c1 * 9 + i] = 0.05f / (float)(c1 * 9);
         n.b[2][o] = 0;
     }
@@ -571,8 +601,7 @@ static void test_wide_range(void) {
                 const int d = abs(ref[y * f.delta_stride + x] - ref8[y * f.delta_stride + x]);
                 max = d > max ? d : max;
             }
-        CHECK(centre >= 8 && max <= 1, "wide layer of K = 2304: residual %d, max |8-bit wide − 8-bit| %d", centre,
-              max);
+        CHECK(centre >= 8 && max <= 1, "wide layer of K = 2304: residual %d, max |8-bit wide - 8-bit| %d", centre, max);
         for (size_t i = 0; i < sizeof optimised / sizeof optimised[0]; i++) {
             if (!sc_cpu_supports_isa(optimised[i]) || !runs_scheme(optimised[i], SCHEME_8BIT_WIDE)) continue;
             size_t bytes = 0;
@@ -632,33 +661,48 @@ static int load_shipped(const char *path, net *n) {
     const int ok_read = fread(bytes, 1, (size_t)size, file) == (size_t)size;
     fclose(file);
     uint32_t hlen = 0;
-    if (!ok_read || size < 16 || memcmp(bytes, "SCWEIGHT", 8) != 0) { free(bytes); return 0; }
+    if (!ok_read || size < 16 || memcmp(bytes, "SCWEIGHT", 8) != 0) {
+        free(bytes);
+        return 0;
+    }
     memcpy(&hlen, bytes + 12, 4);
     char *json = malloc(hlen + 1);
     memcpy(json, bytes + 16, hlen);
     json[hlen] = 0;
     const size_t data = (16 + (size_t)hlen + 15) / 16 * 16;
     memset(n, 0, sizeof *n);
-    n->B = 4; n->maps = 1; n->L = 5;
+    n->B = 4;
+    n->maps = 1;
+    n->L = 5;
     const int ch[6] = {48, 24, 24, 24, 24, 16};
     memcpy(n->ch, ch, sizeof ch);
     int ok = strstr(json, "\"unshuffle\":4") && strstr(json, "\"usesMaps\":true") && strstr(json, "\"widths\":[24]");
     for (int k = 0; ok && k < 5; k++) {
         for (int part = 0; part < 2; part++) {
             char name[64];
-            if (k < 4) snprintf(name, sizeof name, "\"name\":\"body.conv%d.%s\"", k, part ? "bias" : "weight");
-            else snprintf(name, sizeof name, "\"name\":\"out.%s\"", part ? "bias" : "weight");
+            if (k < 4)
+                snprintf(name, sizeof name, "\"name\":\"body.conv%d.%s\"", k, part ? "bias" : "weight");
+            else
+                snprintf(name, sizeof name, "\"name\":\"out.%s\"", part ? "bias" : "weight");
             const char *at = strstr(json, name), *off = at ? strstr(at, "\"offset\":") : NULL;
-            const char *len = at ? strstr(at, "\"length\":") : NULL;  // bytes; may precede the name
+            const char *len = at ? strstr(at, "\"length\":") : NULL; // bytes; may precede the name
             (void)len;
-            if (!off) { ok = 0; break; }
+            if (!off) {
+                ok = 0;
+                break;
+            }
             const long offset = strtol(off + 9, NULL, 10);
             const size_t count = part ? (size_t)ch[k + 1] : (size_t)ch[k + 1] * ch[k] * 9;
-            if (data + offset + count * 4 > (size_t)size) { ok = 0; break; }
+            if (data + offset + count * 4 > (size_t)size) {
+                ok = 0;
+                break;
+            }
             float *dst = malloc(count * 4);
             memcpy(dst, bytes + data + offset, count * 4);
-            if (part) n->b[k] = dst;
-            else n->w[k] = dst;
+            if (part)
+                n->b[k] = dst;
+            else
+                n->w[k] = dst;
         }
         n->scale[k] = calloc((size_t)ch[k + 1], sizeof(float));
     }
@@ -678,7 +722,7 @@ static int load_shipped(const char *path, net *n) {
         ok = 0;
     }
     n->wide[0] = n->wide[1] = strstr(json, "\"quant.wide-layers\":\"[0,1]\"") != NULL;
-    n->wide8[0] = 1;  // the 8-bit wide scheme's list for it (sc_student.h)
+    n->wide8[0] = 1; // the 8-bit wide scheme's list for it (sc_student.h)
     free(json);
     free(bytes);
     if (!ok) free_net(n);
@@ -701,12 +745,15 @@ static void test_shipped(const char *path) {
         totals tot;
         memset(&tot, 0, sizeof tot);
         test_config(&n, &f, label, 1, &tot, sse);
-        s6 += sse[SCHEME_6BIT]; s6w += sse[SCHEME_6BIT_WIDE]; s8 += sse[SCHEME_8BIT]; s8w += sse[SCHEME_8BIT_WIDE];
+        s6 += sse[SCHEME_6BIT];
+        s6w += sse[SCHEME_6BIT_WIDE];
+        s8 += sse[SCHEME_8BIT];
+        s8w += sse[SCHEME_8BIT_WIDE];
         free_frame(&f);
     }
     printf("shipped student (synthetic frames): PSNR against the double reference: 6-bit %.1f dB, "
-           "6-bit+wide [0,1] %.1f dB, 8-bit %.1f dB, 8-bit+wide [0] %.1f dB\n", psnr(s6, 3), psnr(s6w, 3),
-           psnr(s8, 3), psnr(s8w, 3));
+           "6-bit+wide [0,1] %.1f dB, 8-bit %.1f dB, 8-bit+wide [0] %.1f dB\n",
+           psnr(s6, 3), psnr(s6w, 3), psnr(s8, 3), psnr(s8w, 3));
     CHECK(s8 <= s6, "shipped student: 8-bit MSE %.4f > 6-bit %.4f", s8 / 3, s6 / 3);
     // The VNNI sets' schemes at least as accurate as the avx2 one (measured: 6-bit+wide 63.3 dB,
     // 8-bit 67.1 dB (60.9 dB when it rounded to nearest), 8-bit+wide [0] 67.0 dB: on these frames
@@ -780,7 +827,7 @@ static void test_api(void) {
         CHECK(s && sc_student_isa(s) == best && strcmp(sc_student_kernels(s), sc_isa_name(best)) == 0, "AUTO is %s",
               sc_isa_name(best));
         if (s && scheme == SCHEME_6BIT_WIDE)
-            CHECK(sc_student_int8_weights(s) ==  // no 8-bit wide layers marked: 8-bit on either VNNI set
+            CHECK(sc_student_int8_weights(s) == // no 8-bit wide layers marked: 8-bit on either VNNI set
                       (best >= SC_ISA_AVXVNNI ? SC_INT8_WEIGHTS_8BIT : SC_INT8_WEIGHTS_6BIT_WIDE),
                   "the set's own int8 scheme");
         sc_student_destroy(s);
@@ -856,8 +903,7 @@ static void test_api(void) {
         CHECK(s && sc_student_int8_weights(s) == SC_INT8_WEIGHTS_8BIT, "%s 8-bit", sc_isa_name((sc_isa)i));
         sc_student_destroy(s);
         s = create_auto(&n, (sc_isa)i, SCHEME_8BIT_WIDE, err, sizeof err);
-        CHECK(s && sc_student_int8_weights(s) == SC_INT8_WEIGHTS_8BIT_WIDE, "%s 8-bit wide",
-              sc_isa_name((sc_isa)i));
+        CHECK(s && sc_student_int8_weights(s) == SC_INT8_WEIGHTS_8BIT_WIDE, "%s 8-bit wide", sc_isa_name((sc_isa)i));
         sc_student_destroy(s);
     }
     s = create_auto(&n, SC_ISA_PORTABLE, SCHEME_8BIT, err, sizeof err);
@@ -873,7 +919,7 @@ static void test_api(void) {
         d.int8_weights = SC_INT8_WEIGHTS_AUTO;
         s = sc_student_create(&d, 64, 1, err, sizeof err);
         const sc_int8_weights own = i == SC_ISA_AVX512VNNI ? SC_INT8_WEIGHTS_8BIT_WIDE
-                                    : i == SC_ISA_AVXVNNI  ? SC_INT8_WEIGHTS_8BIT
+            : i == SC_ISA_AVXVNNI                          ? SC_INT8_WEIGHTS_8BIT
                                                            : SC_INT8_WEIGHTS_6BIT_WIDE;
         CHECK(s && sc_student_int8_weights(s) == own, "%s's own scheme", sc_isa_name((sc_isa)i));
         sc_student_destroy(s);
@@ -925,10 +971,16 @@ int main(int argc, char **argv) {
     int quick = 0;
     const char *shipped = "Sources/CDefaultWeights/default-student.scw";
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) quick = 1;
-        else if (strcmp(argv[i], "--verbose") == 0) verbose = 1;
-        else if (strcmp(argv[i], "--shipped") == 0 && i + 1 < argc) shipped = argv[++i];
-        else { fprintf(stderr, "usage: %s [--quick] [--verbose] [--shipped FILE.scw]\n", argv[0]); return 2; }
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = 1;
+        else if (strcmp(argv[i], "--verbose") == 0)
+            verbose = 1;
+        else if (strcmp(argv[i], "--shipped") == 0 && i + 1 < argc)
+            shipped = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--quick] [--verbose] [--shipped FILE.scw]\n", argv[0]);
+            return 2;
+        }
     }
     unsetenv("SHARPCAM_ISA");
     unsetenv("SHARPCAM_NO_AVX2");

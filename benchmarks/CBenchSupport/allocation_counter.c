@@ -17,12 +17,27 @@ uint64_t sc_allocation_count(void) { return __atomic_load_n(&count, __ATOMIC_REL
 
 static inline void bump(void) { __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED); }
 
-void *malloc(size_t n) { bump(); return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { bump(); return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { bump(); return __libc_realloc(p, n); }
+void *malloc(size_t n) {
+    bump();
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b) {
+    bump();
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n) {
+    bump();
+    return __libc_realloc(p, n);
+}
 void free(void *p) { __libc_free(p); }
-void *memalign(size_t a, size_t n) { bump(); return __libc_memalign(a, n); }
-void *aligned_alloc(size_t a, size_t n) { bump(); return __libc_memalign(a, n); }
+void *memalign(size_t a, size_t n) {
+    bump();
+    return __libc_memalign(a, n);
+}
+void *aligned_alloc(size_t a, size_t n) {
+    bump();
+    return __libc_memalign(a, n);
+}
 int posix_memalign(void **out, size_t a, size_t n) {
     bump();
     void *p = __libc_memalign(a, n);

@@ -14,10 +14,13 @@ static double now(void) {
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 
-typedef struct { double seconds; double macs; int kind; } job;
+typedef struct {
+    double seconds;
+    double macs;
+    int kind;
+} job;
 
-__attribute__((target("avx2,fma")))
-static void *fp32_loop(void *arg) {
+__attribute__((target("avx2,fma"))) static void *fp32_loop(void *arg) {
     job *j = arg;
     __m256 a[10];
     for (int i = 0; i < 10; i++) a[i] = _mm256_set1_ps((float)i * 1e-3f);
@@ -36,8 +39,7 @@ static void *fp32_loop(void *arg) {
     return NULL;
 }
 
-__attribute__((target("avx2")))
-static void *int8_loop(void *arg) {
+__attribute__((target("avx2"))) static void *int8_loop(void *arg) {
     job *j = arg;
     __m256i acc[8];
     for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_si256();
@@ -62,8 +64,7 @@ static void *int8_loop(void *arg) {
 
 /// The AVX2 student kernel's mix: two vpmaddubsw, their int16 sum, one vpmaddwd and one vpaddd
 /// per 64 u8·s8 products.
-__attribute__((target("avx2")))
-static void *int8_pair_loop(void *arg) {
+__attribute__((target("avx2"))) static void *int8_pair_loop(void *arg) {
     job *j = arg;
     __m256i acc[8];
     for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_si256();
@@ -92,25 +93,25 @@ static void *int8_pair_loop(void *arg) {
 
 /// vpdpbusd: 12 independent accumulators (more than latency × issue rate on current cores),
 /// 4 u8·s8 products per int32 lane.
-#define SC_VNNI_LOOP(NAME, TARGET, VEC, SET1_8, SET1_32, ADD8, DPBUSD, LANES, SINK)                  \
-    __attribute__((target(TARGET))) static void *NAME(void *arg) {                                  \
-        job *j = arg;                                                                                \
-        VEC acc[12];                                                                                 \
-        for (int i = 0; i < 12; i++) acc[i] = SET1_32(i);                                            \
-        VEC a = SET1_8(3), w = SET1_8(-2);                                                           \
-        uint64_t iterations = 0;                                                                     \
-        const double end = now() + j->seconds, start = now();                                        \
-        while (now() < end) {                                                                        \
-            for (int r = 0; r < 4096; r++) {                                                         \
-                for (int i = 0; i < 12; i++) acc[i] = DPBUSD(acc[i], a, w);                          \
-                a = ADD8(a, SET1_8(1));                                                              \
-            }                                                                                        \
-            iterations += 4096;                                                                      \
-        }                                                                                            \
-        int sink = 0;                                                                                \
-        for (int i = 0; i < 12; i++) sink += SINK(acc[i]);                                           \
-        j->macs = (double)iterations * 12 * (LANES) * 4 / (now() - start) + (sink == 12345 ? 1 : 0); \
-        return NULL;                                                                                 \
+#define SC_VNNI_LOOP(NAME, TARGET, VEC, SET1_8, SET1_32, ADD8, DPBUSD, LANES, SINK)                                    \
+    __attribute__((target(TARGET))) static void *NAME(void *arg) {                                                     \
+        job *j = arg;                                                                                                  \
+        VEC acc[12];                                                                                                   \
+        for (int i = 0; i < 12; i++) acc[i] = SET1_32(i);                                                              \
+        VEC a = SET1_8(3), w = SET1_8(-2);                                                                             \
+        uint64_t iterations = 0;                                                                                       \
+        const double end = now() + j->seconds, start = now();                                                          \
+        while (now() < end) {                                                                                          \
+            for (int r = 0; r < 4096; r++) {                                                                           \
+                for (int i = 0; i < 12; i++) acc[i] = DPBUSD(acc[i], a, w);                                            \
+                a = ADD8(a, SET1_8(1));                                                                                \
+            }                                                                                                          \
+            iterations += 4096;                                                                                        \
+        }                                                                                                              \
+        int sink = 0;                                                                                                  \
+        for (int i = 0; i < 12; i++) sink += SINK(acc[i]);                                                             \
+        j->macs = (double)iterations * 12 * (LANES)*4 / (now() - start) + (sink == 12345 ? 1 : 0);                     \
+        return NULL;                                                                                                   \
     }
 
 #define SC_SINK256(v) _mm256_extract_epi32(v, 0)
@@ -136,7 +137,10 @@ static double run(int threads, double seconds, void *(*fn)(void *)) {
         pthread_create(&t[i], NULL, fn, &jobs[i]);
     }
     double total = 0;
-    for (int i = 0; i < threads; i++) { pthread_join(t[i], NULL); total += jobs[i].macs; }
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        total += jobs[i].macs;
+    }
     return total;
 }
 
@@ -163,15 +167,30 @@ double sc_peak_vpdpbusd_evex_ymm_macs(int threads, double seconds) {
 #ifdef SC_HAVE_VNNI_PEAK
     if (sc_cpu_supports_isa(SC_ISA_AVX512VNNI)) return run(threads, seconds, vnni_evex_ymm_loop);
 #endif
-    (void)threads; (void)seconds;
+    (void)threads;
+    (void)seconds;
     return 0;
 }
 #else
-double sc_peak_fp32_macs(int threads, double seconds) { (void)threads; (void)seconds; return 0; }
-double sc_peak_int8_macs(int threads, double seconds) { (void)threads; (void)seconds; return 0; }
-double sc_peak_int8_isa_macs(sc_isa isa, int threads, double seconds) {
-    (void)isa; (void)threads; (void)seconds;
+double sc_peak_fp32_macs(int threads, double seconds) {
+    (void)threads;
+    (void)seconds;
     return 0;
 }
-double sc_peak_vpdpbusd_evex_ymm_macs(int threads, double seconds) { (void)threads; (void)seconds; return 0; }
+double sc_peak_int8_macs(int threads, double seconds) {
+    (void)threads;
+    (void)seconds;
+    return 0;
+}
+double sc_peak_int8_isa_macs(sc_isa isa, int threads, double seconds) {
+    (void)isa;
+    (void)threads;
+    (void)seconds;
+    return 0;
+}
+double sc_peak_vpdpbusd_evex_ymm_macs(int threads, double seconds) {
+    (void)threads;
+    (void)seconds;
+    return 0;
+}
 #endif

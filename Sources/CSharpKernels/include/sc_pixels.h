@@ -11,9 +11,9 @@ extern "C" {
 
 /// Chroma sampling of a YUV row for `mask_yuv_row`.
 typedef enum {
-    SC_LAYOUT_PLANAR = 0,  ///< Y step 1, U and V rows step 1 (I420)
-    SC_LAYOUT_SEMIPLANAR = 1,  ///< Y step 1, interleaved UV (NV12): pass u = uv, v = uv + 1
-    SC_LAYOUT_YUYV = 2  ///< packed YUYV: pass y = row, u = row + 1, v = row + 3
+    SC_LAYOUT_PLANAR = 0, ///< Y step 1, U and V rows step 1 (I420)
+    SC_LAYOUT_SEMIPLANAR = 1, ///< Y step 1, interleaved UV (NV12): pass u = uv, v = uv + 1
+    SC_LAYOUT_YUYV = 2 ///< packed YUYV: pass y = row, u = row + 1, v = row + 3
 } sc_yuv_layout;
 
 /// Fixed-point YUV -> RGB coefficients (20 fractional bits), see YUVToRGBCoefficients.
@@ -27,8 +27,8 @@ typedef struct {
     /// Two YUYV rows -> two luma rows and one 4:2:0 chroma row (the rounded vertical average);
     /// for the last row of an odd height pass s1 == s0 and y1 == y0. uvstep: 1 (I420: separate
     /// u, v rows) or 2 (NV12: u = uv, v = uv + 1).
-    void (*unpack_yuyv_rows)(const uint8_t *s0, const uint8_t *s1, int w, uint8_t *y0, uint8_t *y1,
-                             uint8_t *u, uint8_t *v, int uvstep);
+    void (*unpack_yuyv_rows)(const uint8_t *s0, const uint8_t *s1, int w, uint8_t *y0, uint8_t *y1, uint8_t *u,
+                             uint8_t *v, int uvstep);
 
     /// A luma row and a chroma row (uvstep as above) -> one YUYV row.
     void (*pack_yuyv_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int uvstep, int w, uint8_t *d);
@@ -39,19 +39,19 @@ typedef struct {
     /// Sobel 3x3 gradient magnitude of row `b` (rows `a` above and `c` below, already
     /// border-resolved by the caller; columns use BORDER_REFLECT_101). `scratch` holds
     /// 2 * (w + 2) int16. Writes sqrt(gx^2 + gy^2) to `mag` and returns the row maximum.
-    float (*sobel_magnitude_row)(const uint8_t *a, const uint8_t *b, const uint8_t *c, int w,
-                                 int16_t *scratch, float *mag);
+    float (*sobel_magnitude_row)(const uint8_t *a, const uint8_t *b, const uint8_t *c, int w, int16_t *scratch,
+                                 float *mag);
 
     /// out[i] = (uint8) min(mag[i] * scale, 255), truncated.
     void (*scale_to_u8)(const float *mag, int n, float scale, uint8_t *out);
 
     /// HSV-saturation mask (OpenCV S >= 10 <=> 510 (max - min) > 19 max) of a YUV row.
-    void (*mask_yuv_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w,
-                         sc_yuv_layout layout, const sc_yuv_coeffs *k, uint8_t *out);
+    void (*mask_yuv_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, sc_yuv_layout layout,
+                         const sc_yuv_coeffs *k, uint8_t *out);
 
     /// YUV row -> packed RGB with the same arithmetic (the one `Frame.convert` uses).
-    void (*yuv_to_rgb_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w,
-                           sc_yuv_layout layout, const sc_yuv_coeffs *k, uint8_t *out);
+    void (*yuv_to_rgb_row)(const uint8_t *y, const uint8_t *u, const uint8_t *v, int w, sc_yuv_layout layout,
+                           const sc_yuv_coeffs *k, uint8_t *out);
 
     /// The same mask for `n` packed RGB pixels.
     void (*mask_rgb_row)(const uint8_t *rgb, int n, uint8_t *out);
@@ -79,9 +79,9 @@ typedef struct {
     /// d = mean luma change (output − input), cu, cv = chroma − 128. Luma rows `it`/`ib` (input)
     /// and `ot`/`ob` (output) are the top and bottom rows covered (the same row for 4:2:2), with
     /// sample step `ystep` (1 or 2) and `lw` samples; u, v have step `cstep`; `cw` = (lw + 1) / 2.
-    void (*ct_gather_yuv_row)(const uint8_t *it, const uint8_t *ib, const uint8_t *ot, const uint8_t *ob,
-                              int ystep, int lw, const uint8_t *u, const uint8_t *v, int cstep, int cw,
-                              float *g, float *d, float *cu, float *cv);
+    void (*ct_gather_yuv_row)(const uint8_t *it, const uint8_t *ib, const uint8_t *ot, const uint8_t *ob, int ystep,
+                              int lw, const uint8_t *u, const uint8_t *v, int cstep, int cw, float *g, float *d,
+                              float *cu, float *cv);
 
     /// col += (G, G², then per channel C_k, G·C_k) of the row at g/c, minus those of the row at
     /// gs/cs (gs == NULL: nothing to subtract; g == NULL: nothing to add); col holds 2 + 2 nc

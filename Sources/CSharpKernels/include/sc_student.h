@@ -22,11 +22,11 @@ typedef enum { SC_PRECISION_FP32 = 0, SC_PRECISION_FP16 = 1, SC_PRECISION_INT8 =
 /// up to float rounding (the VNNI sets use the AVX2 fp32/fp16 kernels); int8 results are
 /// bit-identical between a set and the portable set configured with the same int8 weights.
 typedef enum {
-    SC_ISA_AUTO = -1,        ///< the best this CPU has (AVX-512 VNNI > AVX-VNNI > AVX2 > portable), see sc_isa_resolve
-    SC_ISA_PORTABLE = 0,     ///< plain C (every CPU; aarch64's only set)
-    SC_ISA_AVX2 = 1,         ///< AVX2+FMA+F16C: int8 via vpmaddubsw (6-bit weights, wide layers)
-    SC_ISA_AVXVNNI = 2,      ///< AVX2+FMA+F16C+AVX-VNNI: int8 via VEX vpdpbusd on ymm (8-bit weights)
-    SC_ISA_AVX512VNNI = 3,   ///< AVX-512 F/BW/VL/VNNI (+AVX2/FMA/F16C): int8 via vpdpbusd on zmm (8-bit, wide)
+    SC_ISA_AUTO = -1, ///< the best this CPU has (AVX-512 VNNI > AVX-VNNI > AVX2 > portable), see sc_isa_resolve
+    SC_ISA_PORTABLE = 0, ///< plain C (every CPU; aarch64's only set)
+    SC_ISA_AVX2 = 1, ///< AVX2+FMA+F16C: int8 via vpmaddubsw (6-bit weights, wide layers)
+    SC_ISA_AVXVNNI = 2, ///< AVX2+FMA+F16C+AVX-VNNI: int8 via VEX vpdpbusd on ymm (8-bit weights)
+    SC_ISA_AVX512VNNI = 3, ///< AVX-512 F/BW/VL/VNNI (+AVX2/FMA/F16C): int8 via vpdpbusd on zmm (8-bit, wide)
 } sc_isa;
 
 /// How int8 weights are quantised (per output channel, from the fp32 weights, at creation).
@@ -69,10 +69,10 @@ typedef enum {
 /// own copy in sc_student_create.
 typedef struct {
     int layers;
-    int block;   // space-to-depth block size: 2 or 4
+    int block; // space-to-depth block size: 2 or 4
     int channels[SC_STUDENT_MAX_LAYERS + 1];
-    const float *weights[SC_STUDENT_MAX_LAYERS];  // [out][in][3][3]
-    const float *bias[SC_STUDENT_MAX_LAYERS];     // [out]
+    const float *weights[SC_STUDENT_MAX_LAYERS]; // [out][in][3][3]
+    const float *bias[SC_STUDENT_MAX_LAYERS]; // [out]
     /// int8: per hidden layer, one output scale per channel (activation = q · scale, q in
     /// 0..255); NULL for fp32/fp16.
     const float *activation_scale[SC_STUDENT_MAX_LAYERS];
@@ -113,10 +113,10 @@ typedef struct {
     /// Optional: instead of writing `out`, write the unclamped luma change
     /// round(strength · residual · scale) (RGB frames add it to R, G and B).
     int16_t *delta;
-    ptrdiff_t delta_stride;   // in elements
+    ptrdiff_t delta_stride; // in elements
     int width, height;
-    int limited_range;   // 1: Y in 16..235 (normalised (Y - 16) / 219), 0: full range (Y / 255)
-    float strength;      // out = in + strength * residual
+    int limited_range; // 1: Y in 16..235 (normalised (Y - 16) / 219), 0: full range (Y / 255)
+    float strength; // out = in + strength * residual
 } sc_student_frame;
 
 typedef struct sc_student sc_student;
