@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "sharpcamd", targets: ["sharpcamd"]),
         .executable(name: "sharpcam-train", targets: ["sharpcam-train"]),
         .executable(name: "sharpcam-bench", targets: ["sharpcam-bench"]),
+        .executable(name: "sharpcam-fuzz", targets: ["sharpcam-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +47,11 @@ let package = Package(
         ),
         .target(
             name: "CBenchSupport", dependencies: ["CSharpKernels"], path: "benchmarks/CBenchSupport", cSettings: hotC),
+        // Fuzz targets (libFuzzer with -DFUZZING -sanitize=fuzzer; else a replayer of the corpus).
+        .executableTarget(
+            name: "sharpcam-fuzz",
+            dependencies: ["SharpPipeline", "SharpMedia", "SharpNet", "SharpFrames", "SharpSupport"],
+            path: "Tests/Fuzz/sharpcam-fuzz"),
         // Command-line plumbing shared by the three tools: errors → exit codes, argument types.
         .target(name: "SharpCommandLine", dependencies: ["SharpNet", "SharpMedia", "SharpSupport", argumentParser]),
 
@@ -131,7 +137,10 @@ let package = Package(
         ),
         .testTarget(
             name: "sharpcamdTests",
-            dependencies: ["sharpcamd", "sharpcam-train", "SharpPipeline", "SharpMedia", "SharpFrames", "TestSupport"]
+            dependencies: [
+                "sharpcamd", "sharpcam-train", "sharpcam-fuzz", "SharpPipeline", "SharpMedia", "SharpFrames",
+                "TestSupport",
+            ]
         ),
     ]
 )

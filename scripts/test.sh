@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: installs what the tests need (apt, a Python venv with the oracles, test photos),
 # checks the formatting (swift format, clang-format), builds and runs the whole test suite, the
+# fuzz targets for a fixed time (scripts/fuzz.sh), a live soak test (scripts/soak.sh), the
 # C kernel-set tests (every instruction set this CPU has against the portable reference), the
 # FrameRing stress tests, the service group and the ChromaTransfer thread-pool tests under
 # ThreadSanitizer,
@@ -23,6 +24,10 @@ rm -f "$kernel_test"
 echo "test.sh: ThreadSanitizer run of the FrameRing, ServiceGroup and ChromaTransfer (thread pool) tests" >&2
 TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan \
   --filter "FrameRingTests|ChromaTransferTests|ServiceGroupTests"
+echo "test.sh: fuzzing the parsers of untrusted input (libFuzzer + AddressSanitizer)" >&2
+bash scripts/fuzz.sh "${SHARPCAM_FUZZ_SECONDS:-30}"
+echo "test.sh: live soak (RSS, descriptors, SIGHUP storms, SIGSTOP/SIGCONT, SIGTERM)" >&2
+bash scripts/soak.sh "${SHARPCAM_SOAK_SECONDS:-120}"
 echo "test.sh: systemd units" >&2
 bash scripts/verify-units.sh
 root=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-root.XXXXXX")

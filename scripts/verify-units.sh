@@ -36,5 +36,10 @@ grep -qx 'options v4l2loopback video_nr=10 card_label="SharpCam" exclusive_caps=
   || { echo "verify-units: FAIL: systemd/v4l2loopback-modprobe.conf lacks the options line" >&2; status=1; }
 grep -qx 'v4l2loopback' systemd/v4l2loopback-modules-load.conf \
   || { echo "verify-units: FAIL: systemd/v4l2loopback-modules-load.conf does not load v4l2loopback" >&2; status=1; }
-systemd-analyze security --offline=yes "$work/sharpcamd.service" 2>/dev/null | grep 'Overall exposure' >&2 || true
+for unit in "$work/sharpcamd.service" "$work/user/sharpcamd.service"; do
+  scope=""; [[ $unit == */user/* ]] && scope="--user"
+  score=$(env XDG_RUNTIME_DIR="$work/runtime" systemd-analyze $scope security --offline=yes "$unit" 2>/dev/null \
+    | grep 'Overall exposure' || true)
+  echo "verify-units: ${scope:-system} unit: ${score:-no score}" >&2
+done
 exit $status
