@@ -12,6 +12,7 @@ struct ComparisonRow: Codable {
     var note: String?
     /// The fused engine's p50 at the same precision, size and threads, and the speed ratio.
     var sharpcamP50: Double?
+    var sharpcamKernels: String?
     var speedup: Double?
 }
 
@@ -73,9 +74,12 @@ enum RuntimeComparison {
                 for var r in results {
                     r.size = size
                     r.threads = t
-                    if let ours = fused.first(where: {
-                        $0.size == size && $0.threads == t && $0.precision == r.precision
-                    }) {
+                    // SharpCam's row for the same size, threads and precision, on the kernel set
+                    // sharpcamd would use here (the automatic one).
+                    let candidates = fused.filter { $0.size == size && $0.threads == t && $0.precision == r.precision }
+                    let automatic = KernelISA.automatic.rawValue
+                    if let ours = candidates.first(where: { $0.kernels == automatic }) ?? candidates.first {
+                        r.sharpcamKernels = ours.kernels
                         r.sharpcamP50 = ours.stages.network.p50
                         if let theirs = r.p50 { r.speedup = theirs / ours.stages.network.p50 }
                     }
@@ -88,12 +92,12 @@ enum RuntimeComparison {
 
     static func table(_ rows: [ComparisonRow]) -> String {
         var t = TextTable(header: [
-            "size", "thr", "runtime", "prec", "p50 ms", "SharpCam p50", "SharpCam speed-up", "note",
+            "size", "thr", "runtime", "prec", "p50 ms", "SharpCam kernels", "SharpCam p50", "SharpCam speed-up", "note",
         ])
         for r in rows {
             t.rows.append([
                 r.size, "\(r.threads)", r.runtime, r.precision, r.p50.map { fmt3($0, 2) } ?? "-",
-                r.sharpcamP50.map { fmt3($0, 2) } ?? "-",
+                r.sharpcamKernels ?? "-", r.sharpcamP50.map { fmt3($0, 2) } ?? "-",
                 r.speedup.map { fmt3($0, 2) + "×" } ?? "-", r.note ?? "",
             ])
         }
