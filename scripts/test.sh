@@ -17,9 +17,11 @@ swift build --build-tests
 swift test --skip-build --parallel
 echo "test.sh: C kernel sets against the portable reference (Tests/CKernels)" >&2
 kernel_test=$(mktemp "${TMPDIR:-/tmp}/student_isa_test.XXXXXX")
-clang -O2 -fno-math-errno -I Sources/CSharpKernels/include Sources/CSharpKernels/*.c Tests/CKernels/student_isa_test.c \
-  -lm -lpthread -o "$kernel_test"
-"$kernel_test" | tail -n 3
+for t in student_isa_test pixels_isa_test; do
+  clang -O2 -fno-math-errno -I Sources/CSharpKernels/include Sources/CSharpKernels/*.c "Tests/CKernels/$t.c" \
+    -lm -lpthread -o "$kernel_test"
+  "$kernel_test" | tail -n 2
+done
 rm -f "$kernel_test"
 echo "test.sh: ThreadSanitizer run of the FrameRing, ServiceGroup and ChromaTransfer (thread pool) tests" >&2
 TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan \

@@ -1,7 +1,9 @@
 // Body of the per-pixel kernels. Included twice by pixels.c: once under an AVX2+FMA target
 // pragma (suffix _avx2) and once portable (suffix _portable). Plain loops written so the
 // vectoriser handles them: contiguous accesses, integer reductions, no calls.
-// Requires SC_SUFFIX(name) to be defined by the includer.
+// Requires SC_SUFFIX(name) to be defined by the includer. A third compilation, for AVX-512
+// (SC_AVX512_KERNELS), also includes the hand-written kernels of pixels_avx512.h and puts them in
+// its table in place of the loops they replace (which they fall back to outside their layouts).
 
 static void SC_SUFFIX(grey_from_rgb24)(const uint8_t *restrict rgb, int n, uint8_t *restrict grey) {
     for (int x = 0; x < n; x++) {
@@ -412,6 +414,13 @@ static void SC_SUFFIX(ct_store_row)(const float *restrict c, int n, uint8_t *res
     }
 }
 
+#ifdef SC_AVX512_KERNELS
+#include "pixels_avx512.h"
+#define SC_FAST(name) SC_SUFFIX(name##_x)
+#else
+#define SC_FAST(name) SC_SUFFIX(name)
+#endif
+
 static const sc_pixel_kernels SC_SUFFIX(table) = {
     .unpack_yuyv_rows = SC_SUFFIX(unpack_yuyv_rows),
     .pack_yuyv_row = SC_SUFFIX(pack_yuyv_row),
@@ -419,7 +428,7 @@ static const sc_pixel_kernels SC_SUFFIX(table) = {
     .grey_from_rgb24 = SC_SUFFIX(grey_from_rgb24),
     .sobel_magnitude_row = SC_SUFFIX(sobel_magnitude_row),
     .scale_to_u8 = SC_SUFFIX(scale_to_u8),
-    .mask_yuv_row = SC_SUFFIX(mask_yuv_row),
+    .mask_yuv_row = SC_FAST(mask_yuv_row),
     .mask_rgb_row = SC_SUFFIX(mask_rgb_row),
     .yuv_to_rgb_row = SC_SUFFIX(yuv_to_rgb_row),
     .convolve_row = SC_SUFFIX(convolve_row),
@@ -428,10 +437,11 @@ static const sc_pixel_kernels SC_SUFFIX(table) = {
     .unsharp_rgb_row = SC_SUFFIX(unsharp_rgb_row),
     .luma_to_float = SC_SUFFIX(luma_to_float),
     .rgb_luma_to_float = SC_SUFFIX(rgb_luma_to_float),
-    .ct_gather_yuv_row = SC_SUFFIX(ct_gather_yuv_row),
-    .ct_accumulate_row = SC_SUFFIX(ct_accumulate_row),
-    .ct_window_sums = SC_SUFFIX(ct_window_sums),
+    .ct_gather_yuv_row = SC_FAST(ct_gather_yuv_row),
+    .ct_accumulate_row = SC_FAST(ct_accumulate_row),
+    .ct_window_sums = SC_FAST(ct_window_sums),
     .ct_slopes_row = SC_SUFFIX(ct_slopes_row),
     .ct_apply_row = SC_SUFFIX(ct_apply_row),
-    .ct_store_row = SC_SUFFIX(ct_store_row),
+    .ct_store_row = SC_FAST(ct_store_row),
 };
+#undef SC_FAST

@@ -144,38 +144,41 @@ import Testing
         }
     }
 
-    /// The AVX2 and portable kernel tables agree bit for bit on YUV → RGB.
+    /// The AVX2 and AVX-512 kernel tables agree bit for bit with portable on YUV → RGB.
     @Test(.enabled(if: sc_pixels_avx2() != nil, "needs an AVX2 CPU"))
     func kernelTablesAgreeOnYUVToRGB() throws {
-        let avx2 = try #require(sc_pixels_avx2())
         let portable = sc_pixels_portable()!
-        for pf in [PixelFormat.i420, .nv12, .yuyv] {
-            let src = TestFrames.random(format(pf, (517, 3)), colorSpace: .bt709Limited, seed: 99)
-            var k = YUVToRGBCoefficients(.bt709Limited).kernelCoefficients
-            var a = [UInt8](repeating: 0, count: 517 * 3), b = a
-            let luma = src.lumaRow(1), (u, v) = src.chromaRows(forLumaRow: 1)
-            avx2.pointee.yuv_to_rgb_row(luma.base, u.base, v.base, 517, pf.kernelLayout!, &k, &a)
-            portable.pointee.yuv_to_rgb_row(luma.base, u.base, v.base, 517, pf.kernelLayout!, &k, &b)
-            #expect(a == b)
+        for avx2 in [sc_pixels_avx2(), sc_pixels_avx512()].compactMap({ $0 }) {
+            for pf in [PixelFormat.i420, .nv12, .yuyv] {
+                let src = TestFrames.random(format(pf, (517, 3)), colorSpace: .bt709Limited, seed: 99)
+                var k = YUVToRGBCoefficients(.bt709Limited).kernelCoefficients
+                var a = [UInt8](repeating: 0, count: 517 * 3), b = a
+                let luma = src.lumaRow(1), (u, v) = src.chromaRows(forLumaRow: 1)
+                avx2.pointee.yuv_to_rgb_row(luma.base, u.base, v.base, 517, pf.kernelLayout!, &k, &a)
+                portable.pointee.yuv_to_rgb_row(luma.base, u.base, v.base, 517, pf.kernelLayout!, &k, &b)
+                #expect(a == b)
+            }
         }
     }
 
     @Test(.enabled(if: sc_pixels_avx2() != nil, "needs an AVX2 CPU"))
     func kernelTablesAgreeOnYUYVRepacking() throws {
-        let avx2 = try #require(sc_pixels_avx2()).pointee, portable = sc_pixels_portable()!.pointee
-        for w in [1, 2, 3, 64, 517] {
-            let s0 = TestFrames.random(format(.yuyv, (w, 2)), seed: UInt64(w))
-            for uvStep: Int32 in [1, 2] {
-                let n = (w + 1) / 2 * Int(uvStep)
-                var out: [[UInt8]] = []
-                for k in [avx2, portable] {
-                    var y0 = [UInt8](repeating: 0, count: w), y1 = y0, u = [UInt8](repeating: 0, count: n), v = u
-                    k.unpack_yuyv_rows(s0.planes[0].row(0), s0.planes[0].row(1), Int32(w), &y0, &y1, &u, &v, uvStep)
-                    var packed = [UInt8](repeating: 0, count: (w + 1) / 2 * 4)
-                    k.pack_yuyv_row(y0, u, v, uvStep, Int32(w), &packed)
-                    out.append(y0 + y1 + u + v + packed)
+        let portable = sc_pixels_portable()!.pointee
+        for avx2 in [sc_pixels_avx2(), sc_pixels_avx512()].compactMap({ $0?.pointee }) {
+            for w in [1, 2, 3, 64, 517] {
+                let s0 = TestFrames.random(format(.yuyv, (w, 2)), seed: UInt64(w))
+                for uvStep: Int32 in [1, 2] {
+                    let n = (w + 1) / 2 * Int(uvStep)
+                    var out: [[UInt8]] = []
+                    for k in [avx2, portable] {
+                        var y0 = [UInt8](repeating: 0, count: w), y1 = y0, u = [UInt8](repeating: 0, count: n), v = u
+                        k.unpack_yuyv_rows(s0.planes[0].row(0), s0.planes[0].row(1), Int32(w), &y0, &y1, &u, &v, uvStep)
+                        var packed = [UInt8](repeating: 0, count: (w + 1) / 2 * 4)
+                        k.pack_yuyv_row(y0, u, v, uvStep, Int32(w), &packed)
+                        out.append(y0 + y1 + u + v + packed)
+                    }
+                    #expect(out[0] == out[1], "w \(w) step \(uvStep)")
                 }
-                #expect(out[0] == out[1], "w \(w) step \(uvStep)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import CSharpKernels
+import Foundation
 import SharpFrames
 import SharpImaging
 import TestSupport
@@ -60,7 +61,21 @@ import Testing
     /// (FMA contraction) for the blur.
     @Test(.enabled(if: sc_pixels_avx2() != nil, "needs an AVX2 CPU"))
     func portableAndAVX2TablesAgree() throws {
-        let fast = try #require(sc_pixels_avx2()).pointee, slow = sc_pixels_portable()!.pointee
+        try tablesAgree(try #require(sc_pixels_avx2()).pointee, sc_pixels_portable()!.pointee)
+    }
+
+    /// The AVX-512 table (helper-written intrinsics for the hottest ChromaTransfer and mask
+    /// kernels, the compiler's 512-bit loops for the rest) agrees with portable the same way;
+    /// Tests/CKernels/pixels_isa_test.c compares every kernel on many more widths and layouts.
+    @Test(.enabled(if: sc_pixels_avx512() != nil, "needs an AVX-512 CPU"))
+    func portableAndAVX512TablesAgree() throws {
+        try tablesAgree(try #require(sc_pixels_avx512()).pointee, sc_pixels_portable()!.pointee)
+        if ProcessInfo.processInfo.environment["SHARPCAM_ISA"] == nil {
+            #expect(String(cString: sc_pixels().pointee.name) == "avx512")
+        }
+    }
+
+    func tablesAgree(_ fast: sc_pixel_kernels, _ slow: sc_pixel_kernels) throws {
         var rng = TestFrames.Random(seed: 42)
         let w = 1001
         let a = (0..<3 * (w + 2)).map { _ in rng.byte() }

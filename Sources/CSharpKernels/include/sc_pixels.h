@@ -1,5 +1,6 @@
-// Row kernels for per-pixel image work (maps, blur). One implementation, compiled twice
-// (AVX2+FMA and portable); `sc_pixels()` returns the table chosen for this CPU at start-up.
+// Row kernels for per-pixel image work (maps, blur, ChromaTransfer). One implementation, compiled
+// three times (AVX-512 F/BW/VL, AVX2+FMA and portable; the AVX-512 table also has hand-written
+// kernels); `sc_pixels()` returns the table chosen for this CPU at start-up.
 #ifndef SHARPCAM_SC_PIXELS_H
 #define SHARPCAM_SC_PIXELS_H
 
@@ -105,17 +106,23 @@ typedef struct {
     void (*ct_store_row)(const float *c, int n, uint8_t *out, int step);
 } sc_pixel_kernels;
 
-/// The kernel table for this CPU (AVX2+FMA when available and not disabled by
-/// SHARPCAM_NO_AVX2=1, portable otherwise).
+/// The kernel table for this CPU: AVX-512 (F, BW, VL) when available, then AVX2+FMA, then
+/// portable. SHARPCAM_ISA=avx2 or avxvnni limits it to AVX2; SHARPCAM_ISA=portable or
+/// SHARPCAM_NO_AVX2=1 forces the portable table (the environment is read once).
 const sc_pixel_kernels *sc_pixels(void);
 
-/// Makes `sc_pixels()` return the portable table (portable != 0) or the AVX2 one where
-/// available, for benchmarks that compare them.
+/// Makes `sc_pixels()` return the portable table (portable != 0) or the best one available
+/// (as at start-up), for benchmarks that compare them.
 void sc_pixels_force(int portable);
 
-/// Both tables, for tests that compare them (the AVX2 one is NULL where unavailable).
+/// Makes `sc_pixels()` return `table` (one of the tables below; NULL: the best one available).
+void sc_pixels_use(const sc_pixel_kernels *table);
+
+/// Each table, for tests and benchmarks that compare them (NULL where this CPU, this build or
+/// the environment rules it out, as for `sc_pixels()`).
 const sc_pixel_kernels *sc_pixels_portable(void);
 const sc_pixel_kernels *sc_pixels_avx2(void);
+const sc_pixel_kernels *sc_pixels_avx512(void);
 
 #ifdef __cplusplus
 }
