@@ -350,12 +350,3 @@ func readSmallFile(_ path: String) throws -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.last, set.contains(c) { s.removeLast() }
-        while let c = s.first, set.contains(c) { s.removeFirst() }
-        return String(s)
-    }
-}

@@ -130,12 +130,3 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable, Sen
 
     public var description: String { origin.map { "\($0): \(problem)" } ?? problem }
 }
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.last, set.contains(c) { s.removeLast() }
-        while let c = s.first, set.contains(c) { s.removeFirst() }
-        return String(s)
-    }
-}
