@@ -71,7 +71,10 @@ public final class OutputService: Service, @unchecked Sendable {
                 input.release(f)
                 // Never faster than twice the configured rate.
                 let earliest = lastWrite + period / 2
-                if earliest > monotonicNanos() { sleepNanos(earliest - monotonicNanos()) }
+                // One clock reading: two could straddle `earliest` (a preempted thread) and the
+                // unsigned difference would trap (seen in the e2e VM under heavy load).
+                let beforeSleep = monotonicNanos()
+                if earliest > beforeSleep { sleepNanos(earliest - beforeSleep) }
                 lastNew = monotonicNanos()
                 lastWasNew = true
                 showingPlaceholder = false
