@@ -140,6 +140,9 @@ public final class FFmpegSource: FrameSource {
                 .unsupported, path: path, "decoder rejects the stream parameters: \(FFmpeg.errorString(r))")
         }
         cc.pointee.thread_count = 0
+        // Slice threads only: FFmpeg 5.1's frame threading aborts (an assertion in
+        // decode.c) when a damaged frame fails with AV_EF_EXPLODE (truncated MPEG-4 in .nut).
+        cc.pointee.thread_type = Int32(FF_THREAD_SLICE)
         cc.pointee.max_pixels = Int64(input.maxPixels)
         // Damage is detected in both policies (strict fails, lenient skips and counts): the
         // decoder reports what it would otherwise conceal (a truncated JPEG's grey rows).

@@ -66,6 +66,14 @@ import Testing
         #expect(c.validationError != nil)
     }
 
+    /// A control character (a NUL cut `fps = 3\0` to 3 fps) is an error naming the line.
+    @Test func controlCharactersAreRefused() throws {
+        #expect(throws: ConfigurationError("contains the control character U+0", origin: "c.conf:2")) {
+            try LiveConfiguration.parse("mode = nn\nfps = 3\u{0}0\n", path: "c.conf")
+        }
+        #expect(try LiveConfiguration.parse("a\t= b\n", path: "t.conf").first?.value == "b")
+    }
+
     /// Configuration files written on Windows (CRLF) read like LF ones, line numbers included.
     @Test func crlfFilesReadLikeLFFiles() throws {
         let lf = "# comment\nsize = 640x480\nfps = 25\n\nmode = bypass\n"

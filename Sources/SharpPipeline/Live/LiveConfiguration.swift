@@ -96,6 +96,11 @@ public struct LiveConfiguration: Sendable, Equatable {
     public static func parse(_ text: String, path: String) throws -> [(key: String, value: String, origin: String)] {
         var out: [(String, String, String)] = []
         for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            if let bad = raw.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\t" }) {
+                throw ConfigurationError(
+                    "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))",
+                    origin: "\(path):\(i + 1)")
+            }
             var line = Substring(raw)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let trimmed = line.trimmingCharacters(in: " \t\r")
