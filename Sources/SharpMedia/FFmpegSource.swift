@@ -40,6 +40,8 @@ public final class FFmpegSource: FrameSource {
     private var delivered: UInt64 = 0
     private var expectedFrames: Int?
     private var firstPTS: Int64?
+    /// Decoder errors FFmpeg had logged by the last frame (`FFmpegLog`).
+    private var decoderErrorsSeen = 0
     /// The FIFO descriptor this source opened (closed with it), or -1.
     private let ownedFD: Int32
     /// Consulted by FFmpeg's interrupt callback; lives as long as the format context.
@@ -230,12 +232,16 @@ public final class FFmpegSource: FrameSource {
             isStillImage: isStill, codecName: codecName)
         formatContext = ctx
         codecContext = cc
+        FFmpegLog.watch(UnsafeMutableRawPointer(cc))
+        FFmpegLog.watch(UnsafeMutableRawPointer(ctx))
         packet = newPacket
         decoded = newFrame
         cleanup = false
     }
 
     deinit {
+        FFmpegLog.unwatch(codecContext.map { UnsafeMutableRawPointer($0) })
+        FFmpegLog.unwatch(formatContext.map { UnsafeMutableRawPointer($0) })
         FFmpegSource.release(&formatContext, &codecContext, packet, decoded)
         if ownedFD >= 0 { close(ownedFD) }
     }
@@ -298,7 +304,11 @@ public final class FFmpegSource: FrameSource {
             let r = avcodec_receive_frame(cc, decoded)
             if r == 0 {
                 defer { av_frame_unref(decoded) }
-                if sc_frame_is_corrupt(decoded) != 0 {
+                // Damage the decoder flags, or only logs (and conceals): counted per frame.
+                let logged = FFmpegLog.errors(UnsafeMutableRawPointer(cc))
+                let concealed = logged > decoderErrorsSeen
+                decoderErrorsSeen = logged
+                if sc_frame_is_corrupt(decoded) != 0 || concealed {
                     if policy == .strict {
                         throw MediaError(
                             .corrupt, path: path, "frame \(delivered) is damaged (decoder reported errors)")
@@ -311,6 +321,14 @@ public final class FFmpegSource: FrameSource {
             }
             if r == FFmpeg.eof {
                 finished = true
+                if FFmpegLog.errors(UnsafeMutableRawPointer(fmt)) > 0, !info.isStillImage, expectedFrames == nil {
+                    // The container gives no frame count, but its demuxer reported that the data
+                    // ends early: frames are missing (how many is unknown).
+                    if policy == .strict {
+                        throw MediaError(.truncated, path: path, "truncated: the file ends early after frame \(delivered)")
+                    }
+                    missingFrames = max(missingFrames, 1)
+                }
                 if let expected = expectedFrames, Int(delivered) < expected, !info.isStillImage {
                     if policy == .strict {
                         throw MediaError(

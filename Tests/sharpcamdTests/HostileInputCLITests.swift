@@ -79,6 +79,21 @@ import Testing
         let strict = try sharpcamd(["--input", truncated, "--output", dir.file("b.mkv"), "--strict"])
         #expect(strict.status == 1 && strict.stderr.contains("\(truncated): truncated"), "\(strict.stderr)")
         #expect(!dir.contents.contains("b.mkv"))
+        // Damage FFmpeg only logs and conceals: an FFV1 slice whose CRC fails, a Matroska file
+        // that ends early (no frame count to compare with).
+        let ffv1 = dir.file("lossless.mkv")
+        try Fixtures.clip(ffv1, width: 96, height: 64, frames: 6, codec: "ffv1", extra: ["-slicecrc", "1"])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ffv1)))
+        let flipped = dir.file("flipped.mkv"), cutMKV = dir.file("cut.mkv")
+        try writeFile(cutMKV, Data(bytes.prefix(bytes.count / 2)))
+        bytes[bytes.count * 3 / 4] ^= 0x5A
+        try writeFile(flipped, Data(bytes))
+        for (input, text) in [(flipped, "damaged frame(s) skipped"), (cutMKV, "missing at the end (truncated?)")] {
+            let r = try ProcessRunner.run(binary, ["--input", input, "--output", dir.file("o.y4m"), "--mode", "bypass"])
+            #expect(r.status == 0 && r.stderr.contains(text), "\(input): \(r.stderr)")
+            let s = try sharpcamd(["--input", input, "--output", dir.file("p.y4m"), "--strict"])
+            #expect(s.status == 1, "\(input): \(s.stderr)")
+        }
         // A truncated JPEG: one picture, nothing to repeat: an error either way, not grey rows.
         let jpg = dir.file("photo.jpg")
         try Fixtures.clip(jpg, width: 256, height: 192, frames: 1, extra: ["-update", "1"])
