@@ -325,7 +325,8 @@ public final class FFmpegSource: FrameSource {
                     // The container gives no frame count, but its demuxer reported that the data
                     // ends early: frames are missing (how many is unknown).
                     if policy == .strict {
-                        throw MediaError(.truncated, path: path, "truncated: the file ends early after frame \(delivered)")
+                        throw MediaError(
+                            .truncated, path: path, "truncated: the file ends early after frame \(delivered)")
                     }
                     missingFrames = max(missingFrames, 1)
                 }

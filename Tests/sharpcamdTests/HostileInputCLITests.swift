@@ -89,7 +89,8 @@ import Testing
         bytes[bytes.count * 3 / 4] ^= 0x5A
         try writeFile(flipped, Data(bytes))
         for (input, text) in [(flipped, "damaged frame(s) skipped"), (cutMKV, "missing at the end (truncated?)")] {
-            let r = try ProcessRunner.run(binary, ["--input", input, "--output", dir.file("o.y4m"), "--mode", "bypass"])
+            let r = try ProcessRunner.run(
+                binary, ["--input", input, "--output", dir.file("o.y4m"), "--mode", "bypass"])
             #expect(r.status == 0 && r.stderr.contains(text), "\(input): \(r.stderr)")
             let s = try sharpcamd(["--input", input, "--output", dir.file("p.y4m"), "--strict"])
             #expect(s.status == 1, "\(input): \(s.stderr)")
