@@ -138,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "sharpcamdTests",
             dependencies: [
-                "sharpcamd", "sharpcam-train", "sharpcam-fuzz", "SharpPipeline", "SharpMedia", "SharpFrames",
+                "sharpcamd", "sharpcam-train", "sharpcam-bench", "sharpcam-fuzz", "SharpPipeline", "SharpMedia",
+                "SharpFrames",
                 "TestSupport",
             ]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SharpSupport
 
 /// A SharpCam command: `execute()` does the work; what it throws becomes one line on stderr
@@ -37,11 +38,16 @@ public enum ExitStatus {
         } catch let e as ValidationError {
             throw e
         } catch is CancelledError {
-            StandardError.write("\(tool): \(interrupted)\n")
+            StandardError.write("\(journalPrefix(4))\(tool): \(interrupted)\n")
             throw ExitCode(130)
         } catch {
-            StandardError.write("\(tool): error: \(error)\n")
+            StandardError.write("\(journalPrefix(3))\(tool): error: \(error)\n")
             throw ExitCode(1)
         }
+    }
+
+    /// The sd-daemon priority prefix when stderr goes to the journal (`$JOURNAL_STREAM`).
+    static func journalPrefix(_ priority: Int) -> String {
+        getenv("JOURNAL_STREAM") != nil ? "<\(priority)>" : ""
     }
 }

@@ -54,9 +54,20 @@ public enum DeviceDiscovery {
     /// not loopbacks); nil when nothing matches now (it may appear later).
     public static func resolveCamera(_ spec: String) -> String? {
         if spec.hasPrefix("/") { return access(spec, F_OK) == 0 ? spec : nil }
-        let cameras = list().filter { $0.isCapture && !$0.isLoopback && $0.problem == nil }
-        if let exact = cameras.first(where: { $0.card == spec }) { return exact.path }
-        return cameras.first { $0.card.lowercased().contains(spec.lowercased()) }?.path
+        return match(spec, in: list())?.path
+    }
+
+    /// The camera a name means: the card name exactly, else the first whose card name starts
+    /// with it (case-insensitive). Names may contain dots ("USB2.0 HD UVC WebCam").
+    static func match(_ name: String, in entries: [Entry]) -> Entry? {
+        let cameras = entries.filter { $0.isCapture && !$0.isLoopback && $0.problem == nil }
+        if let exact = cameras.first(where: { $0.card == name }) { return exact }
+        return cameras.first { $0.card.lowercased().hasPrefix(name.lowercased()) }
+    }
+
+    /// The card names of the cameras connected now ("" when none).
+    public static func cameraNames() -> [String] {
+        list().filter { $0.isCapture && !$0.isLoopback && $0.problem == nil }.map { "\"\($0.card)\" (\($0.path))" }
     }
 
     /// The first camera (capture device that is not a loopback), if any.

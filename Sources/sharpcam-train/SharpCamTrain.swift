@@ -9,6 +9,7 @@ struct SharpCamTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sharpcam-train",
         abstract: "Builds, inspects and exports SharpCam's networks.",
+        version: SharpCamVersion.string,
         subcommands: [Train.self, Eval.self, Quantize.self, Inspect.self, ExportONNX.self, InitWeights.self])
 }
 

@@ -27,7 +27,8 @@ struct SharpCamDaemon: SharpCamCommand {
             Files: sharpcamd --input IN --output OUT
                    IN and OUT may be .y4m, any video FFmpeg reads/writes (.mp4, .mkv, .mov, .avi,
                    .nut...), or a picture (.png, .jpg). --demo uses a generated clip as input.
-            """)
+            """,
+        version: SharpCamVersion.string)
 
     @Option(name: .shortAndLong, help: "Camera, input file/URL/picture, or 'demo'.")
     var input: String?
@@ -224,11 +225,14 @@ struct SharpCamDaemon: SharpCamCommand {
 
     func liveConfiguration() throws -> LiveConfiguration {
         try LiveConfiguration.load(
-            file: LiveConfiguration.fileToRead(explicit: config), overrides: liveFlags,
+            files: LiveConfiguration.filesToRead(explicit: config), overrides: liveFlags,
             threads: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     func runLive(_ logger: Logger) throws {
+        let files = LiveConfiguration.filesToRead(explicit: config)
+        logger.info(
+            "configuration: \(files.isEmpty ? "defaults and flags" : files.joined(separator: ", ") + ", then flags")")
         let daemon = LiveDaemon(configuration: try liveConfiguration(), logger: logger, handleSignals: true) {
             try self.liveConfiguration()
         }

@@ -105,7 +105,7 @@ import Testing
         let overflowing = dir.file("overflow.scw")
         try writeFile(overflowing, Data(WeightsFileTestBytes.overflowingShape()))
         var next: [() throws -> LiveConfiguration] = [
-            { try LiveConfiguration.load(file: nil, overrides: [.init("fps", "nan", origin: "t:1")], threads: 1) },
+            { try LiveConfiguration.load(files: [], overrides: [.init("fps", "nan", origin: "t:1")], threads: 1) },
             {
                 var c = base
                 c.processing.classic.sigma = 0
@@ -153,5 +153,36 @@ final class NextConfigurations: @unchecked Sendable {
         let next = lock.withLock { queue.isEmpty ? nil : queue.removeFirst() }
         guard let next else { throw ConfigurationError("no more test configurations") }
         return try next()
+    }
+}
+
+/// The system file, then the user's file, then --config, then flags: each overrides the one
+/// before (the user's file was ignored whenever the system file existed).
+@Suite struct ConfigurationLayeringTests {
+    @Test func filesAreLayeredInOrder() throws {
+        let dir = TemporaryDirectory("layers")
+        let system = dir.file("system.conf"), explicit = dir.file("explicit.conf")
+        try FileManager.default.createDirectory(atPath: dir.file("xdg/sharpcam"), withIntermediateDirectories: true)
+        try writeFile(system, Data("fps = 15\nstrength = 0.2\nsize = 640x360\nmode = classic\n".utf8))
+        try writeFile(dir.file("xdg/sharpcam/sharpcamd.conf"), Data("strength = 0.4\nsize = 800x600\n".utf8))
+        try writeFile(explicit, Data("size = 1024x576\n".utf8))
+        let env = ["XDG_CONFIG_HOME": dir.file("xdg"), "HOME": "/nonexistent"]
+        let files = LiveConfiguration.filesToRead(explicit: explicit, systemFile: system, environment: env)
+        #expect(files == [system, dir.file("xdg/sharpcam/sharpcamd.conf"), explicit])
+        let c = try LiveConfiguration.load(
+            files: files, overrides: [ConfigurationSetting("mode", "bypass", origin: "--mode")], threads: 2)
+        #expect(c.frameRate == Rational(15, 1) && c.processing.strength == 0.4)
+        #expect(c.width == 1024 && c.height == 576 && c.processing.mode == .bypass)
+        // Only what exists is read; a range error names the user's file and line.
+        #expect(LiveConfiguration.filesToRead(explicit: nil, systemFile: dir.file("none"), environment: env).count == 1)
+        try writeFile(dir.file("xdg/sharpcam/sharpcamd.conf"), Data("# mine\nstrength = 2\n".utf8))
+        #expect(throws: ConfigurationError.self) {
+            try LiveConfiguration.load(files: files, overrides: [], threads: 2)
+        }
+        do {
+            _ = try LiveConfiguration.load(files: files, overrides: [], threads: 2)
+        } catch let e as ConfigurationError {
+            #expect(e.origin == dir.file("xdg/sharpcam/sharpcamd.conf") + ":2", "\(e)")
+        }
     }
 }

@@ -115,6 +115,16 @@ import Testing
         #expect(d.status(detail: true).contains("160x96 yuyv @ 50 fps"))
     }
 
+    /// No input configured and no camera: the "no camera" card, never the demo clip (which
+    /// appeared in a call when the camera was unplugged).
+    @Test(.enabled(if: DeviceDiscovery.firstCamera() == nil, "a camera is connected"))
+    func noInputAndNoCameraShowsTheCardNotTheDemo() throws {
+        let d = LiveDaemon(configuration: Self.config(nil), logger: Self.logger) { Self.config(nil) }
+        try Self.run(d) { d.statistics.placeholders.count > 10 }
+        #expect(d.statistics.captured.count == 0)
+        #expect(d.statistics.processed.count == 0)
+    }
+
     /// A file that ends (no loop): the output keeps running, first repeating the last frame,
     /// then showing the placeholder.
     @Test func endOfInputShowsThePlaceholderWithoutStopping() throws {

@@ -197,3 +197,43 @@ final class SilentServer: @unchecked Sendable {
         }
     }
 }
+
+/// Under systemd (`$JOURNAL_STREAM`) every line has an sd-daemon priority and no timestamp;
+/// every tool prints the one version.
+@Suite struct DaemonOutputCLITests {
+    let dir = TemporaryDirectory("journal")
+
+    @Test func journalLinesCarryPriorities() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestEnvironment.executable("sharpcamd"))
+        p.arguments = ["--input", "demo", "--output", "null", "--size", "320x240", "--mode", "bypass"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["JOURNAL_STREAM": "8:12345"]) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        usleep(1_500_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let lines = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n")
+        #expect(p.terminationStatus == 0)
+        #expect(
+            !lines.isEmpty && lines.allSatisfy { $0.range(of: "^<[0-7]>", options: .regularExpression) != nil },
+            "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<6>") && $0.contains("running:") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("2026-") || $0.contains("T") && $0.contains("+0000") }, "\(lines)")
+        let conf = dir.file("bad.conf")
+        try writeFile(conf, Data("fps = nan\n".utf8))
+        let bad = try ProcessRunner.run(
+            TestEnvironment.executable("sharpcamd"), ["--config", conf, "--output", "null"],
+            environment: ProcessInfo.processInfo.environment.merging(["JOURNAL_STREAM": "8:12345"]) { $1 })
+        #expect(bad.status == 1 && bad.stderr.contains("\n<3>sharpcamd: error: \(conf):1: fps = nan"), "\(bad.stderr)")
+    }
+
+    @Test func everyToolPrintsTheVersion() throws {
+        for tool in ["sharpcamd", "sharpcam-train", "sharpcam-bench"] {
+            let r = try ProcessRunner.run(TestEnvironment.executable(tool), ["--version"])
+            #expect(r.status == 0 && r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "0.9.0", "\(tool)")
+        }
+    }
+}

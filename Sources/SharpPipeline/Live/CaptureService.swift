@@ -56,20 +56,26 @@ public final class CaptureService: Service, @unchecked Sendable {
     func openSource() throws -> LiveSource {
         let c = configuration
         switch c.input {
-        case nil, "demo":
-            if c.input == nil, let camera = DeviceDiscovery.firstCamera() {
-                return try V4L2Capture(
-                    path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
+        case nil:
+            // No input configured: the first camera; without one, the "no camera" card (the
+            // demo clip only when asked for, `input = demo`).
+            guard let camera = DeviceDiscovery.firstCamera() else {
+                throw MediaError(.noDevice, path: "camera", "no camera is connected")
             }
+            return try V4L2Capture(path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
+        case "demo":
             let (w, h, target) = (c.width, c.height, ring.format)
             // Rendered once (about half a second), then played back and forth: a frame copy each.
             return try PacedSource(name: "generated clip", loop: true) {
                 let scene = SyntheticClipSource(width: w, height: h, frames: 300)
                 return try PrerenderedClip(scene, count: CaptureService.demoFrames, format: target)
             }
-        case let spec? where spec.hasPrefix("/dev/") || !spec.contains(".") && !spec.contains("/"):
+        case let spec? where spec.hasPrefix("/dev/") || (!InputPolicy.isURL(spec) && access(spec, F_OK) != 0):
+            // A device, or a name that is not a file: a camera's card name (dots allowed).
             guard let path = DeviceDiscovery.resolveCamera(spec) else {
-                throw MediaError(.noDevice, path: spec, "camera not found (unplugged?)")
+                let names = DeviceDiscovery.cameraNames()
+                let known = names.isEmpty ? "no camera is connected" : "cameras: " + names.joined(separator: ", ")
+                throw MediaError(.noDevice, path: spec, "no such camera or file (\(known))")
             }
             return try V4L2Capture(path: path, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
         case let path?:

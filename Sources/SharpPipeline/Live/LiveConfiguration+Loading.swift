@@ -24,16 +24,16 @@ extension LiveConfiguration {
         return config + "/sharpcam/sharpcamd.conf"
     }
 
-    /// The configuration file to read: `explicit` (`--config`, must exist), else the system
-    /// file, else the user's file, else none.
-    public static func fileToRead(
+    /// The configuration files to read, in order, each overriding the one before: the system
+    /// file and the user's file when they exist, then `explicit` (`--config`, must exist).
+    public static func filesToRead(
         explicit: String?, systemFile: String = LiveConfiguration.systemFile,
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> String? {
-        if let explicit { return explicit }
-        if access(systemFile, R_OK) == 0 { return systemFile }
-        let user = userFile(environment: environment)
-        return access(user, R_OK) == 0 ? user : nil
+    ) -> [String] {
+        let candidates: [String] = [systemFile, userFile(environment: environment)]
+        var files = candidates.filter { access($0, R_OK) == 0 }
+        if let explicit { files.append(explicit) }
+        return files
     }
 
     /// Reads a configuration file's settings.
@@ -48,13 +48,16 @@ extension LiveConfiguration {
     }
 
     /// The configuration the daemon runs: defaults (the network on `threads` threads), then the
-    /// settings of `file`, then `overrides` (command-line flags) in order; validated.
-    public static func load(file: String?, overrides: [ConfigurationSetting], threads: Int) throws -> LiveConfiguration
+    /// settings of each of `files` in order, then `overrides` (command-line flags); validated.
+    public static func load(
+        files: [String], overrides: [ConfigurationSetting], threads: Int
+    ) throws
+        -> LiveConfiguration
     {
         var c = LiveConfiguration()
         c.processing.threads = threads
-        let fromFile = try file.map(settings(inFile:)) ?? []
-        for s in fromFile + overrides { try c.apply(s.key, s.value, origin: s.origin) }
+        let fromFiles = try files.flatMap(settings(inFile:))
+        for s in fromFiles + overrides { try c.apply(s.key, s.value, origin: s.origin) }
         if let problem = c.validationError { throw ConfigurationError(problem) }
         return c
     }
