@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SharpSupport
 
 /// A SharpCam command: `execute()` does the work; what it throws becomes one line on stderr
@@ -38,16 +37,11 @@ public enum ExitStatus {
         } catch let e as ValidationError {
             throw e
         } catch is CancelledError {
-            StandardError.write("\(journalPrefix(4))\(tool): \(interrupted)\n")
+            StandardError.write("\(Journal.prefix(Journal.warning))\(tool): \(interrupted)\n")
             throw ExitCode(130)
         } catch {
-            StandardError.write("\(journalPrefix(3))\(tool): error: \(error)\n")
+            StandardError.write("\(Journal.prefix(Journal.error))\(tool): error: \(error)\n")
             throw ExitCode(1)
         }
-    }
-
-    /// The sd-daemon priority prefix when stderr goes to the journal (`$JOURNAL_STREAM`).
-    static func journalPrefix(_ priority: Int) -> String {
-        getenv("JOURNAL_STREAM") != nil ? "<\(priority)>" : ""
     }
 }

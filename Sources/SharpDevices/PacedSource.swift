@@ -34,9 +34,7 @@ public final class PacedSource: LiveSource {
         let now = monotonicNanos()
         if due == 0 { due = now }
         if due > now {
-            let wait = min(due - now, UInt64(timeoutMillis) * 1_000_000)
-            var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
-            nanosleep(&ts, nil)
+            sleepNanoseconds(min(due - now, UInt64(timeoutMillis) * 1_000_000))
             if due > monotonicNanos() { return .timeout }
         }
         let damagedBefore = source.damagedFrames

@@ -14,23 +14,20 @@ public enum DaemonLog {
         return logger
     }
 
-    /// Whether stderr goes to the journal.
-    public static var toJournal: Bool { ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil }
-
     /// Runs once (a static's initialiser is thread-safe and lazy).
     private static let bootstrap: Void = LoggingSystem.bootstrap { label -> any LogHandler in
-        toJournal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        Journal.isTarget ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
     }
 
     /// The sd-daemon priority of a level (`<3>` error … `<7>` debug).
     public static func priority(_ level: Logger.Level) -> Int {
         switch level {
-        case .trace, .debug: return 7
-        case .info: return 6
-        case .notice: return 5
-        case .warning: return 4
-        case .error: return 3
-        case .critical: return 2
+        case .trace, .debug: return Journal.debug
+        case .info: return Journal.info
+        case .notice: return Journal.notice
+        case .warning: return Journal.warning
+        case .error: return Journal.error
+        case .critical: return Journal.critical
         }
     }
 }

@@ -20,3 +20,9 @@ public func monotonicNanos() -> UInt64 {
 public func monotonicSeconds(since startNanos: UInt64) -> Double {
     Double(monotonicNanos() &- startNanos) / 1e9
 }
+
+/// Sleeps for `nanoseconds` (nanosleep; returns early only on a signal).
+public func sleepNanoseconds(_ nanoseconds: UInt64) {
+    var ts = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    nanosleep(&ts, nil)
+}

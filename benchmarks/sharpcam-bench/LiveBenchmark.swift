@@ -112,12 +112,12 @@ struct LiveBenchmark: SharpCamCommand {
             daemon.requestStop()
             runner.join()
         }
-        sleep(seconds: warmup)
+        sleepNanoseconds(UInt64(warmup * 1e9))
         if let error = failure.error { throw error }
         let s = daemon.statistics
         s.recorders.forEach { $0.reset() }
         let before = Snapshot(daemon), start = monotonicNanos()
-        sleep(seconds: seconds)
+        sleepNanoseconds(UInt64(seconds * 1e9))
         let after = Snapshot(daemon), wall = monotonicSeconds(since: start)
         if let error = failure.error { throw error }
         let frames = max(1, after.processed - before.processed)
@@ -158,11 +158,6 @@ struct LiveBenchmark: SharpCamCommand {
             RSS: \(fmt3(report.rssStartMB, 1)) MB → \(fmt3(report.rssEndMB, 1)) MB; \
             allocations per frame: \(fmt3(report.allocationsPerFrame, 2))
             """)
-    }
-
-    private func sleep(seconds: Double) {
-        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
-        nanosleep(&ts, nil)
     }
 
     /// Counters, CPU time, RSS and allocations at one moment.

@@ -74,7 +74,7 @@ public final class OutputService: Service, @unchecked Sendable {
                 // One clock reading: two could straddle `earliest` (a preempted thread) and the
                 // unsigned difference would trap (seen in the e2e VM under heavy load).
                 let beforeSleep = monotonicNanos()
-                if earliest > beforeSleep { sleepNanos(earliest - beforeSleep) }
+                if earliest > beforeSleep { sleepNanoseconds(earliest - beforeSleep) }
                 lastNew = monotonicNanos()
                 lastWasNew = true
                 showingPlaceholder = false
@@ -101,10 +101,5 @@ public final class OutputService: Service, @unchecked Sendable {
                 lastWatchdog = lastWrite
             }
         }
-    }
-
-    private func sleepNanos(_ n: UInt64) {
-        var ts = timespec(tv_sec: Int(n / 1_000_000_000), tv_nsec: Int(n % 1_000_000_000))
-        nanosleep(&ts, nil)
     }
 }
