@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup-debian.sh [--tests]
 # Installs what SharpCam needs on Debian 12 (Swift itself must already be installed):
-#   always:   FFmpeg development libraries and tools, OpenBLAS and libjpeg (trainer), pkg-config
+#   always:   FFmpeg development libraries and tools, OpenBLAS and libjpeg (trainer), libv4l (camera formats),
+#             pkg-config
 #   --tests:  also clang-format (the C format check), Python venv support, then a venv at .build-venv with the test oracles
 #             (OpenCV, scikit-image, ...), and the test photos in .data/photos
 # Idempotent; uses sudo for apt when not root.
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-packages=(libavcodec-dev libavformat-dev libswscale-dev libavutil-dev pkg-config ffmpeg libopenblas-dev libjpeg62-turbo-dev)
+packages=(libavcodec-dev libavformat-dev libswscale-dev libavutil-dev pkg-config ffmpeg libopenblas-dev libjpeg62-turbo-dev libv4l-dev)
 tests=0
 [ "${1:-}" = "--tests" ] && tests=1
 if [ $tests -eq 1 ]; then

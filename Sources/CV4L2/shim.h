@@ -1,11 +1,13 @@
 // V4L2 for Swift: the kernel's videodev2.h plus inline wrappers for what Swift cannot call or
 // import directly (the variadic ioctl, function-like VIDIOC_* and fourcc macros), and the few
-// system calls the capture and loopback code need (mmap, poll, inotify). Header-only.
+// system calls the capture and loopback code need (mmap, poll, inotify), and libv4lconvert (camera
+// formats other than YUYV and MJPEG). Header-only.
 #ifndef SHARPCAM_CV4L2_SHIM_H
 #define SHARPCAM_CV4L2_SHIM_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libv4lconvert.h>
 #include <linux/videodev2.h>
 #include <poll.h>
 #include <stdint.h>
@@ -70,6 +72,40 @@ static inline uint64_t sc_char_device_id(const char *path) {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode)) return 0;
     return ((uint64_t)major(st.st_rdev) << 32) | minor(st.st_rdev);
+}
+
+/// A capture format (what the driver reported) as libv4lconvert wants it.
+static inline struct v4l2_format sc_capture_format(uint32_t fourcc, uint32_t width, uint32_t height,
+                                                   uint32_t bytes_per_line, uint32_t size_image) {
+    struct v4l2_format f;
+    memset(&f, 0, sizeof f);
+    f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    f.fmt.pix.pixelformat = fourcc;
+    f.fmt.pix.width = width;
+    f.fmt.pix.height = height;
+    f.fmt.pix.field = V4L2_FIELD_NONE;
+    f.fmt.pix.bytesperline = bytes_per_line;
+    f.fmt.pix.sizeimage = size_image;
+    return f;
+}
+
+/// Converts one frame of `src_fourcc` (as set on the device) into contiguous I420 of the same
+/// size in `dst` (`width * height * 3 / 2` bytes), applying libv4lconvert's per-camera fixes
+/// (upside-down sensors). Returns the bytes written, or -1 (message: v4lconvert_get_error_message).
+static inline int sc_v4lconvert_to_i420(struct v4lconvert_data *d, uint32_t src_fourcc, uint32_t width, uint32_t height,
+                                        uint32_t bytes_per_line, uint32_t size_image, const uint8_t *src, int src_size,
+                                        uint8_t *dst, int dst_size) {
+    struct v4l2_format s = sc_capture_format(src_fourcc, width, height, bytes_per_line, size_image);
+    struct v4l2_format t = sc_capture_format(V4L2_PIX_FMT_YUV420, width, height, width, width * height * 3 / 2);
+    return v4lconvert_convert(d, &s, &t, (unsigned char *)src, src_size, dst, dst_size);
+}
+
+/// Whether frames of this format need libv4lconvert even to stay in the same format (a camera in
+/// its table of upside-down sensors, or software processing).
+static inline int sc_v4lconvert_needs_fixing(struct v4lconvert_data *d, uint32_t fourcc, uint32_t width,
+                                             uint32_t height, uint32_t bytes_per_line) {
+    struct v4l2_format s = sc_capture_format(fourcc, width, height, bytes_per_line, 0);
+    return v4lconvert_needs_conversion(d, &s, &s);
 }
 
 #endif

@@ -6,3 +6,4 @@ import SharpNet
 extension FusedStudentEngine.Precision: ExpressibleByArgument {}
 extension ArchitectureSpec: ExpressibleByArgument {}
 extension VideoCodec: ExpressibleByArgument {}
+extension FrameFit: ExpressibleByArgument {}

@@ -48,7 +48,8 @@ public final class LoopbackSink: @unchecked Sendable {
                 .noDevice, path: path,
                 """
                 no such video device: load the loopback driver, e.g. sudo modprobe v4l2loopback video_nr=10 \
-                card_label=SharpCam exclusive_caps=1 (systemd/modprobe.d/sharpcam.conf)
+                card_label=SharpCam exclusive_caps=1 (at every boot: /etc/modprobe.d/sharpcam.conf, which install.sh \
+                installs); `sharpcamd doctor` checks the set-up
                 """
             )
         }

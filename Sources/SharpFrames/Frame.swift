@@ -79,4 +79,9 @@ public final class Frame: @unchecked Sendable {
             }
         }
     }
+
+    /// Fills the frame with black in its colour space (Y 16 for limited range, 0 for full; RGB 0).
+    public func fillBlack() {
+        fillGrey(pixelFormat.isYUV && colorSpace.range == .limited ? 16 : 0)
+    }
 }

@@ -124,7 +124,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
         fd = -1
     }
 
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let dir = String(path[..<slash])
         return dir.isEmpty ? "/" : dir

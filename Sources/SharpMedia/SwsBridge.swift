@@ -14,6 +14,9 @@ final class SwsBridge {
     private let dstPointers = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>.allocate(capacity: 4)
     private let srcStrides = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
     private let dstStrides = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
+    /// Top-left corner of the converted rectangle in source and destination `Frame`s
+    /// (cropping and padding); (0, 0) for whole pictures.
+    var sourceOrigin = (x: 0, y: 0), destinationOrigin = (x: 0, y: 0)
 
     /// - Parameters: colour spaces describe the source samples and the wanted destination;
     ///   for YUV → YUV with equal spaces the samples pass through unchanged (beyond resampling).
@@ -48,13 +51,19 @@ final class SwsBridge {
     }
 
     private func setSource(_ frame: Frame) {
+        let (x, y) = sourceOrigin
         for (i, p) in frame.planes.enumerated() {
-            srcPointers[i] = UnsafePointer(p.base); srcStrides[i] = Int32(p.bytesPerRow)
+            let offset = frame.pixelFormat.byteOffset(plane: i, x: x, y: y, bytesPerRow: p.bytesPerRow)
+            srcPointers[i] = UnsafePointer(p.base + offset); srcStrides[i] = Int32(p.bytesPerRow)
         }
     }
 
     private func setDestination(_ frame: Frame) {
-        for (i, p) in frame.planes.enumerated() { dstPointers[i] = p.base; dstStrides[i] = Int32(p.bytesPerRow) }
+        let (x, y) = destinationOrigin
+        for (i, p) in frame.planes.enumerated() {
+            let offset = frame.pixelFormat.byteOffset(plane: i, x: x, y: y, bytesPerRow: p.bytesPerRow)
+            dstPointers[i] = p.base + offset; dstStrides[i] = Int32(p.bytesPerRow)
+        }
     }
 
     private func setSource(_ f: UnsafePointer<AVFrame>) {

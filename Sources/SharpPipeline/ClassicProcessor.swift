@@ -7,7 +7,7 @@ import SharpImaging
 public final class ClassicProcessor: FrameProcessor {
     public var name: String { "classic (σ \(settings.sigma), amount \(settings.amount), strength \(strength))" }
     public let settings: UnsharpMask.Settings
-    public let strength: Float
+    public var strength: Float
     private var mask: UnsharpMask?
 
     public init(settings: UnsharpMask.Settings = .default, strength: Float = 1) {

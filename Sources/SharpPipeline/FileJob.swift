@@ -20,11 +20,14 @@ public final class FileJob {
         public var sideBySide: Bool
         public var codec: VideoCodec?
         public var showProgress: Bool
+        /// How a picture of another aspect ratio than `size` is fitted (crop, pad, stretch).
+        public var fit: FrameFit
 
         public init(
             output: String, size: (width: Int, height: Int)? = nil, maxFrames: Int? = nil, sideBySide: Bool = false,
-            codec: VideoCodec? = nil, showProgress: Bool = false
+            codec: VideoCodec? = nil, showProgress: Bool = false, fit: FrameFit = .crop
         ) {
+            self.fit = fit
             self.output = output
             self.size = size
             self.maxFrames = maxFrames
@@ -84,7 +87,7 @@ public final class FileJob {
 
         let resizer =
             workFormat == info.format
-            ? nil : try FrameResizer(from: info.format, to: workFormat, colorSpace: info.colorSpace)
+            ? nil : try FrameResizer(from: info.format, to: workFormat, colorSpace: info.colorSpace, fit: options.fit)
         var composer: SideBySideComposer?
         if options.sideBySide {
             guard let c = SideBySideComposer(input: workFormat) else {
@@ -102,7 +105,7 @@ public final class FileJob {
 
         let sink = try MediaFiles.openSink(options.output, info: sinkInfo, codec: options.codec)
         let total = [info.frameCount, limit].compactMap { $0 }.min()
-        let progress = ProgressBar(total: total, label: processor.name, enabled: options.showProgress)
+        let progress = ProgressBar(total: total, label: "sharpening", enabled: options.showProgress)
         let start = monotonicNanos()
         // Decode → process → encode on three threads, connected by lossless rings (the
         // producer waits for room: order kept, nothing dropped). The encoder runs here.

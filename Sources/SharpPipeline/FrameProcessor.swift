@@ -6,8 +6,12 @@ import SharpFrames
 /// input's metadata, never allocates after the first call for a given format, and never
 /// fails: any frame is valid input.
 public protocol FrameProcessor: AnyObject {
-    /// Short name for logs and progress ("classic", "bypass"...).
+    /// Short name for logs and status, in the user's terms ("nn (built-in model, int8,
+    /// strength 1)", "classic (…)", "bypass").
     var name: String { get }
+    /// How much of the correction is applied, 0...1 (bypass ignores it). Set between frames
+    /// (`sharpcamd ctl set strength`); the next frame uses the new value.
+    var strength: Float { get set }
     func process(_ input: Frame, into output: Frame)
 }
 
@@ -24,6 +28,7 @@ public enum ProcessingMode: String, Sendable, CaseIterable {
 /// Copies frames unchanged.
 public final class BypassProcessor: FrameProcessor {
     public let name = "bypass"
+    public var strength: Float = 1
     public init() {}
     public func process(_ input: Frame, into output: Frame) {
         if output !== input { output.copy(from: input) }

@@ -12,9 +12,12 @@ import SharpSupport
 /// Invariant: frames of any size and layout come out in the same size and layout; the fused
 /// engine is rebuilt only when a wider frame arrives.
 public final class NetworkProcessor: FrameProcessor {
-    public let name: String
+    public var name: String { "nn (\(modelName), \(engineName), strength \(strength))" }
+    /// The model as the user named it: "built-in model" or the weights file.
+    public let modelName: String
+    private let engineName: String
     public let weights: Weights
-    public let strength: Float
+    public var strength: Float
     public let precision: FusedStudentEngine.Precision?
     public let threads: Int
     private var fused: FusedStudentEngine?
@@ -27,9 +30,11 @@ public final class NetworkProcessor: FrameProcessor {
 
     /// - Throws: `SharpCamError` when int8 is asked for a model without calibration.
     public init(
-        weights: Weights, strength: Float = 1, precision: FusedStudentEngine.Precision? = nil, threads: Int = 2
+        weights: Weights, strength: Float = 1, precision: FusedStudentEngine.Precision? = nil, threads: Int = 2,
+        modelName: String = "built-in model"
     ) throws {
         self.weights = weights
+        self.modelName = modelName
         self.strength = strength
         self.threads = threads
         if FusedStudentEngine.supportError(weights.spec) == nil {
@@ -38,11 +43,11 @@ public final class NetworkProcessor: FrameProcessor {
             // Validate now (e.g. int8 without calibration) rather than on the first frame.
             try FusedStudentEngine.validate(weights: weights, precision: p)
             runner = nil
-            name = "nn (\(weights.spec.argument), \(p.rawValue), strength \(strength))"
+            engineName = p.rawValue
         } else {
             self.precision = nil
             runner = NetworkFrameRunner(engine: ReferenceEngine(weights: weights.collapsed()))
-            name = "nn (\(weights.spec.argument), reference fp32, strength \(strength))"
+            engineName = "reference fp32 (not real time)"
         }
     }
 

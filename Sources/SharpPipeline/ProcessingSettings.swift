@@ -43,7 +43,8 @@ public struct ProcessingSettings: Sendable, Equatable {
         case .bypass: return BypassProcessor()
         case .nn:
             return try NetworkProcessor(
-                weights: try DefaultStudent.load(model), strength: strength, precision: precision, threads: threads)
+                weights: try DefaultStudent.load(model), strength: strength, precision: precision, threads: threads,
+                modelName: model.flatMap { $0 == "builtin" ? nil : $0 } ?? "built-in model")
         }
     }
 

@@ -22,6 +22,7 @@ public final class ProgressBar {
     private let start = monotonicNanos()
     private var lastDraw: UInt64 = 0
     private var drawn = false
+    private let columns = StandardError.columns
 
     public init(total: Int?, label: String, units: Units = .frames, enabled: Bool) {
         self.total = total.flatMap { $0 > 0 ? $0 : nil }
@@ -31,9 +32,20 @@ public final class ProgressBar {
     }
 
     /// The text for `done` items after `elapsed` seconds (also used by tests).
+    /// The line is cut to `columns - 1` characters: a line as wide as the terminal (or wider)
+    /// wraps, and the next `\r` redraw would then start a new line instead of replacing it.
     public static func line(
         label: String, done: Int, total: Int?, elapsed: Double, units: Units = .frames, detail: String = "",
-        width: Int = 24
+        width: Int = 24, columns: Int = 80
+    ) -> String {
+        let full = untrimmedLine(
+            label: label, done: done, total: total, elapsed: elapsed, units: units, detail: detail, width: width)
+        let limit = max(10, columns - 1)
+        return full.count <= limit ? full : String(full.prefix(limit - 1)) + "…"
+    }
+
+    static func untrimmedLine(
+        label: String, done: Int, total: Int?, elapsed: Double, units: Units, detail: String, width: Int
     ) -> String {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         var s = label.isEmpty ? "" : "\(label) "
@@ -73,7 +85,8 @@ public final class ProgressBar {
         lastDraw = now
         drawn = true
         let text = ProgressBar.line(
-            label: label, done: done, total: total, elapsed: Double(now - start) / 1e9, units: units, detail: detail)
+            label: label, done: done, total: total, elapsed: Double(now - start) / 1e9, units: units, detail: detail,
+            columns: columns)
         StandardError.write("\r\u{1B}[2K" + text)
     }
 

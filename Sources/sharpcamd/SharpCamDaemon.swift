@@ -28,7 +28,8 @@ struct SharpCamDaemon: SharpCamCommand {
                    IN and OUT may be .y4m, any video FFmpeg reads/writes (.mp4, .mkv, .mov, .avi,
                    .nut...), or a picture (.png, .jpg). --demo uses a generated clip as input.
             """,
-        version: SharpCamVersion.string)
+        version: SharpCamVersion.string,
+        subcommands: [ControlCommand.self, DoctorCommand.self])
 
     @Option(name: .shortAndLong, help: "Camera, input file/URL/picture, or 'demo'.")
     var input: String?
@@ -78,6 +79,16 @@ struct SharpCamDaemon: SharpCamCommand {
 
     @Option(help: "Frame size WIDTHxHEIGHT (files: scale to it; live: camera and output size, default 1280x720).")
     var size: FrameSize?
+
+    @Option(
+        help: """
+            A picture of another aspect ratio than --size: crop (fill, centred; default), pad (black bars) or \
+            stretch.
+            """)
+    var fit: FrameFit?
+
+    @Option(help: "Live: camera pixel format to ask for, a FOURCC such as MJPG or NV12 (default: auto).")
+    var cameraFormat: String?
 
     @Option(help: "Live: frame rate of the camera and the output (default 30).")
     var fps: Double?
@@ -153,7 +164,29 @@ struct SharpCamDaemon: SharpCamCommand {
     func execute() throws {
         let logger = DaemonLog.makeLogger(label: "sharpcamd", level: verbose ? .debug : (quiet ? .warning : .info))
         if listDevices { return print(DeviceDiscovery.report(), terminator: "") }
+        for flag in flagsUnusedInThisMode { logger.warning("\(flag)") }
         if isLiveMode { try runLive(logger) } else { try runFile(logger) }
+    }
+
+    /// Flags given that do nothing in the mode chosen (each a warning: "--fps has no effect ...").
+    var flagsUnusedInThisMode: [String] {
+        let liveOnly: [(String, Bool)] = [
+            ("--config", config != nil), ("--fps", fps != nil), ("--format", format != nil),
+            ("--camera-format", cameraFormat != nil), ("--stall-timeout", stallTimeout != nil),
+            ("--idle-fps", idleFPS != nil), ("--stats-interval", statsInterval != nil),
+            ("--on-demand/--no-on-demand", onDemand != nil), ("--loop/--no-loop", loop != nil),
+        ]
+        let fileOnly: [(String, Bool)] = [
+            ("--frames", frames != nil), ("--codec", codec != nil),
+            ("--side-by-side/--no-side-by-side", sideBySide != nil),
+            ("--strict", strict), ("--max-pixels", maxPixels != nil),
+        ]
+        if listDevices {
+            return (liveOnly + fileOnly).filter(\.1).map { "\($0.0) has no effect with --list-devices" }
+        }
+        return isLiveMode
+            ? fileOnly.filter(\.1).map { "\($0.0) has no effect in live mode (it applies to file jobs)" }
+            : liveOnly.filter(\.1).map { "\($0.0) has no effect when processing a file (it applies to live mode)" }
     }
 
     /// The processing flags as settings (applied after the configuration file's).
@@ -178,6 +211,8 @@ struct SharpCamDaemon: SharpCamCommand {
         if let size { s.append(ConfigurationSetting("size", size.description, origin: "--size")) }
         if let fps { s.append(ConfigurationSetting("fps", "\(fps)", origin: "--fps")) }
         if let format { s.append(ConfigurationSetting("format", format, origin: "--format")) }
+        if let fit { s.append(ConfigurationSetting("fit", fit.rawValue, origin: "--fit")) }
+        if let cameraFormat { s.append(ConfigurationSetting("camera-format", cameraFormat, origin: "--camera-format")) }
         if let onDemand { s.append(ConfigurationSetting("on-demand", onDemand ? "yes" : "no", origin: "--on-demand")) }
         if let loop { s.append(ConfigurationSetting("loop", loop ? "yes" : "no", origin: "--loop")) }
         if let stallTimeout {
@@ -196,7 +231,7 @@ struct SharpCamDaemon: SharpCamCommand {
         let outputPath = output ?? "sharpcam-demo.mp4"
         let options = FileJob.Options(
             output: outputPath, size: size.map { ($0.width, $0.height) }, maxFrames: frames,
-            sideBySide: sideBySide ?? demo, codec: codec, showProgress: !quiet)
+            sideBySide: sideBySide ?? demo, codec: codec, showProgress: !quiet, fit: fit ?? .crop)
         let cancellation = CancellationFlag()
         let signals = SignalWatcher(cancelling: cancellation)
         defer { signals.cancel() }

@@ -39,7 +39,7 @@ struct PixelsBenchmark: SharpCamCommand {
         let cpu: String
         let rows: [Row]
         /// YUYV → I420 → YUYV plus both maps from the I420 frame, p50 per kernel table
-        /// (issue #2 target: < 3 ms at 1280x720 on one core).
+        /// (target: < 3 ms at 1280x720 on one core).
         let chainP50: [String: Double]
     }
 

@@ -24,6 +24,12 @@ public final class CaptureService: Service, @unchecked Sendable {
     /// interrupted by `stop()` (a FIFO without a writer, a URL that never answers).
     var inputPolicy: InputPolicy { InputPolicy(errorPolicy: .lenient, interrupt: stopFlag) }
     private let wake = ConditionLock()
+    private let stateLock = ConditionLock()
+    private var state = (source: String?.none, problem: "not started")
+
+    /// The source open now (nil while released or missing) and, without one, why.
+    public var current: (source: String?, problem: String) { stateLock.withLock { state } }
+    private func setState(_ source: String?, _ problem: String) { stateLock.withLock { state = (source, problem) } }
 
     /// Frames of the demo clip kept in memory (1.6 s back and forth at 30 fps).
     public static let demoFrames = 24
@@ -62,7 +68,7 @@ public final class CaptureService: Service, @unchecked Sendable {
             guard let camera = DeviceDiscovery.firstCamera() else {
                 throw MediaError(.noDevice, path: "camera", "no camera is connected")
             }
-            return try V4L2Capture(path: camera, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
+            return try openCamera(camera)
         case "demo":
             let (w, h, target) = (c.width, c.height, ring.format)
             // Rendered once (about half a second), then played back and forth: a frame copy each.
@@ -77,12 +83,19 @@ public final class CaptureService: Service, @unchecked Sendable {
                 let known = names.isEmpty ? "no camera is connected" : "cameras: " + names.joined(separator: ", ")
                 throw MediaError(.noDevice, path: spec, "no such camera or file (\(known))")
             }
-            return try V4L2Capture(path: path, width: c.width, height: c.height, rate: c.frameRate, logger: logger)
+            return try openCamera(path)
         case let path?:
             return try PacedSource(name: path, loop: c.loop) {
                 try MediaFiles.openSource(path, input: self.inputPolicy, logger: self.logger)
             }
         }
+    }
+
+    func openCamera(_ path: String) throws -> V4L2Capture {
+        let c = configuration
+        return try V4L2Capture(
+            path: path, width: c.width, height: c.height, rate: c.frameRate,
+            preferredFormat: c.cameraFormat.flatMap(CapturePlan.fourcc), logger: logger)
     }
 
     public func run() throws {
@@ -99,6 +112,7 @@ public final class CaptureService: Service, @unchecked Sendable {
                     logger.info("\(s.name): released (no consumers)")
                     source = nil
                 }
+                setState(nil, ended ? "input ended" : "released (no consumers)")
                 sleep(seconds: 0.5)
                 continue
             }
@@ -110,14 +124,18 @@ public final class CaptureService: Service, @unchecked Sendable {
                         staging = nil; resizer = nil
                     } else {
                         staging = Frame(format: s.info.format, colorSpace: s.info.colorSpace)
-                        resizer = try FrameResizer(from: s.info.format, to: target, colorSpace: s.info.colorSpace)
+                        resizer = try FrameResizer(
+                            from: s.info.format, to: target, colorSpace: s.info.colorSpace, fit: configuration.fit)
                     }
-                    logger.info("\(s.name): \(s.info)\(resizer != nil ? " → \(target)" : "")")
+                    let fitted = resizer.map { r in " → \(target) (\(r.fit): \(r.placement))" } ?? ""
+                    logger.info("\(s.name): \(s.info)\(fitted)")
                     backoff = 0.25
                     lastError = ""
+                    setState(s.name, "")
                 } catch {
                     let message = "\(error)"
                     if message != lastError { logger.warning("\(message); retrying"); lastError = message }
+                    setState(nil, "missing: \(message)")
                     sleep(seconds: backoff)
                     backoff = min(backoff * 2, 5)
                     continue

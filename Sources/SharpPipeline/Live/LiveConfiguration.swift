@@ -1,3 +1,4 @@
+import SharpDevices
 import SharpFrames
 import SharpImaging
 import SharpMedia
@@ -19,6 +20,10 @@ public struct LiveConfiguration: Sendable, Equatable {
     public var height = 720
     public var frameRate = Rational(30, 1)
     public var outputFormat: PixelFormat = .yuyv
+    /// How a camera or file picture of another aspect ratio fills the output.
+    public var fit: FrameFit = .crop
+    /// The camera pixel format to ask for (a FOURCC such as "UYVY"); nil: SharpCam chooses.
+    public var cameraFormat: String?
     public var processing = ProcessingSettings()
     /// Release the camera and idle while no app has the loopback open.
     public var onDemand = true
@@ -30,6 +35,10 @@ public struct LiveConfiguration: Sendable, Equatable {
     public var idleFrameRate = 1.0
     /// Seconds between statistics log lines.
     public var statsInterval = 30.0
+    /// The control socket (`sharpcamd ctl`): nil for the default (`ControlSocket.defaultPath`),
+    /// "off" for none.
+    public var control: String?
+    public static let controlOff = "off"
 
     public init() {}
 
@@ -80,11 +89,28 @@ public struct LiveConfiguration: Sendable, Equatable {
                 throw v.bad("expected yuyv or i420")
             }
             outputFormat = f
+        case "fit":
+            guard let f = FrameFit(rawValue: value.lowercased()) else { throw v.bad("expected crop, pad or stretch") }
+            fit = f
+        case "camera-format":
+            if value.isEmpty || value.lowercased() == "auto" {
+                cameraFormat = nil
+            } else {
+                guard CapturePlan.fourcc(value) != nil else {
+                    throw v.bad("expected a four-character code such as YUYV, MJPG, NV12 or UYVY (or auto)")
+                }
+                cameraFormat = value
+            }
         case "on-demand": onDemand = try v.bool()
         case "loop": loop = try v.bool()
         case "stall-timeout": stallTimeout = try v.number(NumericSetting.stallTimeout)
         case "idle-fps": idleFrameRate = try v.number(NumericSetting.idleFPS)
         case "stats-interval": statsInterval = try v.number(NumericSetting.statsInterval)
+        case "control":
+            if !value.isEmpty && value != Self.controlOff && (!value.hasPrefix("/") || value.utf8.count > 107) {
+                throw v.bad("expected an absolute socket path of at most 107 bytes, or off")
+            }
+            control = value.isEmpty ? nil : value
         default:
             guard try processing.apply(key, value, origin: origin) else {
                 throw ConfigurationError("unknown setting '\(key)'", origin: origin)

@@ -12,7 +12,12 @@ import SharpSupport
 /// Invariant: the output (loopback) is opened and configured before any stage starts and
 /// stays open until `run()` returns; its format never changes in between.
 public final class LiveDaemon: @unchecked Sendable {
-    public private(set) var configuration: LiveConfiguration
+    /// The running configuration (changed by reloads and `ctl set`; read from any thread).
+    public var configuration: LiveConfiguration {
+        get { control.withLock { current } }
+        set { control.withLock { current = newValue } }
+    }
+    private var current: LiveConfiguration
     let logger: Logger
     let notifier: SystemdNotifier
     private let reloadConfiguration: () throws -> LiveConfiguration
@@ -22,6 +27,15 @@ public final class LiveDaemon: @unchecked Sendable {
     private var stopRequested = false
     private var group: ServiceGroup?
     private var processing: ProcessingService?
+    private var capture: CaptureService?
+    private var watcher: ConsumerWatcher?
+    /// CPU and output rate over the last seconds (sampled by the status stage).
+    let usage = ProcessUsage()
+    let startNanos = monotonicNanos()
+    /// The control socket in use while `run()` runs (nil: none).
+    public private(set) var controlPath: String?
+    /// Serialises `ctl set` and reloads (each reads, changes and writes the configuration).
+    let settingsLock = ConditionLock()
     public let statistics = LiveStatistics()
     var rings: [FrameRing] = []
     /// The output in use while `run()` runs.
@@ -40,7 +54,7 @@ public final class LiveDaemon: @unchecked Sendable {
         makeSink: @escaping (LiveConfiguration, Logger) throws -> LiveSink = LiveDaemon.openSink,
         reload: @escaping () throws -> LiveConfiguration
     ) {
-        self.configuration = configuration
+        current = configuration
         self.logger = logger
         self.notifier = notifier
         self.handleSignals = handleSignals
@@ -59,7 +73,35 @@ public final class LiveDaemon: @unchecked Sendable {
     /// Reads the configuration again and swaps the processor (what SIGHUP does).
     public func requestReload() { status?.requestReload() }
 
-    private var status: StatusService? { control.withLock { group?.services.last as? StatusService } }
+    private var status: StatusService? {
+        control.withLock { group?.services.lazy.compactMap { $0 as? StatusService }.first }
+    }
+
+    /// The running stages (nil before `run()` and after it returns).
+    var stages: (processing: ProcessingService, capture: CaptureService, watcher: ConsumerWatcher?)? {
+        control.withLock { processing.flatMap { p in capture.map { (p, $0, watcher) } } }
+    }
+
+    /// Opens the control socket: nil when switched off or when it cannot be created (a warning:
+    /// the daemon works without it); throws when another daemon answers on it.
+    func openControlServer(_ c: LiveConfiguration) throws -> ControlServer? {
+        guard c.control != LiveConfiguration.controlOff else { return nil }
+        let path = c.control ?? ControlSocket.defaultPath()
+        let group = ControlSocket.group(for: path)
+        do {
+            let server = try ControlServer(
+                path: path, mode: group == nil ? 0o600 : 0o660, group: group, logger: logger
+            ) { [unowned self] request in self.handle(request) }
+            control.withLock { controlPath = path }
+            logger.info("control socket: \(path) (sharpcamd ctl status)")
+            return server
+        } catch let e as MediaError where e.kind == .busy {
+            throw e
+        } catch {
+            logger.warning("\(error); running without a control socket (sharpcamd ctl will not reach this daemon)")
+            return nil
+        }
+    }
 
     /// The configured output: the loopback device, or `NullSink` for "null".
     public static func openSink(_ c: LiveConfiguration, logger: Logger) throws -> LiveSink {
@@ -121,12 +163,15 @@ public final class LiveDaemon: @unchecked Sendable {
         }
         let status = StatusService(daemon: self, processing: processing)
         services.append(status)
+        if let server = try openControlServer(c) { services.append(server) }
         let group = ServiceGroup(
             services: services, logger: logger, handleSignals: handleSignals,
             onReload: { [weak status] in status?.requestReload() })
         let stopEarly = control.withLock { () -> Bool in
             self.group = group
             self.processing = processing
+            self.capture = capture
+            self.watcher = watcher
             return stopRequested
         }
         if stopEarly { group.requestStop() }
@@ -134,6 +179,9 @@ public final class LiveDaemon: @unchecked Sendable {
             control.withLock {
                 self.group = nil
                 self.processing = nil
+                self.capture = nil
+                self.watcher = nil
+                self.controlPath = nil
             }
         }
         logger.info("running: \(processing.processorName); on demand: \(c.onDemand ? "yes" : "no")")
@@ -144,23 +192,28 @@ public final class LiveDaemon: @unchecked Sendable {
     /// Applies a new configuration's processing part (the rest needs a restart).
     func applyReload(_ new: LiveConfiguration, processing: ProcessingService) throws {
         if let problem = new.validationError { throw ConfigurationError(problem) }
-        let old = configuration
-        // Rebuilt even when the settings are equal: the model file may have changed.
-        if new.processing != old.processing || new.processing.mode == .nn {
-            processing.replaceProcessor(try new.processing.makeProcessor())
+        try settingsLock.withLock {
+            let old = configuration
+            // Rebuilt even when the settings are equal: the model file may have changed.
+            if new.processing != old.processing || new.processing.mode == .nn {
+                processing.replaceProcessor(try new.processing.makeProcessor())
+            }
+            var changed: [String] = []
+            if new.output != old.output || new.width != old.width || new.height != old.height
+                || new.outputFormat != old.outputFormat || new.frameRate != old.frameRate
+            {
+                changed.append(
+                    "output, size, format and rate (kept: consumers may be attached; restart to change them)")
+            }
+            if new.input != old.input || new.onDemand != old.onDemand || new.fit != old.fit
+                || new.cameraFormat != old.cameraFormat
+            {
+                changed.append("input, fit, camera format and on-demand (restart to change them)")
+            }
+            configuration.processing = new.processing
+            let unchanged = changed.isEmpty ? "" : "; unchanged: " + changed.joined(separator: "; ")
+            logger.info("reloaded: \(processing.processorName)\(unchanged)")
         }
-        var changed: [String] = []
-        if new.output != old.output || new.width != old.width || new.height != old.height
-            || new.outputFormat != old.outputFormat || new.frameRate != old.frameRate
-        {
-            changed.append("output, size, format and rate (kept: consumers may be attached; restart to change them)")
-        }
-        if new.input != old.input || new.onDemand != old.onDemand {
-            changed.append("input and on-demand (restart to change them)")
-        }
-        configuration.processing = new.processing
-        let unchanged = changed.isEmpty ? "" : "; unchanged: " + changed.joined(separator: "; ")
-        logger.info("reloaded: \(processing.processorName)\(unchanged)")
     }
 
     func readConfiguration() throws -> LiveConfiguration { try reloadConfiguration() }

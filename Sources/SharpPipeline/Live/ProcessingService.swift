@@ -17,6 +17,8 @@ public final class ProcessingService: Service, @unchecked Sendable {
     private let logger: Logger
     private let lock = ConditionLock()
     private var processor: FrameProcessor
+    /// A pending snapshot: the next processed frame's input and output are copied into these.
+    private var snapshot: (input: Frame, output: Frame, done: Bool)?
 
     public init(
         input: FrameRing, output: FrameRing, processor: FrameProcessor, statistics: LiveStatistics, logger: Logger
@@ -34,6 +36,25 @@ public final class ProcessingService: Service, @unchecked Sendable {
 
     public var processorName: String { lock.withLock { processor.name } }
 
+    /// Sets the strength of the processor in use; the next frame uses it (a frame being
+    /// processed finishes with the old value: the lock is held while processing).
+    public func setStrength(_ strength: Float) { lock.withLock { processor.strength = strength } }
+
+    /// Copies of the next frame processed within `timeoutNanos`: its input and its output
+    /// (frames allocated here, by the caller's thread; the frame path only copies into them).
+    public func snapshot(format: FrameFormat, timeoutNanos: UInt64) -> (input: Frame, output: Frame)? {
+        let request = (input: Frame(format: format), output: Frame(format: format), done: false)
+        let deadline = monotonicNanos() + timeoutNanos
+        return lock.withLock { () -> (input: Frame, output: Frame)? in
+            snapshot = request
+            while snapshot?.done == false {
+                if !lock.wait(untilMonotonicNanos: deadline) { break }
+            }
+            defer { snapshot = nil }
+            return snapshot?.done == true ? (request.input, request.output) : nil
+        }
+    }
+
     /// Closes the input ring: the capture stage is stopped first, so nothing is lost.
     public func stop() { input.close() }
 
@@ -48,8 +69,16 @@ public final class ProcessingService: Service, @unchecked Sendable {
                     statistics.queueing.record(nanoseconds: start - UInt64(frame.timestamp))
                 }
                 let out = output.acquireForWriting()
-                lock.withLock { processor.process(frame, into: out) }
-                out.copyMetadata(from: frame)
+                lock.withLock {
+                    processor.process(frame, into: out)
+                    out.copyMetadata(from: frame)
+                    if let s = snapshot, !s.done, s.input.format == frame.format {
+                        s.input.copy(from: frame)
+                        s.output.copy(from: out)
+                        snapshot!.done = true
+                        lock.broadcast()
+                    }
+                }
                 input.release(frame)
                 output.publish(out)
                 statistics.processing.record(nanoseconds: monotonicNanos() - start)

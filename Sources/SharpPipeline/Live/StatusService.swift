@@ -48,6 +48,8 @@ final class StatusService: Service, @unchecked Sendable {
                 return r
             }
             if stop { break }
+            let stats = daemon.statistics
+            daemon.usage.sample(count: stats.written.count + stats.repeated.count + stats.placeholders.count)
             if reload {
                 notifier.notify("RELOADING=1")
                 do {
