@@ -129,9 +129,11 @@ public struct Doctor {
                     Check(
                         level: .problem, title: "v4l2loopback",
                         detail:
-                            "installed but not loaded, and Secure Boot is on: the kernel refuses modules signed with a key it does not know",
+                            "installed but not loaded, and Secure Boot is on: the kernel refuses modules signed "
+                            + "with a key it does not know",
                         hint:
-                            "enrol DKMS's key: sudo mokutil --import /var/lib/dkms/mok.pub, reboot and confirm it in the blue MOK screen; then \(Doctor.modprobe)"
+                            "enrol DKMS's key: sudo mokutil --import /var/lib/dkms/mok.pub, reboot and confirm it "
+                            + "in the blue MOK screen; then \(Doctor.modprobe)"
                     ))
             } else {
                 out.append(
@@ -192,8 +194,10 @@ public struct Doctor {
             }
             return Check(
                 level: .warning, title: "group video",
-                detail:
-                    "\(user) is not a member (needed for cameras on some systems and for the system service's control socket)",
+                detail: """
+                    \(user) is not a member (needed for cameras on some systems and for the system service's \
+                    control socket)
+                    """,
                 hint: "sudo usermod -aG video \(user), then log out and in again")
         }
         return Check(level: .warning, title: "group video", detail: "no group video on this system", hint: "")
@@ -204,7 +208,8 @@ public struct Doctor {
             let cameras = DeviceDiscovery.list().filter { $0.problem == nil && $0.isCapture && !$0.isLoopback }
             guard !cameras.isEmpty else { return noCamera }
             let list = cameras.map { c in
-                "\(c.path) \"\(c.card)\" (\(c.formats.map { $0.split(separator: " ").first.map(String.init) ?? $0 }.joined(separator: " ")))"
+                let fourccs = c.formats.map { $0.split(separator: " ").first.map(String.init) ?? $0 }
+                return "\(c.path) \"\(c.card)\" (\(fourccs.joined(separator: " ")))"
             }
             return Check(level: .ok, title: "cameras", detail: list.joined(separator: "; "), hint: "")
         }
@@ -260,8 +265,10 @@ public struct Doctor {
                 let status = try ControlStatus.decode(try ControlClient.send("status", to: path))
                 return Check(
                     level: .ok, title: "daemon",
-                    detail:
-                        "running (pid \(status.pid)), \(status.input), camera \(status.camera), \(String(format: "%.1f", status.fps)) fps; control socket \(path)",
+                    detail: """
+                        running (pid \(status.pid)), \(status.input), camera \(status.camera), \
+                        \(String(format: "%.1f", status.fps)) fps; control socket \(path)
+                        """,
                     hint: "")
             } catch {
                 return Check(level: .warning, title: "daemon", detail: "\(error)", hint: "")
