@@ -46,9 +46,8 @@ public enum ControlRequest: Equatable, Sendable, CustomStringConvertible {
         case ("set", 3):
             let key = words[1].lowercased()
             guard settableKeys.contains(key) else {
-                throw ControlProtocolError(
-                    "cannot set '\(printable(words[1]))' while running (settable: \(settableKeys.joined(separator: ", ")))"
-                )
+                let settable = settableKeys.joined(separator: ", ")
+                throw ControlProtocolError("cannot set '\(printable(words[1]))' while running (settable: \(settable))")
             }
             return .set(key: key, value: words[2])
         case ("status", _), ("snapshot", _), ("set", _):
