@@ -19,12 +19,14 @@ struct ControlCommand: ParsableCommand {
         subcommands: [Status.self, Set.self, Snapshot.self])
 
     struct Socket: ParsableArguments {
-        @Option(help: "The daemon's control socket (default: the user's daemon, then the system service's).")
-        var control: String?
+        @Option(
+            name: .customLong("socket"),
+            help: "The daemon's control socket (default: the user's daemon's, then the system service's).")
+        var socket: String?
 
-        /// The socket to use: --control, else the first default that exists.
+        /// The socket to use: --socket, else the first default that exists.
         var path: String {
-            if let control { return control }
+            if let socket { return socket }
             let candidates = ControlSocket.clientCandidates()
             return candidates.first { access($0, F_OK) == 0 } ?? candidates[0]
         }

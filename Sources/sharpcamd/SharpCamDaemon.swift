@@ -16,17 +16,26 @@ struct SharpCamDaemon: SharpCamCommand {
     static let configuration = CommandConfiguration(
         commandName: "sharpcamd",
         abstract: "Sharpens webcam video live (into a v4l2loopback camera), video files and pictures.",
+        usage: """
+            sharpcamd [--input CAMERA|FILE|demo] [--output DEVICE|FILE] [options]
+            sharpcamd ctl status|set|snapshot ...
+            sharpcamd doctor
+            """,
         discussion: """
             Live:  sharpcamd [--input CAMERA|FILE|demo] [--output /dev/video10]
-                   Reads a camera (device, /dev/v4l/by-id/... link or card name), a file or URL
-                   (played at its frame rate), or the generated demo clip, and feeds the loopback
-                   device that video-call apps list as a camera. Settings come from --config (default
-                   /etc/sharpcam/sharpcamd.conf, then ~/.config/sharpcam/sharpcamd.conf) with
-                   command-line flags taking precedence. SIGHUP reloads the configuration and the
-                   model; SIGTERM/SIGINT stop cleanly.
+              Reads a camera (device, /dev/v4l/by-id/... link or card name), a
+              file or URL (played at its frame rate), or the generated demo clip,
+              and feeds the loopback device that video-call apps list as a camera.
+              Settings: /etc/sharpcam/sharpcamd.conf, then
+              ~/.config/sharpcam/sharpcamd.conf, then --config FILE, then flags,
+              each overriding the one before. While it runs, `sharpcamd ctl`
+              shows its state and changes the strength or mode; SIGHUP reloads
+              the configuration and the model; SIGTERM/SIGINT stop it cleanly.
             Files: sharpcamd --input IN --output OUT
-                   IN and OUT may be .y4m, any video FFmpeg reads/writes (.mp4, .mkv, .mov, .avi,
-                   .nut...), or a picture (.png, .jpg). --demo uses a generated clip as input.
+              IN and OUT: .y4m, any video FFmpeg reads/writes (.mp4, .mkv, .mov,
+              .avi, .nut...) or a picture (.png, .jpg). --demo uses a generated
+              clip as input.
+            Check the set-up with `sharpcamd doctor`.
             """,
         version: SharpCamVersion.string,
         subcommands: [ControlCommand.self, DoctorCommand.self])
@@ -46,6 +55,13 @@ struct SharpCamDaemon: SharpCamCommand {
 
     @Option(help: "Configuration file (key = value lines; see systemd/sharpcamd.conf).")
     var config: String?
+
+    @Option(
+        help: """
+            Live: control socket for `sharpcamd ctl`, or 'off' (default: $XDG_RUNTIME_DIR/sharpcam/control, or \
+            /run/sharpcam/control for the system service).
+            """)
+    var control: String?
 
     @Flag(help: "List cameras and loopback devices with their formats.")
     var listDevices = false
@@ -171,7 +187,8 @@ struct SharpCamDaemon: SharpCamCommand {
     /// Flags given that do nothing in the mode chosen (each a warning: "--fps has no effect ...").
     var flagsUnusedInThisMode: [String] {
         let liveOnly: [(String, Bool)] = [
-            ("--config", config != nil), ("--fps", fps != nil), ("--format", format != nil),
+            ("--config", config != nil), ("--control", control != nil), ("--fps", fps != nil),
+            ("--format", format != nil),
             ("--camera-format", cameraFormat != nil), ("--stall-timeout", stallTimeout != nil),
             ("--idle-fps", idleFPS != nil), ("--stats-interval", statsInterval != nil),
             ("--on-demand/--no-on-demand", onDemand != nil), ("--loop/--no-loop", loop != nil),
@@ -215,6 +232,7 @@ struct SharpCamDaemon: SharpCamCommand {
         if let cameraFormat { s.append(ConfigurationSetting("camera-format", cameraFormat, origin: "--camera-format")) }
         if let onDemand { s.append(ConfigurationSetting("on-demand", onDemand ? "yes" : "no", origin: "--on-demand")) }
         if let loop { s.append(ConfigurationSetting("loop", loop ? "yes" : "no", origin: "--loop")) }
+        if let control { s.append(ConfigurationSetting("control", control, origin: "--control")) }
         if let stallTimeout {
             s.append(ConfigurationSetting("stall-timeout", "\(stallTimeout)", origin: "--stall-timeout"))
         }

@@ -36,6 +36,7 @@ final class NumberedSource: FrameSource {
 /// Copies frames, at an uneven pace (so both rings fill and drain), and can cancel the job.
 final class JitteryCopy: FrameProcessor {
     let name = "jittery copy"
+    var strength: Float = 1
     let cancelAfter: Int?
     let flag: CancellationFlag?
     private var done = 0

@@ -88,11 +88,12 @@ import Testing
         c.frameRate = Rational(50, 1)
         c.stallTimeout = 0.3
         c.statsInterval = 0.2
+        c.control = LiveConfiguration.controlOff
         return c
     }
 
-    /// Runs the daemon in a thread until `until` holds, then stops it.
-    static func run(_ daemon: LiveDaemon, until: () -> Bool) throws {
+    /// Runs the daemon in a thread until `until` holds, then runs `andThen`, then stops it.
+    static func run(_ daemon: LiveDaemon, until: () -> Bool, andThen: () throws -> Void = {}) throws {
         let finished = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var failure: Error?
         Thread {
@@ -103,8 +104,9 @@ import Testing
             daemon.requestStop()
             _ = finished.wait(timeout: .now() + 5)
         }
-        try waitUntil(seconds: 10, until)
+        try waitUntil(seconds: 10) { until() || failure != nil }
         if let failure { throw failure }
+        try andThen()
     }
 
     @Test func generatedClipFlowsThroughEveryStage() throws {

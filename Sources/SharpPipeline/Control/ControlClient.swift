@@ -20,7 +20,7 @@ public enum ControlClient {
                     .notFound, path: path,
                     """
                     no sharpcamd is running here (no control socket answers); start it (systemctl --user start \
-                    sharpcamd, or sharpcamd) or pass --control PATH
+                    sharpcamd, or sharpcamd) or pass --socket PATH
                     """)
             case EACCES, EPERM:
                 throw MediaError(

@@ -29,9 +29,10 @@ extension LiveConfiguration {
             old = text
         } else {
             let dir = AtomicOutputFile.directory(of: path)
-            if access(dir, F_OK) != 0, mkdir(dir, 0o755) != 0 {
-                throw ConfigurationError(
-                    "cannot create \(dir): \(String(cString: strerror(errno)))", origin: path)
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigurationError("cannot create \(dir): \(error.localizedDescription)", origin: path)
             }
         }
         // The new text must still be a valid configuration (it is what the next start reads).

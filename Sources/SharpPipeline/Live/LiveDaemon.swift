@@ -83,7 +83,8 @@ public final class LiveDaemon: @unchecked Sendable {
     }
 
     /// Opens the control socket: nil when switched off or when it cannot be created (a warning:
-    /// the daemon works without it); throws when another daemon answers on it.
+    /// the daemon works without it, e.g. a second daemon feeding another loopback); throws when
+    /// another daemon answers on a socket configured explicitly.
     func openControlServer(_ c: LiveConfiguration) throws -> ControlServer? {
         guard c.control != LiveConfiguration.controlOff else { return nil }
         let path = c.control ?? ControlSocket.defaultPath()
@@ -95,8 +96,8 @@ public final class LiveDaemon: @unchecked Sendable {
             control.withLock { controlPath = path }
             logger.info("control socket: \(path) (sharpcamd ctl status)")
             return server
-        } catch let e as MediaError where e.kind == .busy {
-            throw e
+        } catch let e as MediaError where e.kind == .busy && c.control != nil {
+            throw e  // the socket asked for is another daemon's
         } catch {
             logger.warning("\(error); running without a control socket (sharpcamd ctl will not reach this daemon)")
             return nil
