@@ -75,7 +75,9 @@ let package = Package(
         ),
 
         // MARK: Devices: V4L2 cameras and loopback, live source/sink protocols, /proc scans
-        .target(name: "SharpDevices", dependencies: ["SharpMedia", "SharpFrames", "SharpSupport", "CV4L2", logging]),
+        .target(
+            name: "SharpDevices",
+            dependencies: ["SharpMedia", "SharpFrames", "SharpSupport", "CV4L2", "CPipeWire", logging]),
 
         // MARK: Files and streams; the network
         // Y4M, FFmpeg sources and sinks, pictures, atomic output, resizing, the generated clip.
@@ -103,6 +105,12 @@ let package = Package(
             providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev", "pkg-config"])]
         ),
         .systemLibrary(name: "CV4L2", path: "Sources/CV4L2", providers: [.apt(["libv4l-dev"])]),
+        // PipeWire: the library through pkg-config, and SharpCam's C helper around it (SPA's
+        // format PODs are macros and inline functions; callbacks run on PipeWire's thread).
+        .systemLibrary(
+            name: "CPipeWireSystem", path: "Sources/CPipeWireSystem", pkgConfig: "libpipewire-0.3",
+            providers: [.apt(["libpipewire-0.3-dev"])]),
+        .target(name: "CPipeWire", dependencies: ["CPipeWireSystem"], path: "Sources/CPipeWire", cSettings: hotC),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),

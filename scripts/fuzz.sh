@@ -15,7 +15,7 @@ fuzzer="$root/.build-fuzz/debug/sharpcam-fuzz"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 passed=0; failed=0
-for target in config weights y4m picture; do
+for target in config weights y4m picture control; do
   mkdir -p "$work/$target"
   if (cd "$work" && SHARPCAM_FUZZ_TARGET=$target TMPDIR="$work" "$fuzzer" -max_total_time="$seconds" \
         -rss_limit_mb=2048 -timeout=10 -print_final_stats=0 -artifact_prefix="$work/$target-" \

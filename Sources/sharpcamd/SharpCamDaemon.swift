@@ -106,6 +106,9 @@ struct SharpCamDaemon: SharpCamCommand {
     @Option(help: "Live: camera pixel format to ask for, a FOURCC such as MJPG or NV12 (default: auto).")
     var cameraFormat: String?
 
+    @Option(help: "Live: camera mode WIDTHxHEIGHT to ask for (default: the output's size or aspect ratio).")
+    var cameraSize: String?
+
     @Option(help: "Live: frame rate of the camera and the output (default 30).")
     var fps: Double?
 
@@ -189,7 +192,8 @@ struct SharpCamDaemon: SharpCamCommand {
         let liveOnly: [(String, Bool)] = [
             ("--config", config != nil), ("--control", control != nil), ("--fps", fps != nil),
             ("--format", format != nil),
-            ("--camera-format", cameraFormat != nil), ("--stall-timeout", stallTimeout != nil),
+            ("--camera-format", cameraFormat != nil), ("--camera-size", cameraSize != nil),
+            ("--stall-timeout", stallTimeout != nil),
             ("--idle-fps", idleFPS != nil), ("--stats-interval", statsInterval != nil),
             ("--on-demand/--no-on-demand", onDemand != nil), ("--loop/--no-loop", loop != nil),
         ]
@@ -229,6 +233,7 @@ struct SharpCamDaemon: SharpCamCommand {
         if let fps { s.append(ConfigurationSetting("fps", "\(fps)", origin: "--fps")) }
         if let format { s.append(ConfigurationSetting("format", format, origin: "--format")) }
         if let fit { s.append(ConfigurationSetting("fit", fit.rawValue, origin: "--fit")) }
+        if let cameraSize { s.append(ConfigurationSetting("camera-size", cameraSize, origin: "--camera-size")) }
         if let cameraFormat { s.append(ConfigurationSetting("camera-format", cameraFormat, origin: "--camera-format")) }
         if let onDemand { s.append(ConfigurationSetting("on-demand", onDemand ? "yes" : "no", origin: "--on-demand")) }
         if let loop { s.append(ConfigurationSetting("loop", loop ? "yes" : "no", origin: "--loop")) }

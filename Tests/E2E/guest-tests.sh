@@ -41,9 +41,12 @@ RAW=$(md5s /tmp/ref.md5 | head -1); EXPECT=$(md5s /tmp/expected.md5 | head -1)
 [ -n "$EXPECT" ] && [ "$EXPECT" != "$RAW" ] && ok "offline processing changes the picture ($RAW -> $EXPECT)" || ko "no processed reference"
 
 # ---- 1. vivid -> sharpcamd -> loopback -> reader
+# input is left empty: the first camera (vivid), and the "no camera" card while there is none.
+CTL=/tmp/sharpcam-control
 cat > /tmp/e2e.conf <<CONF
 # sharpcamd configuration for the end-to-end test
-input = $CAP
+input =
+control = $CTL
 output = $LOOP
 size = ${W}x$H
 fps = $FPS
@@ -102,6 +105,25 @@ i=0; while [ $i -lt 50 ] && ! grab_camera /tmp/od.yuyv; do sleep 0.2; i=$((i + 1
 timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 60 -f framemd5 /tmp/od.md5; odrc=$?
 [ $odrc = 0 ] && md5s /tmp/od.md5 | tail -5 | grep -qvx "$EXPECT" && ko "a new consumer did not get live frames again: rc=$odrc $(md5s /tmp/od.md5 | tail -2 | tr '\n' ' ')" || { [ $odrc = 0 ] && ok "a new consumer got live frames again (camera re-acquired)" || ko "on-demand reader rc=$odrc"; }
 
+# ---- 2c. live control: `sharpcamd ctl` changes the frames mid-stream, without a restart
+timeout 400 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 240 -f framemd5 /tmp/ctl.md5 &
+CPID=$!
+i=0; while [ $i -lt 100 ] && ! "$S" ctl status --socket $CTL 2>/dev/null | grep -q "1 consumer"; do sleep 0.2; i=$((i + 1)); done
+"$S" ctl status --socket $CTL > "$OUT/ctl-status.txt" 2>&1
+grep -q "camera:     held" "$OUT/ctl-status.txt" && grep -q "output:     $LOOP, 1 consumer" "$OUT/ctl-status.txt" && ok "ctl status: camera held, 1 consumer" || { ko "ctl status"; cat "$OUT/ctl-status.txt"; }
+sleep 3
+"$S" ctl set mode bypass --socket $CTL >/dev/null && sleep 3 &&
+"$S" ctl set mode nn --socket $CTL >/dev/null && "$S" ctl set strength 0.5 --socket $CTL >/dev/null && sleep 3 &&
+"$S" ctl set strength 1 --socket $CTL >/dev/null || ko "ctl set failed"
+wait $CPID; crc=$?
+seq=$(md5s /tmp/ctl.md5 | awk -v e="$EXPECT" -v r="$RAW" '{ s = ($1 == e) ? "L" : ($1 == r) ? "R" : "h"; if (s != last) { printf "%s", s; last = s } }')
+log "live control run: $(count /tmp/ctl.md5) frames, sequence (L processed, R bypass, h strength 0.5): $seq"
+case $seq in
+  *L*R*h*L*) ok "ctl set changed the loopback's frames mid-stream: processed, bypass, strength 0.5, strength 1 ($seq)" ;;
+  *) ko "ctl set: expected processed -> bypass -> half -> processed, got '$seq' (reader rc=$crc)" ;;
+esac
+grep -q "ctl set strength 0.5" "$OUT/daemon.log" && ok "the daemon logged the change" || ko "no ctl log line"
+
 # ---- 3. unplug (rmmod vivid) and replug while a consumer streams
 # vivid pins its module while a program has the device open, so the unplug is what a USB
 # unplug does first: vivid's "disconnect" control unregisters the device (open descriptors
@@ -125,6 +147,10 @@ case $seq in
   *) ko "expected live -> placeholder -> live, got $seq" ;;
 esac
 grep -q "reopening\|retrying" "$OUT/daemon.log" && ok "daemon noticed the unplug" || ko "no unplug message in the log"
+# With `input =` empty the gap shows the "no camera" card (one static picture), never the
+# generated demo clip (a moving scene: many different frames).
+others=$(md5s /tmp/r3.md5 | grep -vx "$EXPECT" | sort -u | wc -l)
+grep -q "showing the placeholder" "$OUT/daemon.log" && [ "$others" -le 2 ] && ok "while unplugged the output showed the \"no camera\" card ($others distinct non-live frames)" || ko "unplugged with an empty input: $others distinct non-live frames (the demo clip?)"
 kill -0 $DPID 2>/dev/null && ok "daemon survived the unplug" || ko "daemon died during the unplug"
 
 # ---- 4. SIGHUP reload, SIGTERM clean exit, loopback usable afterwards
@@ -143,6 +169,47 @@ i=0; while [ $i -lt 300 ]; do v4l2-ctl -d $LOOP --info 2>/dev/null | grep -q "Vi
 timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 5 -f framemd5 /tmp/n.md5; nrc=$?
 [ $nrc = 0 ] && [ "$(count /tmp/n.md5)" = 5 ] && ok "the loopback serves the next producer after a clean exit" || ko "next producer: rc=$nrc frames=$(count /tmp/n.md5)"
 kill -TERM $D2; wait $D2; [ $? = 0 ] && ok "second daemon exited cleanly" || ko "second daemon exit code"
+
+# ---- 5. a 4:3 camera mode into a 16:9 output: cropped to fill (centred), not stretched.
+# vivid's horizontal colour bars (stacked bands) at 640x480, bypass processing, 320x180 out;
+# the live frame is compared with ffmpeg's own crop and stretch of the same picture.
+BARS=osd_text_mode=2,test_pattern=3
+v4l2-ctl -d $CAP -c $BARS || ko "cannot set vivid's picture ($BARS)"
+v4l2-ctl -d $CAP --set-fmt-video=width=640,height=480,pixelformat=YUYV --stream-mmap --stream-count=2 --stream-to=/tmp/bars480.yuyv
+for f in crop stretch; do
+  case $f in crop) vf="crop=640:360:0:60,scale=320:180";; stretch) vf="scale=320:180";; esac
+  ffmpeg -y -hide_banner -loglevel error -nostdin -f rawvideo -pix_fmt yuyv422 -s 640x480 -i /tmp/bars480.yuyv -frames:v 1 -vf "$vf" -pix_fmt yuyv422 -f rawvideo /tmp/bars-$f.yuyv
+done
+psnr() { ffmpeg -hide_banner -nostdin -f rawvideo -pix_fmt yuyv422 -s 320x180 -i "$1" -f rawvideo -pix_fmt yuyv422 -s 320x180 -i "$2" -lavfi "[0:v][1:v]psnr" -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | tail -1; }
+"$S" --input $CAP --output $LOOP --size 320x180 --camera-size 640x480 --mode bypass --no-on-demand --control off > "$OUT/daemon-aspect.log" 2>&1 &
+D3=$!
+i=0; while [ $i -lt 300 ]; do v4l2-ctl -d $LOOP --info 2>/dev/null | grep -q "Video Capture" && break; sleep 0.2; i=$((i + 1)); done
+timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 20 -f rawvideo /tmp/aspect.yuyv
+tail -c $((320 * 180 * 2)) /tmp/aspect.yuyv > /tmp/aspect-last.yuyv
+kill -TERM $D3; wait $D3
+pc=$(psnr /tmp/aspect-last.yuyv /tmp/bars-crop.yuyv); ps=$(psnr /tmp/aspect-last.yuyv /tmp/bars-stretch.yuyv)
+log "4:3 camera into 16:9: PSNR against a centred crop $pc dB, against a stretch $ps dB"
+grep -q "640x480 yuyv.*→ 320x180 yuyv (crop" "$OUT/daemon-aspect.log" && awk -v c="$pc" -v s="$ps" 'BEGIN { exit !(c == "inf" || (c > 30 && c > s + 3)) }' && ok "a 4:3 camera mode is cropped to 16:9, not stretched (crop $pc dB vs stretch $ps dB)" || { ko "aspect: crop $pc dB, stretch $ps dB"; grep -n "→\|capturing" "$OUT/daemon-aspect.log" | head -5; }
+
+# ---- 6. camera formats other than YUYV/MJPEG, through libv4lconvert: vivid set to UYVY, NV12
+# and Bayer (BA81) still yields the right picture (compared with vivid's own YUYV frame). Luma
+# must match (exactly for the YUV formats; Bayer is demosaiced); chroma passes through 4:2:0
+# on the way (libv4lconvert gives I420), which blurs this 2-row red/green checker pattern's
+# colour, so it only has to be the right colour (swapped or lost chroma scores far lower).
+v4l2-ctl -d $CAP -c $PICTURE
+ffmpeg -y -hide_banner -loglevel error -nostdin -f rawvideo -pix_fmt yuyv422 -s ${W}x$H -i /tmp/ref.yuyv -frames:v 1 -f rawvideo /tmp/ref1.yuyv
+for fmt in UYVY:45:15 NV12:45:15 BA81:15:10; do
+  f=${fmt%%:*}; rest=${fmt#*:}; ymin=${rest%%:*}; cmin=${rest#*:}
+  "$S" --input $CAP --output $LOOP --size ${W}x$H --camera-format $f --mode bypass --no-on-demand --control off > "$OUT/daemon-$f.log" 2>&1 &
+  D4=$!
+  i=0; while [ $i -lt 300 ]; do v4l2-ctl -d $LOOP --info 2>/dev/null | grep -q "Video Capture" && break; sleep 0.2; i=$((i + 1)); done
+  timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 10 -f rawvideo /tmp/fmt-$f.yuyv
+  kill -TERM $D4; wait $D4
+  tail -c $((W * H * 2)) /tmp/fmt-$f.yuyv > /tmp/fmt-$f-last.yuyv
+  line=$(ffmpeg -hide_banner -nostdin -f rawvideo -pix_fmt yuyv422 -s ${W}x$H -i /tmp/fmt-$f-last.yuyv -f rawvideo -pix_fmt yuyv422 -s ${W}x$H -i /tmp/ref1.yuyv -lavfi "[0:v][1:v]psnr" -f null - 2>&1 | grep "PSNR y:" | tail -1)
+  py=$(echo "$line" | sed -n 's/.* y:\([0-9.inf]*\).*/\1/p'); pu=$(echo "$line" | sed -n 's/.* u:\([0-9.inf]*\).*/\1/p'); pv=$(echo "$line" | sed -n 's/.* v:\([0-9.inf]*\).*/\1/p')
+  grep -q "capturing $f ${W}x$H.*converted by libv4lconvert" "$OUT/daemon-$f.log" && awk -v y="$py" -v u="$pu" -v v="$pv" -v m="$ymin" -v c="$cmin" 'BEGIN { exit !((y == "inf" || y > m) && (u == "inf" || u > c) && (v == "inf" || v > c)) }' && ok "camera format $f through libv4lconvert: PSNR y $py u $pu v $pv dB against vivid's YUYV picture (y > $ymin, u/v > $cmin)" || { ko "camera format $f: PSNR y $py u $pu v $pv (min $ymin/$cmin)"; grep -n "capturing\|error\|warning" "$OUT/daemon-$f.log" | head -5; }
+done
 
 echo "--- daemon log (tail)"; tail -25 "$OUT/daemon.log"
 cp /tmp/*.md5 "$OUT/" 2>/dev/null

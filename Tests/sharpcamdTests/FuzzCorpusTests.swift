@@ -5,7 +5,7 @@ import Testing
 /// Every committed fuzz seed and every input that once crashed SharpCam (Tests/Fuzz/regressions)
 /// goes through its fuzz target on each test run, without libFuzzer: none may trap.
 @Suite struct FuzzCorpusTests {
-    @Test(arguments: ["config", "weights", "y4m", "picture"])
+    @Test(arguments: ["config", "weights", "y4m", "picture", "control"])
     func corpusAndRegressionsReplayCleanly(_ target: String) throws {
         let root = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fuzz").path
         let r = try ProcessRunner.run(

@@ -93,8 +93,9 @@ public final class CaptureService: Service, @unchecked Sendable {
 
     func openCamera(_ path: String) throws -> V4L2Capture {
         let c = configuration
+        let size = c.cameraSize ?? (c.width, c.height)
         return try V4L2Capture(
-            path: path, width: c.width, height: c.height, rate: c.frameRate,
+            path: path, width: size.width, height: size.height, rate: c.frameRate,
             preferredFormat: c.cameraFormat.flatMap(CapturePlan.fourcc), logger: logger)
     }
 

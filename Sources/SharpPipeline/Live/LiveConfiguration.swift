@@ -24,6 +24,16 @@ public struct LiveConfiguration: Sendable, Equatable {
     public var fit: FrameFit = .crop
     /// The camera pixel format to ask for (a FOURCC such as "UYVY"); nil: SharpCam chooses.
     public var cameraFormat: String?
+    /// The camera mode to ask for (nil: the output size, or the nearest mode of its aspect ratio).
+    public var cameraSize: (width: Int, height: Int)? {
+        get { cameraWidth.map { ($0, cameraHeight) } }
+        set {
+            cameraWidth = newValue?.width
+            cameraHeight = newValue?.height ?? 0
+        }
+    }
+    private var cameraWidth: Int?
+    private var cameraHeight = 0
     public var processing = ProcessingSettings()
     /// Release the camera and idle while no app has the loopback open.
     public var onDemand = true
@@ -89,6 +99,16 @@ public struct LiveConfiguration: Sendable, Equatable {
                 throw v.bad("expected yuyv or i420")
             }
             outputFormat = f
+        case "camera-size":
+            if value.isEmpty || value.lowercased() == "auto" {
+                cameraSize = nil
+            } else {
+                let p = value.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+                guard p.count == 2, let w = p[0], let h = p[1], w >= 2, h >= 2, w <= 16384, h <= 16384 else {
+                    throw v.bad("expected WIDTHxHEIGHT (a mode the camera offers) or auto")
+                }
+                cameraSize = (w, h)
+            }
         case "fit":
             guard let f = FrameFit(rawValue: value.lowercased()) else { throw v.bad("expected crop, pad or stretch") }
             fit = f

@@ -208,8 +208,10 @@ public final class LiveDaemon: @unchecked Sendable {
             }
             if new.input != old.input || new.onDemand != old.onDemand || new.fit != old.fit
                 || new.cameraFormat != old.cameraFormat
+                || new.cameraSize.map({ [$0.width, $0.height] })
+                    != old.cameraSize.map({ [$0.width, $0.height] })
             {
-                changed.append("input, fit, camera format and on-demand (restart to change them)")
+                changed.append("input, fit, camera format and size, on-demand (restart to change them)")
             }
             configuration.processing = new.processing
             let unchanged = changed.isEmpty ? "" : "; unchanged: " + changed.joined(separator: "; ")

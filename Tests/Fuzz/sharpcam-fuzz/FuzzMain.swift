@@ -24,7 +24,7 @@ import Foundation
         let name = ProcessInfo.processInfo.environment["SHARPCAM_FUZZ_TARGET"] ?? ""
         guard let target = FuzzTarget(rawValue: name) else {
             FileHandle.standardError.write(
-                Data("set SHARPCAM_FUZZ_TARGET to one of config, weights, y4m, picture\n".utf8))
+                Data("set SHARPCAM_FUZZ_TARGET to one of config, weights, y4m, picture, control\n".utf8))
             return 2
         }
         fuzzTarget = target
@@ -42,7 +42,7 @@ import Foundation
             let args = CommandLine.arguments.dropFirst()
             guard let name = args.first, let target = FuzzTarget(rawValue: name), args.count >= 2 else {
                 FileHandle.standardError.write(
-                    Data("usage: sharpcam-fuzz config|weights|y4m|picture FILE|DIR...\n".utf8))
+                    Data("usage: sharpcam-fuzz config|weights|y4m|picture|control FILE|DIR...\n".utf8))
                 exit(2)
             }
             var count = 0

@@ -6,10 +6,11 @@ import SharpPipeline
 import SharpSupport
 
 /// What the fuzzer feeds SharpCam's parsers of untrusted input: configuration text, weights
-/// files, YUV4MPEG2 streams and pictures (through FFmpeg and the pixel limit). Each target must
+/// files, YUV4MPEG2 streams, pictures (through FFmpeg and the pixel limit), and the control
+/// socket's protocol (requests as the daemon reads them; frames and status as `ctl` reads them). Each target must
 /// return normally for any input: errors are fine, traps, hangs and runaway memory are bugs.
 enum FuzzTarget: String, CaseIterable {
-    case config, weights, y4m, picture
+    case config, weights, y4m, picture, control
 
     /// A scratch file per process for the targets that read files.
     static let scratch: String = {
@@ -28,6 +29,14 @@ enum FuzzTarget: String, CaseIterable {
                 _ = try? c.processing.makeProcessor()
                 _ = c.outputFrameFormat
             }
+        case .control:
+            // The daemon's side: every line of the input is a request.
+            for line in bytes.split(separator: 10, omittingEmptySubsequences: false) {
+                _ = try? ControlRequest.parse(Array(line))
+            }
+            // The client's side: an answer's body as a snapshot frame or a status.
+            _ = try? ControlFrame.decode(bytes)
+            _ = try? ControlStatus.decode(bytes)
         case .weights:
             guard let w = try? WeightsFile.decode(bytes, path: "fuzz.scw") else { return }
             _ = NetworkGraph(w.spec).parameterCount
