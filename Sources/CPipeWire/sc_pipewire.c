@@ -703,21 +703,33 @@ static void on_input_process(void *data) {
     struct sc_pw_input *in = data;
     struct pw_buffer *b = pw_stream_dequeue_buffer(in->stream);
     if (!b) return;
-    struct spa_data *d = &b->buffer->datas[0];
-    if (d->data && d->chunk) {
-        uint32_t offset = d->chunk->offset % (d->maxsize ? d->maxsize : 1);
+    // Planes may come as one block or one block each: they are copied one after the other.
+    pthread_mutex_lock(&in->mutex);
+    size_t used = 0;
+    int ok = in->staging != NULL;
+    for (uint32_t i = 0; ok && i < b->buffer->n_datas; i++) {
+        struct spa_data *d = &b->buffer->datas[i];
+        if (!d->data || !d->chunk || d->maxsize == 0) {
+            ok = i > 0;
+            break;
+        }
+        uint32_t offset = d->chunk->offset % d->maxsize;
         uint32_t size = d->chunk->size;
         if (size > d->maxsize - offset) size = d->maxsize - offset;
-        pthread_mutex_lock(&in->mutex);
-        if (in->staging && size > 0 && size <= in->staging_capacity) {
-            memcpy(in->staging, (uint8_t *)d->data + offset, size);
-            in->staging_size = size;
-            if (in->format != SC_PW_MJPG && d->chunk->stride > 0) in->stride = (uint32_t)d->chunk->stride;
-            in->sequence++;
-            pthread_cond_broadcast(&in->cond);
+        if (used + size > in->staging_capacity) {
+            ok = 0;
+            break;
         }
-        pthread_mutex_unlock(&in->mutex);
+        memcpy(in->staging + used, (uint8_t *)d->data + offset, size);
+        if (i == 0 && in->format != SC_PW_MJPG && d->chunk->stride > 0) in->stride = (uint32_t)d->chunk->stride;
+        used += size;
     }
+    if (ok && used > 0) {
+        in->staging_size = used;
+        in->sequence++;
+        pthread_cond_broadcast(&in->cond);
+    }
+    pthread_mutex_unlock(&in->mutex);
     pw_stream_queue_buffer(in->stream, b);
 }
 

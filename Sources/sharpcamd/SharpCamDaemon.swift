@@ -159,7 +159,13 @@ struct SharpCamDaemon: SharpCamCommand {
     var verbose = false
 
     var isLiveMode: Bool {
-        !demo && !listDevices && (output == nil || output!.hasPrefix("/dev/") || output == LiveConfiguration.nullOutput)
+        !demo && !listDevices
+            && (output == nil
+                || output!.split(separator: ",").allSatisfy { o in
+                    let o = o.trimmingCharacters(in: .whitespaces)
+                    return o.hasPrefix("/dev/") || o == LiveConfiguration.nullOutput
+                        || o == LiveConfiguration.pipeWireOutput
+                })
     }
 
     var interruptedMessage: String { "interrupted; no output written" }
@@ -182,7 +188,7 @@ struct SharpCamDaemon: SharpCamCommand {
 
     func execute() throws {
         let logger = DaemonLog.makeLogger(label: "sharpcamd", level: verbose ? .debug : (quiet ? .warning : .info))
-        if listDevices { return print(DeviceDiscovery.report(), terminator: "") }
+        if listDevices { return print(DeviceDiscovery.report() + PipeWireNodes.report(), terminator: "") }
         for flag in flagsUnusedInThisMode { logger.warning("\(flag)") }
         if isLiveMode { try runLive(logger) } else { try runFile(logger) }
     }

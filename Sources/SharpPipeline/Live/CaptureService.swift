@@ -69,6 +69,12 @@ public final class CaptureService: Service, @unchecked Sendable {
                 throw MediaError(.noDevice, path: "camera", "no camera is connected")
             }
             return try openCamera(camera)
+        case let spec? where spec == "pipewire" || spec.hasPrefix("pipewire:"):
+            // A camera node in PipeWire (libcamera and IPU6 cameras), never SharpCam's own output.
+            let target = spec == "pipewire" ? nil : String(spec.dropFirst("pipewire:".count))
+            return try PipeWireCapture(
+                target: target, exclude: c.pipeWireName, width: c.cameraSize?.width ?? c.width,
+                height: c.cameraSize?.height ?? c.height, rate: c.frameRate, logger: logger)
         case "demo":
             let (w, h, target) = (c.width, c.height, ring.format)
             // Rendered once (about half a second), then played back and forth: a frame copy each.

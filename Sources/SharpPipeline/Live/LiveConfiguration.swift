@@ -13,9 +13,34 @@ public struct LiveConfiguration: Sendable, Equatable {
     /// Camera (device path, /dev/v4l/by-id link or card name), file or URL, or "demo";
     /// nil: the first camera, or the generated clip when there is none.
     public var input: String?
-    /// The v4l2loopback device, or "null" to discard frames (measurements, tests).
+    /// Where frames go: the v4l2loopback device, "pipewire" (a PipeWire camera node), "null"
+    /// to discard them (measurements, tests), or several separated by commas
+    /// (`/dev/video10, pipewire`), all fed the same frame.
     public var output: String = "/dev/video10"
     public static let nullOutput = "null"
+    public static let pipeWireOutput = "pipewire"
+    /// The PipeWire node's `node.name` and `node.description` (what apps list).
+    public var pipeWireName = "sharpcam"
+    public var pipeWireDescription = "SharpCam"
+
+    /// `output` as a list of outputs.
+    public var outputs: [String] { Self.outputList(output) }
+
+    static func outputList(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+    }
+
+    /// What is wrong with an output list, or nil.
+    static func outputProblem(_ text: String) -> String? {
+        let list = outputList(text)
+        if list.isEmpty { return "no output given (a loopback device such as /dev/video10, pipewire, or null)" }
+        for o in list where !o.hasPrefix("/dev/") && o != nullOutput && o != pipeWireOutput {
+            return "output '\(o)' is not a device under /dev/, pipewire or null"
+        }
+        if Set(list).count != list.count { return "an output is listed twice" }
+        if list.contains(nullOutput) && list.count > 1 { return "null cannot be combined with other outputs" }
+        return nil
+    }
     public var width = 1280
     public var height = 720
     public var frameRate = Rational(30, 1)
@@ -59,6 +84,7 @@ public struct LiveConfiguration: Sendable, Equatable {
     /// checked as they are read; this catches values set in code), or nil.
     public var validationError: String? {
         if let problem = Self.sizeProblem(width, height) { return problem }
+        if let problem = Self.outputProblem(output) { return problem }
         if outputFormat != .yuyv && outputFormat != .i420 { return "output format must be yuyv or i420" }
         let checks: [(NumericSetting, Double)] = [
             (.fps, frameRate.doubleValue), (.stallTimeout, stallTimeout), (.idleFPS, idleFrameRate),
@@ -84,7 +110,17 @@ public struct LiveConfiguration: Sendable, Equatable {
         let v = SettingValue(key: key, value: value, origin: origin)
         switch key {
         case "input": input = value.isEmpty ? nil : value
-        case "output": output = value
+        case "output":
+            if let problem = Self.outputProblem(value) { throw v.bad(problem) }
+            output = value
+        case "pipewire-name":
+            guard !value.isEmpty, value.count <= 100,
+                value.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+            else { throw v.bad("expected a node name of letters, digits, '-', '_' or '.' (at most 100)") }
+            pipeWireName = value
+        case "pipewire-description":
+            guard !value.isEmpty, value.count <= 100 else { throw v.bad("expected a name of 1...100 characters") }
+            pipeWireDescription = value
         case "size":
             let p = value.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
             guard p.count == 2, let w = p[0], let h = p[1] else { throw v.bad("expected WIDTHxHEIGHT") }

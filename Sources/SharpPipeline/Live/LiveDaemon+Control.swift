@@ -56,7 +56,7 @@ extension LiveDaemon {
     func controlStatus() -> ControlStatus {
         let c = configuration, s = statistics
         let capture = stages?.capture.current
-        let consumers = stages?.watcher?.count
+        let consumers = stages?.demand?.consumers
         var latency: [String: ControlStatus.Latency] = [:]
         for (key, r) in [
             ("ring_wait", s.queueing), ("processing", s.processing), ("output", s.output),

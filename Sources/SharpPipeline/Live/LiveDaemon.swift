@@ -28,7 +28,7 @@ public final class LiveDaemon: @unchecked Sendable {
     private var group: ServiceGroup?
     private var processing: ProcessingService?
     private var capture: CaptureService?
-    private var watcher: ConsumerWatcher?
+    private var demand: OnDemand?
     /// CPU and output rate over the last seconds (sampled by the status stage).
     let usage = ProcessUsage()
     let startNanos = monotonicNanos()
@@ -78,8 +78,8 @@ public final class LiveDaemon: @unchecked Sendable {
     }
 
     /// The running stages (nil before `run()` and after it returns).
-    var stages: (processing: ProcessingService, capture: CaptureService, watcher: ConsumerWatcher?)? {
-        control.withLock { processing.flatMap { p in capture.map { (p, $0, watcher) } } }
+    var stages: (processing: ProcessingService, capture: CaptureService, demand: OnDemand?)? {
+        control.withLock { processing.flatMap { p in capture.map { (p, $0, demand) } } }
     }
 
     /// Opens the control socket: nil when switched off or when it cannot be created (a warning:
@@ -104,21 +104,38 @@ public final class LiveDaemon: @unchecked Sendable {
         }
     }
 
-    /// The configured output: the loopback device, or `NullSink` for "null".
+    /// The configured outputs: loopback devices, the PipeWire node, or `NullSink` for "null";
+    /// several in a `SinkGroup`.
     public static func openSink(_ c: LiveConfiguration, logger: Logger) throws -> LiveSink {
-        if c.output == LiveConfiguration.nullOutput {
-            logger.info("output discarded (null) at \(c.frameRate) fps")
-            return NullSink(format: c.outputFrameFormat, frameRate: c.frameRate)
+        let sinks = try c.outputs.map { output -> LiveSink in
+            switch output {
+            case LiveConfiguration.nullOutput:
+                logger.info("output discarded (null) at \(c.frameRate) fps")
+                return NullSink(format: c.outputFrameFormat, frameRate: c.frameRate)
+            case LiveConfiguration.pipeWireOutput:
+                let node = try PipeWireSink(
+                    format: c.outputFrameFormat, frameRate: c.frameRate, nodeName: c.pipeWireName,
+                    description: c.pipeWireDescription, logger: logger)
+                logger.info(
+                    """
+                    PipeWire camera node \(node.nodeID) "\(c.pipeWireDescription)" (\(c.pipeWireName)) offers \
+                    \(c.width)x\(c.height) YUY2/I420/NV12 at \(c.frameRate) fps
+                    """)
+                return node
+            default:
+                let loopback = try LoopbackSink(
+                    path: output, format: c.outputFrameFormat, frameRate: c.frameRate,
+                    onWait: { logger.warning("\($0)") })
+                logger.info(
+                    """
+                    \(output): \(loopback.device.card) fed with \(loopback.format) at \(loopback.frameRate) fps \
+                    (mmap streaming)
+                    """
+                )
+                return loopback
+            }
         }
-        let loopback = try LoopbackSink(
-            path: c.output, format: c.outputFrameFormat, frameRate: c.frameRate, onWait: { logger.warning("\($0)") })
-        logger.info(
-            """
-            \(c.output): \(loopback.device.card) fed with \(loopback.format) at \(loopback.frameRate) fps (mmap \
-            streaming)
-            """
-        )
-        return loopback
+        return sinks.count == 1 ? sinks[0] : SinkGroup(sinks)
     }
 
     /// Runs until stopped. Throws set-up errors (loopback missing, bad model...) and the first
@@ -128,17 +145,19 @@ public final class LiveDaemon: @unchecked Sendable {
         if let problem = c.validationError { throw ConfigurationError(problem) }
         let sink = try makeSink(c, logger)
         self.sink = sink
-        let watcher = c.onDemand && sink is LoopbackSink ? try ConsumerWatcher(path: c.output) : nil
+        let members = (sink as? SinkGroup)?.sinks ?? [sink]
+        let watchers =
+            c.onDemand
+            ? try members.compactMap { ($0 as? LoopbackSink).map(\.device.path) }.map {
+                try ConsumerWatcher(path: $0)
+            } : []
+        let demand = OnDemand(enabled: c.onDemand, watchers: watchers, sink: sink)
         let processor = try c.processing.makeProcessor()
         let captureRing = FrameRing(capacity: 2, format: c.outputFrameFormat)
         let processedRing = FrameRing(capacity: 1, format: c.outputFrameFormat)
         control.withLock { rings = [captureRing, processedRing] }
 
-        func consumersAbsent() -> Bool {
-            guard let watcher else { return false }
-            return watcher.count == 0
-                && monotonicSeconds(since: watcher.lastChangeNanos) > LiveDaemon.releaseGrace
-        }
+        let consumersAbsent = { demand.absent }
         let capture = CaptureService(
             configuration: c, ring: captureRing, statistics: statistics, logger: logger,
             wanted: { !consumersAbsent() })
@@ -150,14 +169,14 @@ public final class LiveDaemon: @unchecked Sendable {
         // Started in data-flow order from the output back, stopped in reverse: status, watcher,
         // capture, processing, output (the output keeps feeding consumers until the last).
         var services: [Service] = [output, processing, capture]
-        if let watcher {
+        for watcher in watchers {
             let log = logger
             services.append(
                 ClosureService(
                     name: "consumers",
                     run: {
                         watcher.run { n in
-                            log.info("\(c.output): \(n) consumer\(n == 1 ? "" : "s")")
+                            log.info("\(watcher.path): \(n) consumer\(n == 1 ? "" : "s")")
                             capture.poke()
                         }
                     }, stop: { watcher.stop() }))
@@ -172,7 +191,7 @@ public final class LiveDaemon: @unchecked Sendable {
             self.group = group
             self.processing = processing
             self.capture = capture
-            self.watcher = watcher
+            self.demand = demand
             return stopRequested
         }
         if stopEarly { group.requestStop() }
@@ -181,13 +200,13 @@ public final class LiveDaemon: @unchecked Sendable {
                 self.group = nil
                 self.processing = nil
                 self.capture = nil
-                self.watcher = nil
+                self.demand = nil
                 self.controlPath = nil
             }
         }
         logger.info("running: \(processing.processorName); on demand: \(c.onDemand ? "yes" : "no")")
         try group.run()
-        logger.info("stopped; \(c.output) released")
+        logger.info("stopped; \(sink.name) released")
     }
 
     /// Applies a new configuration's processing part (the rest needs a restart).
