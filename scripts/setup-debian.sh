@@ -2,7 +2,8 @@
 # setup-debian.sh [--tests]
 # Installs what SharpCam needs on Debian 12 (Swift itself must already be installed):
 #   always:   FFmpeg development libraries and tools, OpenBLAS and libjpeg (trainer), libv4l (camera formats),
-#             pkg-config
+#             libpipewire (PipeWire camera), pkg-config
+#   --tests:  also pipewire, wireplumber, dbus and GStreamer's PipeWire elements (tests run a private session)
 #   --tests:  also clang-format (the C format check), Python venv support, then a venv at .build-venv with the test oracles
 #             (OpenCV, scikit-image, ...), and the test photos in .data/photos
 # Idempotent; uses sudo for apt when not root.
@@ -11,11 +12,15 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-packages=(libavcodec-dev libavformat-dev libswscale-dev libavutil-dev pkg-config ffmpeg libopenblas-dev libjpeg62-turbo-dev libv4l-dev)
+packages=(libavcodec-dev libavformat-dev libswscale-dev libavutil-dev pkg-config ffmpeg libopenblas-dev libjpeg62-turbo-dev libv4l-dev
+  libpipewire-0.3-dev)
 tests=0
 [ "${1:-}" = "--tests" ] && tests=1
 if [ $tests -eq 1 ]; then
   packages+=(python3-venv python3-pip ca-certificates clang-format)
+  # A private PipeWire session and GStreamer clients for the PipeWire camera tests.
+  packages+=(pipewire pipewire-bin wireplumber dbus dbus-daemon gstreamer1.0-pipewire gstreamer1.0-tools
+    gstreamer1.0-plugins-base)
 fi
 
 missing=()

@@ -4,7 +4,8 @@
 # fuzz targets for a fixed time (scripts/fuzz.sh), a live soak test (scripts/soak.sh), the
 # C kernel-set tests (every instruction set this CPU has against the portable reference), the
 # FrameRing stress tests, the service group and the ChromaTransfer thread-pool tests under
-# ThreadSanitizer,
+# ThreadSanitizer, the PipeWire camera against private PipeWire sessions (pipewire + wireplumber
+# under dbus-run-session, GStreamer clients),
 # `systemd-analyze verify` on the units, an install into a scratch root, and the end-to-end
 # test on real V4L2 drivers (vivid + v4l2loopback in a qemu VM; no GPU, camera or KVM needed).
 set -euo pipefail
@@ -12,6 +13,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh --tests
 export SHARPCAM_PYTHON="$PWD/.build-venv/bin/python"
 export SHARPCAM_PHOTOS="$PWD/.data/photos"
+# The PipeWire camera tests start their own PipeWire sessions (scripts/pipewire-session.sh);
+# here they must run, not be skipped.
+export SHARPCAM_REQUIRE_PIPEWIRE=1
 bash scripts/format.sh --check
 swift build --build-tests
 swift test --skip-build --parallel

@@ -162,8 +162,8 @@ extension PipeWireNodes {
         case .success(let nodes):
             var text = "PipeWire camera nodes (--input pipewire:NAME):\n"
             for n in nodes {
-                text +=
-                    "  \(n.name)  \"\(n.description)\" (id \(n.id), serial \(n.serial)\(n.role.isEmpty ? "" : ", \(n.role)"))\n"
+                let role = n.role.isEmpty ? "" : ", \(n.role)"
+                text += "  \(n.name)  \"\(n.description)\" (id \(n.id), serial \(n.serial)\(role))\n"
             }
             return text
         }

@@ -55,7 +55,8 @@ struct PipeWireCLITests {
         p.arguments = [
             "gst-launch-1.0", "-q", "videotestsrc", "pattern=smpte", "is-live=true", "!",
             "video/x-raw,format=YUY2,width=320,height=180,framerate=30/1", "!", "pipewiresink", "mode=provide",
-            "stream-properties=props,media.class=Video/Source,media.role=Camera,node.name=\(name),node.description=\(name)",
+            "stream-properties=props,media.class=Video/Source,media.role=Camera,node.name=\(name),"
+                + "node.description=\(name)",
         ]
         p.environment = ProcessInfo.processInfo.environment.merging(session.environment) { $1 }
         p.standardOutput = FileHandle.nullDevice
