@@ -82,7 +82,8 @@ import Testing
 
     @Test func serviceAndPipeWireAndDaemon() throws {
         let r = try Root()
-        var d = r.doctor(env: ["XDG_RUNTIME_DIR": r.dir.file("run")])
+        // Isolated from daemons other tests run (they may use the default sockets).
+        var d = r.doctor(env: ["XDG_RUNTIME_DIR": r.dir.file("run"), "SHARPCAM_CONTROL": r.dir.file("run/control")])
         d.systemctl = { args in args.first == "--user" ? "active" : "inactive" }
         let checks = d.run()
         #expect(checks.first { $0.title == "service" }!.detail == "user service active, system service inactive")
