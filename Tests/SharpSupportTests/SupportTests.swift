@@ -35,4 +35,24 @@ import Testing
         #expect(SharpCamError("no such model", subject: "x.scw").description == "x.scw: no such model")
         #expect(SharpCamError("--arch is required").description == "--arch is required")
     }
+
+    /// A progress line wider than the terminal wraps, and the next `\r` redraw then starts a new
+    /// line instead of replacing it: lines are cut to the terminal's width minus one.
+    @Test func progressLinesFitTheTerminal() {
+        let long = ProgressBar.line(
+            label: "sharpening", done: 12_345, total: 99_999, elapsed: 12, detail: String(repeating: "loss 0.1234 ", count: 8))
+        #expect(long.count == 79 && long.hasSuffix("…"))
+        #expect(long.hasPrefix("sharpening [##"))
+        let narrow = ProgressBar.line(label: "x", done: 1, total: 10, elapsed: 1, columns: 40)
+        #expect(narrow.count == 39)
+        let short = ProgressBar.line(label: "x", done: 1, total: 10, elapsed: 1, width: 4)
+        #expect(short == "x [----] 1/10 frames  1.0 fps  ETA 0:09")
+        let process = ProcessUsage(window: 5)
+        process.sample(count: 0)
+        var x = 0.0
+        for i in 0..<2_000_000 { x += Double(i).squareRoot() }
+        process.sample(count: 30)
+        #expect(x > 0 && process.cpuPercent > 0 && process.countPerSecond > 0)
+        #expect(ProcessUsage.residentBytes() > 1_000_000)
+    }
 }
