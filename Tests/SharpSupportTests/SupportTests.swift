@@ -40,7 +40,8 @@ import Testing
     /// line instead of replacing it: lines are cut to the terminal's width minus one.
     @Test func progressLinesFitTheTerminal() {
         let long = ProgressBar.line(
-            label: "sharpening", done: 12_345, total: 99_999, elapsed: 12, detail: String(repeating: "loss 0.1234 ", count: 8))
+            label: "sharpening", done: 12_345, total: 99_999, elapsed: 12,
+            detail: String(repeating: "loss 0.1234 ", count: 8))
         #expect(long.count == 79 && long.hasSuffix("…"))
         #expect(long.hasPrefix("sharpening [##"))
         let narrow = ProgressBar.line(label: "x", done: 1, total: 10, elapsed: 1, columns: 40)
