@@ -20,7 +20,7 @@ if [ $tests -eq 1 ]; then
   packages+=(python3-venv python3-pip ca-certificates clang-format)
   # A private PipeWire session and GStreamer clients for the PipeWire camera tests.
   packages+=(pipewire pipewire-bin wireplumber dbus dbus-daemon gstreamer1.0-pipewire gstreamer1.0-tools
-    gstreamer1.0-plugins-base)
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 fi
 
 missing=()

@@ -49,15 +49,19 @@ struct PipeWireCLITests {
     }
 
     /// A fake camera: GStreamer's test picture published as a Video/Source node.
-    func fakeCamera(_ session: PipeWireSession, name: String) throws -> Process {
+    func fakeCamera(_ session: PipeWireSession, name: String, mjpeg: Bool = false) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [
-            "gst-launch-1.0", "-q", "videotestsrc", "pattern=smpte", "is-live=true", "!",
-            "video/x-raw,format=YUY2,width=320,height=180,framerate=30/1", "!", "pipewiresink", "mode=provide",
-            "stream-properties=props,media.class=Video/Source,media.role=Camera,node.name=\(name),"
-                + "node.description=\(name)",
-        ]
+        let format =
+            mjpeg
+            ? ["video/x-raw,width=320,height=180,framerate=30/1", "!", "jpegenc"]
+            : ["video/x-raw,format=YUY2,width=320,height=180,framerate=30/1"]
+        p.arguments =
+            ["gst-launch-1.0", "-q", "videotestsrc", "pattern=smpte", "is-live=true", "!"] + format + [
+                "!", "pipewiresink", "mode=provide",
+                "stream-properties=props,media.class=Video/Source,media.role=Camera,node.name=\(name),"
+                    + "node.description=\(name)",
+            ]
         p.environment = ProcessInfo.processInfo.environment.merging(session.environment) { $1 }
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -151,6 +155,35 @@ struct PipeWireCLITests {
         defer { kill(camera.processIdentifier, SIGKILL); camera.waitUntilExit() }
         try waitUntil(seconds: 30) { daemon.count("pipewire:fakecam: capturing YUY2") >= 2 }
         try waitUntil(seconds: 10) { captured() > stalled + 10 }
+        #expect(daemon.stop() == 0)
+    }
+
+    /// An MJPEG camera node: negotiated as MJPG, decoded with libavcodec, no frame skipped; the
+    /// snapshot shows the picture.
+    @Test func readsAnMJPEGCamera() throws {
+        let session = try PipeWireSession()
+        defer { session.stop() }
+        let camera = try fakeCamera(session, name: "jpegcam", mjpeg: true)
+        defer { kill(camera.processIdentifier, SIGKILL); camera.waitUntilExit() }
+        let socket = dir.file("mjpeg-ctl")
+        let daemon = try Daemon(
+            binary,
+            [
+                "--input", "pipewire:jpegcam", "--output", "null", "--size", "320x180", "--mode", "bypass", "--control",
+                socket,
+            ],
+            session: session, log: dir.file("mjpeg.log"))
+        try waitUntil(seconds: 20) { daemon.log.contains("pipewire:jpegcam: capturing MJPG 320x180") }
+        func status() -> [String: Any] {
+            let r = try? ProcessRunner.run(binary, ["ctl", "status", "--json", "--socket", socket])
+            return r.flatMap { try? JSONSerialization.jsonObject(with: $0.stdout) as? [String: Any] } ?? [:]
+        }
+        try waitUntil(seconds: 10) { (status()["captured"] as? Int ?? 0) > 20 }
+        #expect(status()["skipped"] as? Int == 0)
+        let png = dir.file("mjpeg.png")
+        #expect(try ProcessRunner.run(binary, ["ctl", "snapshot", png, "--socket", socket]).status == 0)
+        let probe = try Fixtures.probe(png)
+        #expect(probe.width == 640 && probe.height == 180)
         #expect(daemon.stop() == 0)
     }
 
