@@ -17,7 +17,7 @@ struct PipeWireCLITests {
         let logPath: String
         init(_ binary: String, _ args: [String], session: PipeWireSession, log: String) throws {
             logPath = log
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = args
             process.environment = ProcessInfo.processInfo.environment.merging(session.environment) { $1 }
