@@ -203,6 +203,24 @@ struct PipeWireCLITests {
         #expect(try consume(session, node: "sharpcam", frames: 5).count == 5 * 320 * 180 * 2)
         #expect(daemon.process.isRunning && daemon.stop() == 0)
 
+        // The input side: a PipeWire camera read across a PipeWire restart (reopened with backoff).
+        let first = try fakeCamera(session, name: "restartcam")
+        defer { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() }
+        let socket = dir.file("restart-ctl")
+        let reader = try Daemon(
+            binary,
+            [
+                "--input", "pipewire:restartcam", "--output", "null", "--size", "320x180", "--mode", "bypass",
+                "--control", socket,
+            ],
+            session: session, log: dir.file("restart-in.log"))
+        try waitUntil(seconds: 20) { reader.log.contains("pipewire:restartcam: capturing YUY2") }
+        try session.restart()  // the fake camera dies with its connection: publish it again
+        let camera = try fakeCamera(session, name: "restartcam")
+        defer { kill(camera.processIdentifier, SIGKILL); camera.waitUntilExit() }
+        try waitUntil(seconds: 30) { reader.count("pipewire:restartcam: capturing YUY2") >= 2 }
+        #expect(reader.process.isRunning && reader.stop() == 0)
+
         session.stop()
         let r = try ProcessRunner.run(
             binary, ["--input", "demo", "--output", "pipewire", "--control", "off"], environment: session.environment)
