@@ -40,6 +40,9 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-root.XXXXXX")
 bash scripts/install.sh --root "$root" --bin-path "$(swift build --show-bin-path)"
 "$root/usr/local/bin/sharpcamd" --help >/dev/null
 cmp systemd/sharpcamd.conf "$root/etc/sharpcam/sharpcamd.conf"
+bash scripts/install.sh --uninstall --root "$root"
+left=$(find "$root" -type f)
+[ -z "$left" ] || { echo "test.sh: install.sh --uninstall left files: $left" >&2; exit 1; }
 rm -rf "$root"
 echo "test.sh: end-to-end test on real V4L2 drivers" >&2
 bash scripts/e2e.sh
