@@ -1,7 +1,7 @@
 import Glibc
 import SharpMedia
 
-/// Small helpers for AF_UNIX stream sockets (the control socket).
+/// Small helpers for AF_UNIX sockets (the control socket; sd_notify's datagrams).
 ///
 /// Invariant: every function returns or throws a `MediaError` naming the socket path; file
 /// descriptors are close-on-exec.
@@ -14,15 +14,23 @@ enum UnixSocket {
         guard !bytes.isEmpty, bytes.count <= maxPathBytes else {
             throw MediaError(.unsupported, path: path, "a socket path must be 1...\(maxPathBytes) bytes long")
         }
+        return withAddress(bytes: bytes, body)
+    }
+
+    /// The address for `bytes` (1...`maxPathBytes` long): a file path, NUL-terminated, or an
+    /// abstract name when the first byte is 0 (its length counts, no terminator).
+    static func withAddress<T>(bytes: [UInt8], _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        precondition(!bytes.isEmpty && bytes.count <= maxPathBytes, "socket address of \(bytes.count) bytes")
+        let abstract = bytes[0] == 0
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (i, b) in bytes.enumerated() { raw[i] = b }
-            raw[bytes.count] = 0
+            if !abstract { raw[bytes.count] = 0 }
         }
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                body($0, socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1))
+                body($0, socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1)))
             }
         }
     }

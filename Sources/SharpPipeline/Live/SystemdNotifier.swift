@@ -10,7 +10,7 @@ public final class SystemdNotifier: @unchecked Sendable {
     public let watchdogInterval: UInt64?
 
     public init(environment: [String: String] = SystemdNotifier.processEnvironment()) {
-        if let p = environment["NOTIFY_SOCKET"], !p.isEmpty, p.utf8.count < 108 {
+        if let p = environment["NOTIFY_SOCKET"], !p.isEmpty, p.utf8.count <= UnixSocket.maxPathBytes {
             var bytes = Array(p.utf8)
             if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }  // abstract namespace
             socketPath = bytes
@@ -41,17 +41,9 @@ public final class SystemdNotifier: @unchecked Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in path.enumerated() { raw[i] = b }
-        }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count)
-        var bytes = Array(message.utf8)
-        let sent = withUnsafePointer(to: &addr) { a in
-            a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                sendto(fd, &bytes, bytes.count, Int32(MSG_NOSIGNAL), sa, length)
-            }
+        let bytes = Array(message.utf8)
+        let sent = UnixSocket.withAddress(bytes: path) { address, length in
+            sendto(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL), address, length)
         }
         return sent == bytes.count
     }

@@ -39,14 +39,7 @@ import Testing
         let fd: Int32
         init(_ path: String) throws {
             fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var a = sockaddr_un()
-            a.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &a.sun_path) { r in for (i, b) in path.utf8.enumerated() { r[i] = b } }
-            let ok = withUnsafePointer(to: &a) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
+            let ok = withUnixAddress(path) { connect(fd, $0, $1) }
             if ok != 0 { throw TestSetupError("connect \(path): \(errno)") }
             var t = timeval(tv_sec: 3, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
