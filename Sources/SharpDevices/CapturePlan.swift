@@ -20,17 +20,13 @@ public struct CapturePlan: Equatable, Sendable, CustomStringConvertible {
     static let convertible = ["NV12", "YU12", "YV12", "NV21", "UYVY", "YVYU", "VYUY", "NV16", "RGB3", "BGR3"]
 
     public var description: String {
-        "\(CapturePlan.fourccString(fourcc)) \(width)x\(height) (\(decoding.rawValue))"
+        "\(V4L2Device.fourccString(fourcc)) \(width)x\(height) (\(decoding.rawValue))"
     }
 
     public static func fourcc(_ text: String) -> UInt32? {
         let b = Array(text.utf8)
         guard b.count == 4, b.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
         return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
-    }
-
-    public static func fourccString(_ f: UInt32) -> String {
-        String(decoding: [0, 8, 16, 24].map { UInt8((f >> $0) & 0xFF) }, as: UTF8.self)
     }
 
     /// Chooses a format: `preferred` when given (it must be offered), else YUYV, or MJPEG above
@@ -48,8 +44,8 @@ public struct CapturePlan: Equatable, Sendable, CustomStringConvertible {
         if let preferred {
             guard codes.contains(preferred) else {
                 throw PlanError(
-                    "the camera does not offer \(fourccString(preferred)); it offers "
-                        + codes.map(fourccString).joined(separator: ", "))
+                    "the camera does not offer \(V4L2Device.fourccString(preferred)); it offers "
+                        + codes.map(V4L2Device.fourccString).joined(separator: ", "))
             }
             chosen = preferred
         } else if codes.contains(yuyv) || codes.contains(mjpeg) {

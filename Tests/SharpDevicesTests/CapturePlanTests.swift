@@ -45,7 +45,7 @@ import Testing
 
     @Test func fourccText() {
         #expect(CapturePlan.fourcc("YUYV") == 0x5659_5559)
-        #expect(CapturePlan.fourccString(0x5659_5559) == "YUYV")
+        #expect(V4L2Device.fourccString(0x5659_5559) == "YUYV")
         #expect(CapturePlan.fourcc("YUY") == nil && CapturePlan.fourcc("YU\u{1}V") == nil)
     }
 }
