@@ -43,6 +43,18 @@ import Testing
         c.width = 641
         #expect(c.validationError == "the output width must be even, got 641")
     }
+
+    @Test func cameraSizeIsParsedLikeSize() throws {
+        var c = LiveConfiguration()
+        #expect(c.requestedCameraSize == .init(width: 1280, height: 720))
+        try c.apply("camera-size", "640X480", origin: "x.conf:1")
+        #expect(c.cameraSize == .init(width: 640, height: 480) && c.requestedCameraSize.width == 640)
+        for bad in ["640", "640x", "1x480", "640x99999", "axb"] {
+            #expect(throws: ConfigurationError.self) { try c.apply("camera-size", bad, origin: "x.conf:2") }
+        }
+        try c.apply("camera-size", "auto", origin: "x.conf:3")
+        #expect(c.cameraSize == nil)
+    }
 }
 
 @Suite struct SystemdNotifierTests {

@@ -73,8 +73,8 @@ public final class CaptureService: Service, @unchecked Sendable {
             // A camera node in PipeWire (libcamera and IPU6 cameras), never SharpCam's own output.
             let target = spec == "pipewire" ? nil : String(spec.dropFirst("pipewire:".count))
             return try PipeWireCapture(
-                target: target, exclude: c.pipeWireName, width: c.cameraSize?.width ?? c.width,
-                height: c.cameraSize?.height ?? c.height, rate: c.frameRate, logger: logger)
+                target: target, exclude: c.pipeWireName, width: c.requestedCameraSize.width,
+                height: c.requestedCameraSize.height, rate: c.frameRate, logger: logger)
         case "demo":
             let (w, h, target) = (c.width, c.height, ring.format)
             // Rendered once (about half a second), then played back and forth: a frame copy each.
@@ -99,7 +99,7 @@ public final class CaptureService: Service, @unchecked Sendable {
 
     func openCamera(_ path: String) throws -> V4L2Capture {
         let c = configuration
-        let size = c.cameraSize ?? (c.width, c.height)
+        let size = c.requestedCameraSize
         return try V4L2Capture(
             path: path, width: size.width, height: size.height, rate: c.frameRate,
             preferredFormat: c.cameraFormat.flatMap(CapturePlan.fourcc), logger: logger)

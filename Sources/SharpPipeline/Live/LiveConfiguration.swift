@@ -50,15 +50,19 @@ public struct LiveConfiguration: Sendable, Equatable {
     /// The camera pixel format to ask for (a FOURCC such as "UYVY"); nil: SharpCam chooses.
     public var cameraFormat: String?
     /// The camera mode to ask for (nil: the output size, or the nearest mode of its aspect ratio).
-    public var cameraSize: (width: Int, height: Int)? {
-        get { cameraWidth.map { ($0, cameraHeight) } }
-        set {
-            cameraWidth = newValue?.width
-            cameraHeight = newValue?.height ?? 0
+    public var cameraSize: Size?
+
+    /// A width and height in pixels.
+    public struct Size: Equatable, Sendable {
+        public var width: Int, height: Int
+        public init(width: Int, height: Int) {
+            self.width = width
+            self.height = height
         }
     }
-    private var cameraWidth: Int?
-    private var cameraHeight = 0
+
+    /// The camera mode asked for: `cameraSize`, else the output size.
+    public var requestedCameraSize: Size { cameraSize ?? Size(width: width, height: height) }
     public var processing = ProcessingSettings()
     /// Release the camera and idle while no app has the loopback open.
     public var onDemand = true
@@ -94,6 +98,13 @@ public struct LiveConfiguration: Sendable, Equatable {
         return processing.validationError
     }
 
+    /// "WIDTHxHEIGHT" (either case of x), nil when it is not two integers.
+    static func parseSize(_ text: String) -> Size? {
+        let p = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard p.count == 2, let w = p[0], let h = p[1] else { return nil }
+        return Size(width: w, height: h)
+    }
+
     static func sizeProblem(_ width: Int, _ height: Int) -> String? {
         if width < 2 || height < 2 || width > maxWidth || height > maxHeight {
             return "size \(width)x\(height) is out of range (2x2...\(maxWidth)x\(maxHeight))"
@@ -122,11 +133,10 @@ public struct LiveConfiguration: Sendable, Equatable {
             guard !value.isEmpty, value.count <= 100 else { throw v.bad("expected a name of 1...100 characters") }
             pipeWireDescription = value
         case "size":
-            let p = value.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-            guard p.count == 2, let w = p[0], let h = p[1] else { throw v.bad("expected WIDTHxHEIGHT") }
-            if let problem = Self.sizeProblem(w, h) { throw v.bad(problem) }
-            width = w
-            height = h
+            guard let s = Self.parseSize(value) else { throw v.bad("expected WIDTHxHEIGHT") }
+            if let problem = Self.sizeProblem(s.width, s.height) { throw v.bad(problem) }
+            width = s.width
+            height = s.height
         case "fps":
             let fps = try v.number(NumericSetting.fps)
             frameRate = fps == fps.rounded() ? Rational(Int(fps), 1) : Rational(Int((fps * 1000).rounded()), 1000)
@@ -139,11 +149,9 @@ public struct LiveConfiguration: Sendable, Equatable {
             if value.isEmpty || value.lowercased() == "auto" {
                 cameraSize = nil
             } else {
-                let p = value.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-                guard p.count == 2, let w = p[0], let h = p[1], w >= 2, h >= 2, w <= 16384, h <= 16384 else {
-                    throw v.bad("expected WIDTHxHEIGHT (a mode the camera offers) or auto")
-                }
-                cameraSize = (w, h)
+                guard let s = Self.parseSize(value), s.width >= 2, s.height >= 2, s.width <= 16384, s.height <= 16384
+                else { throw v.bad("expected WIDTHxHEIGHT (a mode the camera offers) or auto") }
+                cameraSize = s
             }
         case "fit":
             guard let f = FrameFit(rawValue: value.lowercased()) else { throw v.bad("expected crop, pad or stretch") }

@@ -226,9 +226,7 @@ public final class LiveDaemon: @unchecked Sendable {
                     "output, size, format and rate (kept: consumers may be attached; restart to change them)")
             }
             if new.input != old.input || new.onDemand != old.onDemand || new.fit != old.fit
-                || new.cameraFormat != old.cameraFormat
-                || new.cameraSize.map({ [$0.width, $0.height] })
-                    != old.cameraSize.map({ [$0.width, $0.height] })
+                || new.cameraFormat != old.cameraFormat || new.cameraSize != old.cameraSize
             {
                 changed.append("input, fit, camera format and size, on-demand (restart to change them)")
             }
