@@ -159,13 +159,7 @@ struct SharpCamDaemon: SharpCamCommand {
     var verbose = false
 
     var isLiveMode: Bool {
-        !demo && !listDevices
-            && (output == nil
-                || output!.split(separator: ",").allSatisfy { o in
-                    let o = o.trimmingCharacters(in: .whitespaces)
-                    return o.hasPrefix("/dev/") || o == LiveConfiguration.nullOutput
-                        || o == LiveConfiguration.pipeWireOutput
-                })
+        !demo && !listDevices && (output.map(LiveConfiguration.isLiveOutput) ?? true)
     }
 
     var interruptedMessage: String { "interrupted; no output written" }

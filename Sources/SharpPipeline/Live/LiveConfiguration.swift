@@ -30,11 +30,19 @@ public struct LiveConfiguration: Sendable, Equatable {
         text.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
     }
 
+    /// Whether `text` names live outputs only (devices under /dev/, pipewire, null): what makes
+    /// `sharpcamd --output` mean live mode rather than a file.
+    public static func isLiveOutput(_ text: String) -> Bool { outputList(text).allSatisfy(isLiveOutputEntry) }
+
+    static func isLiveOutputEntry(_ o: String) -> Bool {
+        o.hasPrefix("/dev/") || o == nullOutput || o == pipeWireOutput
+    }
+
     /// What is wrong with an output list, or nil.
     static func outputProblem(_ text: String) -> String? {
         let list = outputList(text)
         if list.isEmpty { return "no output given (a loopback device such as /dev/video10, pipewire, or null)" }
-        for o in list where !o.hasPrefix("/dev/") && o != nullOutput && o != pipeWireOutput {
+        for o in list where !isLiveOutputEntry(o) {
             return "output '\(o)' is not a device under /dev/, pipewire or null"
         }
         if Set(list).count != list.count { return "an output is listed twice" }
