@@ -515,22 +515,23 @@ static void output_end(struct sc_pw_output *o, struct pw_buffer *b, int64_t pts_
     pw_stream_trigger_process(o->stream);
 }
 
-int sc_pw_output_write_yuyv(sc_pw_output *o, const uint8_t *src, size_t stride, int64_t pts_ns) {
-    pw_thread_loop_lock(o->c.loop);
-    if (o->c.disconnected || !o->stream) {
-        pw_thread_loop_unlock(o->c.loop);
-        return -1;
-    }
-    uint8_t *dst;
-    struct pw_buffer *b = output_begin(o, &dst);
-    if (!b) {
-        pw_thread_loop_unlock(o->c.loop);
-        return 0;
-    }
-    uint32_t w = o->width, h = o->height, cw = (w + 1) / 2;
-    if (o->format == SC_PW_YUY2) {
-        for (uint32_t y = 0; y < h; y++) memcpy(dst + (size_t)y * o->stride[0], src + y * stride, cw * 4);
-    } else {
+/// A frame as the pipeline holds it: YUYV (one plane) or I420 (three planes).
+struct source_frame {
+    int is_i420;
+    const uint8_t *plane[3];
+    size_t stride[3];
+};
+
+/// Writes `f` into `dst` in the negotiated layout (lock held).
+static void output_fill(struct sc_pw_output *o, const struct source_frame *f, uint8_t *dst) {
+    uint32_t w = o->width, h = o->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
+    if (!f->is_i420) {
+        const uint8_t *src = f->plane[0];
+        size_t stride = f->stride[0];
+        if (o->format == SC_PW_YUY2) {
+            for (uint32_t y = 0; y < h; y++) memcpy(dst + (size_t)y * o->stride[0], src + y * stride, cw * 4);
+            return;
+        }
         uint8_t *Y = dst, *U = dst + o->offset[1], *V = dst + o->offset[2];
         for (uint32_t y = 0; y < h; y++) {
             const uint8_t *r0 = src + y * stride;
@@ -550,26 +551,10 @@ int sc_pw_output_write_yuyv(sc_pw_output *o, const uint8_t *src, size_t stride, 
                 }
             }
         }
+        return;
     }
-    output_end(o, b, pts_ns);
-    pw_thread_loop_unlock(o->c.loop);
-    return 1;
-}
-
-int sc_pw_output_write_i420(sc_pw_output *o, const uint8_t *ys, size_t y_stride, const uint8_t *us, size_t u_stride,
-                            const uint8_t *vs, size_t v_stride, int64_t pts_ns) {
-    pw_thread_loop_lock(o->c.loop);
-    if (o->c.disconnected || !o->stream) {
-        pw_thread_loop_unlock(o->c.loop);
-        return -1;
-    }
-    uint8_t *dst;
-    struct pw_buffer *b = output_begin(o, &dst);
-    if (!b) {
-        pw_thread_loop_unlock(o->c.loop);
-        return 0;
-    }
-    uint32_t w = o->width, h = o->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
+    const uint8_t *ys = f->plane[0], *us = f->plane[1], *vs = f->plane[2];
+    size_t y_stride = f->stride[0], u_stride = f->stride[1], v_stride = f->stride[2];
     if (o->format == SC_PW_YUY2) {
         for (uint32_t y = 0; y < h; y++) {
             uint8_t *row = dst + (size_t)y * o->stride[0];
@@ -581,24 +566,50 @@ int sc_pw_output_write_i420(sc_pw_output *o, const uint8_t *ys, size_t y_stride,
                 row[x * 4 + 3] = vr[x];
             }
         }
-    } else {
-        for (uint32_t y = 0; y < h; y++) memcpy(dst + (size_t)y * o->stride[0], ys + y * y_stride, w);
-        for (uint32_t y = 0; y < ch; y++) {
-            if (o->format == SC_PW_I420) {
-                memcpy(dst + o->offset[1] + (size_t)y * o->stride[1], us + y * u_stride, cw);
-                memcpy(dst + o->offset[2] + (size_t)y * o->stride[2], vs + y * v_stride, cw);
-            } else {
-                uint8_t *row = dst + o->offset[1] + (size_t)y * o->stride[1];
-                for (uint32_t x = 0; x < cw; x++) {
-                    row[2 * x] = us[y * u_stride + x];
-                    row[2 * x + 1] = vs[y * v_stride + x];
-                }
+        return;
+    }
+    for (uint32_t y = 0; y < h; y++) memcpy(dst + (size_t)y * o->stride[0], ys + y * y_stride, w);
+    for (uint32_t y = 0; y < ch; y++) {
+        if (o->format == SC_PW_I420) {
+            memcpy(dst + o->offset[1] + (size_t)y * o->stride[1], us + y * u_stride, cw);
+            memcpy(dst + o->offset[2] + (size_t)y * o->stride[2], vs + y * v_stride, cw);
+        } else {
+            uint8_t *row = dst + o->offset[1] + (size_t)y * o->stride[1];
+            for (uint32_t x = 0; x < cw; x++) {
+                row[2 * x] = us[y * u_stride + x];
+                row[2 * x + 1] = vs[y * v_stride + x];
             }
         }
     }
-    output_end(o, b, pts_ns);
+}
+
+/// Dequeues a buffer, fills it and hands it to the graph: 1 written, 0 dropped (no free buffer,
+/// nothing negotiated), -1 disconnected.
+static int output_write(struct sc_pw_output *o, const struct source_frame *f, int64_t pts_ns) {
+    pw_thread_loop_lock(o->c.loop);
+    int r = -1;
+    if (!o->c.disconnected && o->stream) {
+        uint8_t *dst;
+        struct pw_buffer *b = output_begin(o, &dst);
+        r = b != NULL;
+        if (b) {
+            output_fill(o, f, dst);
+            output_end(o, b, pts_ns);
+        }
+    }
     pw_thread_loop_unlock(o->c.loop);
-    return 1;
+    return r;
+}
+
+int sc_pw_output_write_yuyv(sc_pw_output *o, const uint8_t *yuyv, size_t stride, int64_t pts_ns) {
+    struct source_frame f = {0, {yuyv, NULL, NULL}, {stride, 0, 0}};
+    return output_write(o, &f, pts_ns);
+}
+
+int sc_pw_output_write_i420(sc_pw_output *o, const uint8_t *y, size_t y_stride, const uint8_t *u, size_t u_stride,
+                            const uint8_t *v, size_t v_stride, int64_t pts_ns) {
+    struct source_frame f = {1, {y, u, v}, {y_stride, u_stride, v_stride}};
+    return output_write(o, &f, pts_ns);
 }
 
 // MARK: Listing
