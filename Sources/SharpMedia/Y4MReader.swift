@@ -56,7 +56,17 @@ public final class Y4MReader: FrameSource {
             case "H": height = Int(value) ?? -1
             case "F":
                 let parts = value.split(separator: ":").compactMap { Int($0) }
-                if parts.count == 2, parts[0] > 0, parts[1] > 0 { rate = Rational(parts[0], parts[1]) }
+                if parts.count == 2, parts[0] > 0, parts[1] > 0 {
+                    // One frame an hour to 1000 a second: beyond that the header is damaged (and
+                    // the frame duration in nanoseconds would not fit in 64 bits).
+                    let fps = Double(parts[0]) / Double(parts[1])
+                    guard fps >= 1.0 / 3600, fps <= 1000 else {
+                        throw MediaError(
+                            .corrupt, path: path,
+                            "frame rate F\(value) is out of range (1/3600...1000 frames per second)")
+                    }
+                    rate = Rational(parts[0], parts[1])
+                }
             case "C": colour = value
             case "X":
                 if value.uppercased() == "COLORRANGE=FULL" { range = .full }

@@ -101,6 +101,9 @@ import Testing
             ("size.y4m", Array("YUV4MPEG2 W0 H2 F25:1\n".utf8), .invalidGeometry, "invalid frame size 0x2"),
             ("c444.y4m", Array("YUV4MPEG2 W4 H2 C444\n".utf8), .unsupported, "C444"),
             ("p10.y4m", Array("YUV4MPEG2 W4 H2 C420p10\n".utf8), .unsupported, "C420p10"),
+            // A frame duration in nanoseconds beyond 64 bits trapped (found by the fuzzer).
+            ("slow.y4m", Array("YUV4MPEG2 W4 H2 F5:1000000000000000000\n".utf8), .corrupt, "frame rate F5:"),
+            ("fast.y4m", Array("YUV4MPEG2 W4 H2 F1000001:1\n".utf8), .corrupt, "out of range"),
         ]
         for (name, bytes, kind, text) in cases {
             let path = try write(name, bytes)
