@@ -6,7 +6,7 @@
 #   /etc/sharpcam/sharpcamd.conf            (kept if it exists)
 #   /etc/modprobe.d/sharpcam.conf, /etc/modules-load.d/sharpcam.conf   (v4l2loopback at boot)
 #   /etc/systemd/system/sharpcamd.service, /etc/systemd/user/sharpcamd.service
-#   /usr/local/share/doc/sharpcam/README.md
+#   /usr/local/share/doc/sharpcam/README.md and docs/
 # then, on the real root: installs v4l2loopback-dkms (and the kernel headers it builds
 # against), loads the module, and with --system enables and starts the system service, or
 # with --user prints the command that enables the user service (run it as that user).
@@ -41,6 +41,7 @@ if [ $uninstall -eq 1 ]; then
     [ -n "${SUDO_USER:-}" ] && echo "install.sh: each user who enabled it: systemctl --user disable --now sharpcamd" >&2
   fi
   for f in "${installed[@]}"; do $SUDO rm -f "$root/$f"; done
+  $SUDO rm -rf "$root/usr/local/share/doc/sharpcam/docs"
   conf="$root/etc/sharpcam/sharpcamd.conf"
   if [ -e "$conf" ] && cmp -s "$conf" systemd/sharpcamd.conf; then
     $SUDO rm -f "$conf"
@@ -93,6 +94,11 @@ $SUDO install -m 644 systemd/v4l2loopback-modules-load.conf "$root/etc/modules-l
 $SUDO install -m 644 systemd/sharpcamd.service "$root/etc/systemd/system/sharpcamd.service"
 $SUDO install -m 644 systemd/user/sharpcamd.service "$root/etc/systemd/user/sharpcamd.service"
 $SUDO install -m 644 README.md "$root/usr/local/share/doc/sharpcam/README.md"
+# The README links to docs/ (and shows a picture from docs/images): they go beside it.
+$SUDO rm -rf "$root/usr/local/share/doc/sharpcam/docs"
+$SUDO install -d "$root/usr/local/share/doc/sharpcam/docs/images"
+$SUDO install -m 644 docs/*.md "$root/usr/local/share/doc/sharpcam/docs/"
+$SUDO install -m 644 docs/images/* "$root/usr/local/share/doc/sharpcam/docs/images/"
 echo "install.sh: installed into ${root:-/}" >&2
 [ -n "$root" ] && exit 0
 

@@ -3,7 +3,7 @@
 # build with the Swift standard library linked in (no toolchain needed to run it):
 #   /usr/bin/{sharpcamd,sharpcam-train,sharpcam-bench} (stripped), man pages made from --help,
 #   bash/zsh/fish completions (swift-argument-parser), /etc/sharpcam/sharpcamd.conf (conffile),
-#   the system and user units, modprobe.d/modules-load.d files for v4l2loopback, docs.
+#   the system and user units, modprobe.d/modules-load.d files for v4l2loopback, README and docs/.
 # Depends: what the binaries load (dpkg-shlibdeps); Recommends: v4l2loopback-dkms, pipewire.
 # The maintainer scripts reload systemd, try to load v4l2loopback once and say what to do when
 # it does not load (Secure Boot: `sharpcamd doctor`); they never enable or start a service.
@@ -56,6 +56,9 @@ chmod 644 "$st/lib/systemd/system/sharpcamd.service" "$st/usr/lib/systemd/user/s
 install -m 644 systemd/v4l2loopback-modprobe.conf "$st/lib/modprobe.d/sharpcam.conf"
 install -m 644 systemd/v4l2loopback-modules-load.conf "$st/usr/lib/modules-load.d/sharpcam.conf"
 install -m 644 README.md "$st/usr/share/doc/sharpcam/README.md"
+install -d "$st/usr/share/doc/sharpcam/docs/images"
+install -m 644 docs/*.md "$st/usr/share/doc/sharpcam/docs/"
+install -m 644 docs/images/* "$st/usr/share/doc/sharpcam/docs/images/"
 {
   echo "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
   echo "Upstream-Name: SharpCam"

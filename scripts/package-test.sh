@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
 # package-test.sh DEB: installs the package into a clean Debian 12 root that has no Swift
-# toolchain (debootstrap --variant=minbase bookworm, cached in .build-debroot), with apt
+# toolchain (debootstrap --variant=minbase bookworm, cached between runs and clones in
+# ${SHARPCAM_CACHE:-~/.cache/sharpcam}/debroot-bookworm.tar), with apt
 # resolving its dependencies; there runs `sharpcamd --version`, a file job on the generated
 # clip, `sharpcamd doctor` (it must report, not crash, without a camera), then `apt-get purge`
 # and checks that no file the package installed is left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deb=$(readlink -f "$1")
-cache=$PWD/.build-debroot
+export SHARPCAM_CACHE=${SHARPCAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sharpcam}
+# chroot and mounts need root; the cache stays the calling user's.
+if [ "$(id -u)" -ne 0 ]; then exec sudo --preserve-env=SHARPCAM_CACHE,DEBIAN_MIRROR bash "$0" "$deb"; fi
+cache=$SHARPCAM_CACHE
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-if [ ! -e "$cache/base.tar" ]; then
+if [ ! -e "$cache/debroot-bookworm.tar" ]; then
   rm -rf "$cache/build"; mkdir -p "$cache"
   debootstrap --variant=minbase bookworm "$cache/build" "$mirror" >&2
-  tar -C "$cache/build" -cf "$cache/base.tar" .
+  tar -C "$cache/build" -cf "$cache/debroot-bookworm.tar.part" . && mv "$cache/debroot-bookworm.tar.part" "$cache/debroot-bookworm.tar"
   rm -rf "$cache/build"
 fi
 root=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-debroot.XXXXXX")
 cleanup() { for m in proc sys dev; do umount -l "$root/$m" 2>/dev/null || true; done; rm -rf "$root"; }
 trap cleanup EXIT
-tar -C "$root" -xf "$cache/base.tar"
+tar -C "$root" -xf "$cache/debroot-bookworm.tar"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc"; mount --rbind /sys "$root/sys"; mount --rbind /dev "$root/dev"
 cp "$deb" "$root/tmp/"

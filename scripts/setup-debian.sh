@@ -4,6 +4,7 @@
 #   always:   FFmpeg development libraries and tools, OpenBLAS and libjpeg (trainer), libv4l (camera formats),
 #             libpipewire (PipeWire camera), pkg-config
 #   --tests:  also pipewire, wireplumber, dbus and GStreamer's PipeWire elements (tests run a private session)
+#   --tests:  also dpkg-dev, lintian and debootstrap (the package test)
 #   --tests:  also clang-format (the C format check), Python venv support, then a venv at .build-venv with the test oracles
 #             (OpenCV, scikit-image, ...), and the test photos in .data/photos
 # Idempotent; uses sudo for apt when not root.
@@ -21,6 +22,9 @@ if [ $tests -eq 1 ]; then
   # A private PipeWire session and GStreamer clients for the PipeWire camera tests.
   packages+=(pipewire pipewire-bin wireplumber dbus dbus-daemon gstreamer1.0-pipewire gstreamer1.0-tools
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+  # The Debian package: build (dpkg-dev, binutils), check (lintian), install test in a clean root
+  # (debootstrap).
+  packages+=(dpkg-dev binutils lintian debootstrap)
 fi
 
 missing=()

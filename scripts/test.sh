@@ -6,8 +6,10 @@
 # FrameRing stress tests, the service group and the ChromaTransfer thread-pool tests under
 # ThreadSanitizer, the PipeWire camera against private PipeWire sessions (pipewire + wireplumber
 # under dbus-run-session, GStreamer clients),
-# `systemd-analyze verify` on the units, an install into a scratch root, and the end-to-end
-# test on real V4L2 drivers (vivid + v4l2loopback in a qemu VM; no GPU, camera or KVM needed).
+# `systemd-analyze verify` on the units, an install into a scratch root, the Debian package
+# (built, lintian, installed into a clean Debian 12 root without Swift, run, purged) and the
+# end-to-end test on real V4L2 drivers with the packaged sharpcamd (vivid + v4l2loopback in a
+# qemu VM; no GPU, camera or KVM needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh --tests
@@ -44,6 +46,14 @@ bash scripts/install.sh --uninstall --root "$root"
 left=$(find "$root" -type f)
 [ -z "$left" ] || { echo "test.sh: install.sh --uninstall left files: $left" >&2; exit 1; }
 rm -rf "$root"
-echo "test.sh: end-to-end test on real V4L2 drivers" >&2
-bash scripts/e2e.sh
+echo "test.sh: Debian package: release build (static Swift stdlib), lintian, install into a clean root, purge" >&2
+deb=$(bash scripts/package-deb.sh)
+ls -l "$deb" >&2
+lintian --fail-on error,warning "$deb" >&2
+bash scripts/package-test.sh "$deb"
+echo "test.sh: end-to-end test on real V4L2 drivers, with the packaged sharpcamd" >&2
+pkg=$(mktemp -d "${TMPDIR:-/tmp}/sharpcam-pkg.XXXXXX")
+dpkg-deb -x "$deb" "$pkg"
+bash scripts/e2e.sh "$pkg/usr/bin/sharpcamd"
+rm -rf "$pkg"
 echo "test.sh: all tests passed" >&2

@@ -20,7 +20,7 @@ public final class UnsharpMask: @unchecked Sendable {
         /// Gain of the correction at strength 1.
         public var amount: Float
 
-        /// Defaults chosen on photos blurred with σ = 1.5 (see README, "Classic mode"): they
+        /// Defaults chosen on photos blurred with σ = 1.5 (docs/ENGINE.md, "Classic mode defaults"): they
         /// raise PSNR against the sharp originals without visible halos on clean frames.
         public static let `default` = Settings(sigma: 1.5, amount: 1.2)
 

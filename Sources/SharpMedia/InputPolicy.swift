@@ -35,7 +35,7 @@ public struct InputPolicy: Sendable {
         self.interrupt = interrupt
     }
 
-    /// URL schemes accepted as inputs (README, "Inputs").
+    /// URL schemes accepted as inputs (docs/USAGE.md, "Inputs").
     public static let urlSchemes: Set<String> = [
         "http", "https", "rtsp", "rtsps", "rtmp", "rtmps", "rtp", "udp", "srt",
     ]

@@ -9,7 +9,7 @@ struct Eval: TrainToolCommand {
         abstract:
             "PSNR/SSIM of a model and the baselines (identity, classic, Wiener with the known PSF) on fixed protocols.",
         discussion: """
-            Protocols: seed, p256, p720, webcam, clean (see README); `all` runs every protocol into one
+            Protocols: seed, p256, p720, webcam, clean (see docs/TRAINING.md); `all` runs every protocol into one
             table. PSNR over RGB 8-bit; SSIM on BT.601 luma (11×11 Gaussian σ 1.5), as scikit-image.
             """)
 

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The student compiled into the binaries, scored on real photos through the real-time engine
-/// (what `sharpcamd` runs). The full validation table is in README.md ("Training"); these are
+/// (what `sharpcamd` runs). The full validation table is in docs/TRAINING.md; these are
 /// the regressions a changed kernel or re-embedded model must not cause.
 @Suite(.serialized) struct ShippedStudentTests {
     let photos: [(name: String, image: RGBImage)]
