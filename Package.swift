@@ -26,12 +26,18 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The web console's HTTP server (NIOHTTP1 directly: no framework on top; docs/WEB.md
+        // has the build-time cost).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: Executables: parse arguments, call the libraries
         .executableTarget(
             name: "sharpcamd",
-            dependencies: ["SharpPipeline", "SharpDevices", "SharpMedia", "SharpCommandLine", argumentParser, logging]
+            dependencies: [
+                "SharpPipeline", "SharpWebConsole", "SharpDevices", "SharpMedia", "SharpCommandLine", argumentParser,
+                logging,
+            ]
         ),
         .executableTarget(
             name: "sharpcam-train",
@@ -54,6 +60,15 @@ let package = Package(
             path: "Tests/Fuzz/sharpcam-fuzz"),
         // Command-line plumbing shared by the three tools: errors → exit codes, argument types.
         .target(name: "SharpCommandLine", dependencies: ["SharpNet", "SharpMedia", "SharpSupport", argumentParser]),
+
+        // MARK: Web console: a local page over the live daemon (HTTP on swift-nio)
+        .target(
+            name: "SharpWebConsole",
+            dependencies: [
+                "SharpPipeline", "SharpMedia", "SharpFrames", "SharpSupport", logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
 
         // MARK: Orchestration
         // The live daemon (capture → FrameRing → processing → output as one service group) and
@@ -145,6 +160,7 @@ let package = Package(
         ),
         // Not sharpcam-bench: linking it would bring its malloc counter into the test bundle,
         // which ThreadSanitizer's allocator cannot live with (the TSan run crashed at start).
+        .testTarget(name: "SharpWebConsoleTests", dependencies: ["SharpWebConsole", "SharpPipeline", logging]),
         .testTarget(
             name: "sharpcamdTests",
             dependencies: [

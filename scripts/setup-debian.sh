@@ -4,7 +4,7 @@
 #   always:   FFmpeg development libraries and tools, OpenBLAS and libjpeg (trainer), libv4l (camera formats),
 #             libpipewire (PipeWire camera), pkg-config
 #   --tests:  also pipewire, wireplumber, dbus and GStreamer's PipeWire elements (tests run a private session)
-#   --tests:  also dpkg-dev, lintian and debootstrap (the package test)
+#   --tests:  also dpkg-dev, lintian and debootstrap (the package test), chromium + chromium-driver
 #   --tests:  also clang-format (the C format check), Python venv support, then a venv at .build-venv with the test oracles
 #             (OpenCV, scikit-image, ...), and the test photos in .data/photos
 # Idempotent; uses sudo for apt when not root.
@@ -25,6 +25,8 @@ if [ $tests -eq 1 ]; then
   # The Debian package: build (dpkg-dev, binutils), check (lintian), install test in a clean root
   # (debootstrap).
   packages+=(dpkg-dev binutils lintian debootstrap)
+  # The web console in a real browser (Selenium drives it through chromium-driver).
+  packages+=(chromium chromium-driver curl)
 fi
 
 missing=()

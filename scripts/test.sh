@@ -5,7 +5,7 @@
 # C kernel-set tests (every instruction set this CPU has against the portable reference), the
 # FrameRing stress tests, the service group and the ChromaTransfer thread-pool tests under
 # ThreadSanitizer, the PipeWire camera against private PipeWire sessions (pipewire + wireplumber
-# under dbus-run-session, GStreamer clients),
+# under dbus-run-session, GStreamer clients), the web console in headless chromium (Selenium),
 # `systemd-analyze verify` on the units, an install into a scratch root, the Debian package
 # (built, lintian, installed into a clean Debian 12 root without Swift, run, purged) and the
 # end-to-end test on real V4L2 drivers with the packaged sharpcamd (vivid + v4l2loopback in a
@@ -21,6 +21,8 @@ export SHARPCAM_REQUIRE_PIPEWIRE=1
 bash scripts/format.sh --check
 swift build --build-tests
 swift test --skip-build --parallel
+echo "test.sh: the web console in headless chromium (Selenium); screenshot in out/test-artifacts" >&2
+"$SHARPCAM_PYTHON" Tests/Web/console_browser_test.py "$(swift build --show-bin-path)/sharpcamd" out/test-artifacts
 echo "test.sh: C kernel sets against the portable reference (Tests/CKernels)" >&2
 kernel_test=$(mktemp "${TMPDIR:-/tmp}/student_isa_test.XXXXXX")
 for t in student_isa_test pixels_isa_test; do

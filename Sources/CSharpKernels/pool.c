@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "sc_pool.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ static void *pool_main(void *arg) {
     sc_pool_worker *slot = arg;
     sc_pool *p = slot->pool;
     unsigned long seen = 0;
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), "sc-pool"); // for top -H and per-thread counts
+#endif
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (!p->stop && p->generation == seen) pthread_cond_wait(&p->start, &p->lock);

@@ -48,7 +48,12 @@ public final class ImageWriter: FrameSink {
         }
     }
 
-    private func encode(_ frame: Frame) throws -> [UInt8] {
+    private func encode(_ frame: Frame) throws -> [UInt8] { try Self.encode(frame, as: kind, name: path) }
+
+    /// `frame` encoded as a PNG or JPEG file's bytes, in memory; `name` (a path or a request)
+    /// names it in errors.
+    public static func encode(_ frame: Frame, as kind: Kind, name path: String) throws -> [UInt8] {
+        _ = FFmpeg.configureLogging
         let id = kind == .png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG
         guard let encoder = avcodec_find_encoder(id) else {
             throw MediaError(

@@ -84,6 +84,7 @@ public final class ServiceGroup: @unchecked Sendable {
         defer { watcher?.cancel() }
         for (index, service) in services.enumerated() {
             let thread = Thread { [self] in
+                WorkerThread.nameCurrentThread(service.name)
                 do {
                     try service.run()
                     finish(index, error: nil)

@@ -10,13 +10,13 @@ import SharpSupport
 struct ControlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
-        abstract: "Show or change a running sharpcamd (status, strength, mode, snapshot).",
+        abstract: "Show or change a running sharpcamd (status, strength, mode, snapshot, web).",
         discussion: """
             Talks to the daemon through its control socket: the user's daemon at
             $XDG_RUNTIME_DIR/sharpcam/control, else the system service's at
             /run/sharpcam/control (group video). Changes apply to the next frame.
             """,
-        subcommands: [Status.self, Set.self, Snapshot.self])
+        subcommands: [Status.self, Set.self, Snapshot.self, Web.self])
 
     struct Socket: ParsableArguments {
         @Option(
@@ -100,6 +100,18 @@ struct ControlCommand: ParsableCommand {
                 throw error
             }
             print("wrote \(file): \(frame.width)x\(frame.height) (input | output)")
+        }
+    }
+
+    struct Web: SharpCamCommand {
+        static let toolName = "sharpcamd ctl web"
+        static let configuration = CommandConfiguration(
+            abstract: "Print the web console's address with this run's token (open it in a browser).",
+            discussion: "The daemon serves the console when started with --web [ADDR:]PORT (or web = ... in its file).")
+        @OptionGroup var socket: Socket
+
+        func execute() throws {
+            print(String(decoding: try ControlClient.send("web", to: socket.path), as: UTF8.self))
         }
     }
 }

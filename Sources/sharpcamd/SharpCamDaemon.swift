@@ -7,6 +7,7 @@ import SharpMedia
 import SharpNet
 import SharpPipeline
 import SharpSupport
+import SharpWebConsole
 
 extension ProcessingMode: ExpressibleByArgument {}
 
@@ -62,6 +63,13 @@ struct SharpCamDaemon: SharpCamCommand {
             /run/sharpcam/control for the system service).
             """)
     var control: String?
+
+    @Option(
+        help: """
+            Live: serve the web console (live view, strength, pictures) on [ADDR:]PORT, e.g. 8740; \
+            loopback unless an address is given (default off; `sharpcamd ctl web` prints its address).
+            """)
+    var web: String?
 
     @Flag(help: "List cameras and loopback devices with their formats.")
     var listDevices = false
@@ -190,7 +198,7 @@ struct SharpCamDaemon: SharpCamCommand {
     /// Flags given that do nothing in the mode chosen (each a warning: "--fps has no effect ...").
     var flagsUnusedInThisMode: [String] {
         let liveOnly: [(String, Bool)] = [
-            ("--config", config != nil), ("--control", control != nil), ("--fps", fps != nil),
+            ("--config", config != nil), ("--control", control != nil), ("--web", web != nil), ("--fps", fps != nil),
             ("--format", format != nil),
             ("--camera-format", cameraFormat != nil), ("--camera-size", cameraSize != nil),
             ("--stall-timeout", stallTimeout != nil),
@@ -238,6 +246,7 @@ struct SharpCamDaemon: SharpCamCommand {
         if let onDemand { s.append(ConfigurationSetting("on-demand", onDemand ? "yes" : "no", origin: "--on-demand")) }
         if let loop { s.append(ConfigurationSetting("loop", loop ? "yes" : "no", origin: "--loop")) }
         if let control { s.append(ConfigurationSetting("control", control, origin: "--control")) }
+        if let web { s.append(ConfigurationSetting("web", web, origin: "--web")) }
         if let stallTimeout {
             s.append(ConfigurationSetting("stall-timeout", "\(stallTimeout)", origin: "--stall-timeout"))
         }
@@ -293,6 +302,20 @@ struct SharpCamDaemon: SharpCamCommand {
             "configuration: \(files.isEmpty ? "defaults and flags" : files.joined(separator: ", ") + ", then flags")")
         let daemon = LiveDaemon(configuration: try liveConfiguration(), logger: logger, handleSignals: true) {
             try self.liveConfiguration()
+        }
+        let explicitConfig = config
+        daemon.additionalServices = { daemon, c in
+            guard let address = c.web else { return [] }
+            let console = try WebConsole(
+                daemon: daemon, address: address,
+                saveFile: {
+                    // "Save as default" writes where the daemon reads at start: --config, else
+                    // the system file for the system service, else the user's file.
+                    explicitConfig
+                        ?? (daemon.controlPath == ControlSocket.systemPath
+                            ? LiveConfiguration.systemFile : LiveConfiguration.userFile())
+                }, logger: logger)
+            return [console]
         }
         try daemon.run()
     }

@@ -48,6 +48,14 @@ struct LiveBenchmark: SharpCamCommand {
     @Option(help: "Seconds of warm-up (not measured).")
     var warmup: Double = 3
 
+    @Option(
+        help: """
+            Also request the web console's live view (input | output as a JPEG, ≤ 640 px wide) this many \
+            times a second, as an open page does (0: none); its allocations and CPU are counted apart from \
+            the frame path's.
+            """)
+    var viewer: Double = 0
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -77,6 +85,11 @@ struct LiveBenchmark: SharpCamCommand {
         var rssStartMB: Double
         var rssEndMB: Double
         var allocationsPerFrame: Double
+        /// Allocations per frame made by the frame path's threads (capture, processing, output,
+        /// the network's pool), counted per thread.
+        var framePathAllocationsPerFrame: Double
+        var viewerRequestsPerSecond: Double
+        var viewerCpuPercentOfOneCore: Double
     }
 
     func execute() throws {
@@ -112,13 +125,17 @@ struct LiveBenchmark: SharpCamCommand {
             daemon.requestStop()
             runner.join()
         }
+        let view = Viewer(daemon: daemon, rate: viewer)
+        defer { view.stop() }
         sleepNanoseconds(UInt64(warmup * 1e9))
         if let error = failure.error { throw error }
         let s = daemon.statistics
         s.recorders.forEach { $0.reset() }
-        let before = Snapshot(daemon), start = monotonicNanos()
+        let (before, viewBefore) = view.paused { Snapshot(daemon) }
+        let start = monotonicNanos()
         sleepNanoseconds(UInt64(seconds * 1e9))
-        let after = Snapshot(daemon), wall = monotonicSeconds(since: start)
+        let (after, viewAfter) = view.paused { Snapshot(daemon) }
+        let wall = monotonicSeconds(since: start)
         if let error = failure.error { throw error }
         let frames = max(1, after.processed - before.processed)
         let cpu = after.cpuSeconds - before.cpuSeconds
@@ -134,7 +151,11 @@ struct LiveBenchmark: SharpCamCommand {
             dropped: after.dropped - before.dropped, skipped: after.skipped - before.skipped, latencyMs: latency,
             cpuMsPerFrame: cpuPerFrame, cpuPercentOfOneCore: 100 * cpu / wall, idealMsPerFrame: ideal,
             cpuOverIdeal: ideal.map { cpuPerFrame / $0 }, rssStartMB: before.rssMB, rssEndMB: after.rssMB,
-            allocationsPerFrame: Double(after.allocations - before.allocations) / Double(frames))
+            allocationsPerFrame: Double(after.allocations - before.allocations) / Double(frames),
+            framePathAllocationsPerFrame: Double(after.framePathAllocations - before.framePathAllocations)
+                / Double(frames),
+            viewerRequestsPerSecond: Double(viewAfter.requests - viewBefore.requests) / wall,
+            viewerCpuPercentOfOneCore: 100 * (viewAfter.cpuSeconds - viewBefore.cpuSeconds) / wall)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -156,13 +177,26 @@ struct LiveBenchmark: SharpCamCommand {
             CPU: \(fmt3(report.cpuMsPerFrame, 2)) ms per frame, \(fmt3(report.cpuPercentOfOneCore, 1)) % of one core\
             \(ideal.map { "; ideal \(fmt3($0, 2)) ms per frame, CPU/ideal \(fmt3(cpuPerFrame / $0, 2))" } ?? "")
             RSS: \(fmt3(report.rssStartMB, 1)) MB → \(fmt3(report.rssEndMB, 1)) MB; \
-            allocations per frame: \(fmt3(report.allocationsPerFrame, 2))
+            allocations per frame: \(fmt3(report.allocationsPerFrame, 2)) in all, \
+            \(fmt3(report.framePathAllocationsPerFrame, 2)) by the frame path (capture, processing, output, pool)
             """)
+        if viewer > 0 {
+            print(
+                """
+                live view: \(fmt3(report.viewerRequestsPerSecond, 1)) JPEGs/s, \
+                \(fmt3(report.viewerCpuPercentOfOneCore, 1)) % of one core on its thread, \
+                \(fmt3(Double(viewAfter.allocations - viewBefore.allocations) / Double(frames), 1)) allocations per \
+                frame on it
+                """)
+        }
     }
 
     /// Counters, CPU time, RSS and allocations at one moment.
+    ///
+    /// `allocations(ofThreads:)`: the allocations so far of the running threads with these
+    /// names (`/proc/self/task/TID/comm`; threads that have exited are skipped).
     struct Snapshot {
-        var captured, processed, written, repeated, skipped, allocations, dropped: UInt64
+        var captured, processed, written, repeated, skipped, allocations, dropped, framePathAllocations: UInt64
         var cpuSeconds: Double
         var rssMB: Double
 
@@ -175,6 +209,7 @@ struct LiveBenchmark: SharpCamCommand {
             skipped = s.skipped.count
             dropped = daemon.droppedFrames
             allocations = sc_allocation_count()
+            framePathAllocations = Self.allocations(ofThreads: ["capture", "processing", "output", "sc-pool"])
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             cpuSeconds =
@@ -184,5 +219,63 @@ struct LiveBenchmark: SharpCamCommand {
             let pages = statm.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
             rssMB = pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
         }
+
+        static func allocations(ofThreads names: Set<String>) -> UInt64 {
+            var total: UInt64 = 0
+            for i in 0..<sc_allocation_threads() {
+                let tid = sc_allocation_thread_id(i)
+                guard tid > 0, let comm = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
+                    names.contains(comm.trimmingCharacters(in: .whitespacesAndNewlines))
+                else { continue }
+                total += sc_allocation_thread_count(i)
+            }
+            return total
+        }
+    }
+}
+
+/// What an open web console page asks of the daemon: the live view `rate` times a second
+/// (`LivePreview`, the console's own code, minus HTTP), on its own thread, whose allocations
+/// and CPU time it counts.
+final class Viewer: @unchecked Sendable {
+    struct Counters {
+        var requests: UInt64 = 0, allocations: UInt64 = 0
+        var cpuSeconds = 0.0
+    }
+
+    private let lock = ConditionLock()
+    private var current = Counters()
+    private let stopFlag = CancellationFlag()
+    private var thread: WorkerThread?
+
+    init(daemon: LiveDaemon, rate: Double) {
+        guard rate > 0 else { return }
+        let preview = LivePreview(daemon: daemon)
+        thread = WorkerThread(name: "viewer") { [self] in
+            let period = UInt64(1e9 / rate)
+            var next = monotonicNanos()
+            while !stopFlag.isCancelled {
+                // A request and its accounting under the lock: `paused` sees none half done.
+                lock.withLock {
+                    if case .success = preview.jpeg(timeoutNanos: 500_000_000) { current.requests += 1 }
+                    var ts = timespec()
+                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+                    current.allocations = sc_thread_allocation_count()
+                    current.cpuSeconds = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+                }
+                next += period
+                let now = monotonicNanos()
+                if next > now { sleepNanoseconds(next - now) } else { next = now }
+            }
+        }
+    }
+
+    /// `body`'s result and the counters, taken while no live-view request is in flight.
+    func paused<T>(_ body: () -> T) -> (T, Counters) { lock.withLock { (body(), current) } }
+
+    func stop() {
+        stopFlag.cancel()
+        thread?.join()
+        thread = nil
     }
 }

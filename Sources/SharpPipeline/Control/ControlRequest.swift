@@ -13,17 +13,20 @@ public enum ControlRequest: Equatable, Sendable, CustomStringConvertible {
     case set(key: String, value: String)
     /// The current input and output side by side, as one frame (`ControlFrame`).
     case snapshot
+    /// The web console's address with its token (`sharpcamd ctl web`).
+    case web
 
     public static let maxLineBytes = 4096
     /// The settings `set` changes while running.
     public static let settableKeys = ["strength", "mode"]
-    public static let usage = "status | set strength 0...1 | set mode nn|classic|bypass | snapshot"
+    public static let usage = "status | set strength 0...1 | set mode nn|classic|bypass | snapshot | web"
 
     public var description: String {
         switch self {
         case .status: return "status"
         case .set(let key, let value): return "set \(key) \(value)"
         case .snapshot: return "snapshot"
+        case .web: return "web"
         }
     }
 
@@ -43,6 +46,7 @@ public enum ControlRequest: Equatable, Sendable, CustomStringConvertible {
         switch (command.lowercased(), words.count) {
         case ("status", 1): return .status
         case ("snapshot", 1): return .snapshot
+        case ("web", 1): return .web
         case ("set", 3):
             let key = words[1].lowercased()
             guard settableKeys.contains(key) else {
@@ -50,7 +54,7 @@ public enum ControlRequest: Equatable, Sendable, CustomStringConvertible {
                 throw ControlProtocolError("cannot set '\(printable(words[1]))' while running (settable: \(settable))")
             }
             return .set(key: key, value: words[2])
-        case ("status", _), ("snapshot", _), ("set", _):
+        case ("status", _), ("snapshot", _), ("set", _), ("web", _):
             throw ControlProtocolError("wrong number of arguments for '\(command)' (expected \(usage))")
         default:
             throw ControlProtocolError("unknown request '\(printable(command))' (expected \(usage))")

@@ -86,6 +86,8 @@ public struct LiveConfiguration: Sendable, Equatable {
     /// "off" for none.
     public var control: String?
     public static let controlOff = "off"
+    /// The local web console (`web = [ADDR:]PORT`); nil (the default, or `off`): none.
+    public var web: WebConsoleAddress?
 
     public init() {}
 
@@ -183,6 +185,12 @@ public struct LiveConfiguration: Sendable, Equatable {
                 throw v.bad("expected an absolute socket path of at most 107 bytes, or off")
             }
             control = value.isEmpty ? nil : value
+        case "web":
+            if value.isEmpty || value == "off" {
+                web = nil
+            } else {
+                do { web = try WebConsoleAddress.parse(value) } catch { throw v.bad(error.problem) }
+            }
         default:
             guard try processing.apply(key, value, origin: origin) else {
                 throw ConfigurationError("unknown setting '\(key)'", origin: origin)

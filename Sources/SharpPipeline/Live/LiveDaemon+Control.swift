@@ -1,10 +1,12 @@
+import Foundation
 import Glibc
 import SharpFrames
 import SharpSupport
 
 extension LiveDaemon {
-    /// Answers one control request (on the control socket's thread; never on the frame path).
-    func handle(_ request: ControlRequest) -> ControlReply {
+    /// Answers one control request (on the control socket's or web console's thread; never on
+    /// the frame path).
+    public func handle(_ request: ControlRequest) -> ControlReply {
         switch request {
         case .status: return .ok(controlStatus().json())
         case .set(let key, let value):
@@ -14,21 +16,42 @@ extension LiveDaemon {
                 return .error("\(error)")
             }
         case .snapshot:
-            guard let stages else { return .error("the daemon is stopping") }
-            let c = configuration
-            guard let pair = stages.processing.snapshot(format: c.outputFrameFormat, timeoutNanos: 2_000_000_000)
-            else {
-                let why = stages.capture.current.source == nil ? "camera \(stages.capture.current.problem)" : "busy"
-                return .error(
-                    "no frame was processed in the last 2 s (\(why)); open the camera in an app and try again")
+            switch sideBySide(timeoutNanos: 2_000_000_000) {
+            case .success(let frame): return .ok(ControlFrame.encode(frame))
+            case .failure(let error): return .error(error.description)
             }
-            guard let composer = SideBySideComposer(input: pair.input.format) else {
-                return .error("the frame is too wide for a side-by-side picture")
+        case .web:
+            guard let url = webConsoleURL else {
+                return .error("the web console is off (start sharpcamd with --web 8740, or set web = 127.0.0.1:8740)")
             }
-            let composed = composer.compose(pair.input, pair.output)
-            composed.colorSpace = pair.output.colorSpace
-            return .ok(ControlFrame.encode(composed))
+            return .ok(Array(url.utf8))
         }
+    }
+
+    /// The next processed frame's input and output side by side (copied off the frame path,
+    /// composed on the caller's thread). `viewer`: a page shows it live, so the camera is kept
+    /// (or taken) as for a consumer.
+    public func sideBySide(timeoutNanos: UInt64, viewer: Bool = false) -> Result<Frame, ControlProtocolError> {
+        guard let stages else { return .failure(ControlProtocolError("the daemon is stopping")) }
+        if viewer {
+            stages.demand?.viewerSeen()
+            stages.capture.poke()
+        }
+        let c = configuration
+        guard let pair = stages.processing.snapshot(format: c.outputFrameFormat, timeoutNanos: timeoutNanos) else {
+            let why = stages.capture.current.source == nil ? "camera \(stages.capture.current.problem)" : "busy"
+            let seconds = String(format: "%g", Double(timeoutNanos) / 1e9)
+            return .failure(
+                ControlProtocolError(
+                    "no frame was processed in the last \(seconds) s (\(why)); open the camera in an app and try again")
+            )
+        }
+        guard let composer = SideBySideComposer(input: pair.input.format) else {
+            return .failure(ControlProtocolError("the frame is too wide for a side-by-side picture"))
+        }
+        let composed = composer.compose(pair.input, pair.output)
+        composed.colorSpace = pair.output.colorSpace
+        return .success(composed)
     }
 
     /// Changes `strength` or `mode` on the running daemon: the next frame uses it.
@@ -53,7 +76,7 @@ extension LiveDaemon {
     }
 
     /// The daemon's state for `sharpcamd ctl status`.
-    func controlStatus() -> ControlStatus {
+    public func controlStatus() -> ControlStatus {
         let c = configuration, s = statistics
         let capture = stages?.capture.current
         let consumers = stages?.demand?.consumers

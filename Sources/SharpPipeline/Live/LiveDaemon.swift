@@ -40,6 +40,15 @@ public final class LiveDaemon: @unchecked Sendable {
     var rings: [FrameRing] = []
     /// The output in use while `run()` runs.
     public private(set) var sink: LiveSink?
+    /// Further services started with the stages (after them; stopped before them), made when
+    /// `run()` starts: the web console (the executable sets this; SharpPipeline has no HTTP).
+    public var additionalServices: ((LiveDaemon, LiveConfiguration) throws -> [Service])?
+    /// The web console's URL with its token while it runs (`sharpcamd ctl web`).
+    public var webConsoleURL: String? {
+        get { control.withLock { webURL } }
+        set { control.withLock { webURL = newValue } }
+    }
+    private var webURL: String?
     /// Seconds the camera stays open after the last consumer leaves.
     public static let releaseGrace = 2.0
 
@@ -184,6 +193,7 @@ public final class LiveDaemon: @unchecked Sendable {
         let status = StatusService(daemon: self, processing: processing)
         services.append(status)
         if let server = try openControlServer(c) { services.append(server) }
+        if let more = additionalServices { services += try more(self, c) }
         let group = ServiceGroup(
             services: services, logger: logger, handleSignals: handleSignals,
             onReload: { [weak status] in status?.requestReload() })

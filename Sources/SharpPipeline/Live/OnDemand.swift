@@ -3,7 +3,8 @@ import SharpSupport
 import Synchronization
 
 /// Whether any app uses the output: loopback consumers (`ConsumerWatcher`s) plus the
-/// consumers the sinks count themselves (PipeWire links). With none for `LiveDaemon.releaseGrace`
+/// consumers the sinks count themselves (PipeWire links), plus a web console page showing the
+/// live view (a lease renewed by each of its frame requests). With none for `LiveDaemon.releaseGrace`
 /// seconds the camera is released and the output idles.
 ///
 /// Invariant: thread-safe; never "absent" when on-demand is off or nothing can count consumers
@@ -13,6 +14,8 @@ final class OnDemand: Sendable {
     let watchers: [ConsumerWatcher]
     nonisolated(unsafe) let sink: LiveSink
     private let lastSeen = Atomic<UInt64>(monotonicNanos())
+    /// Until when a live-view page counts as a consumer (monotonic nanoseconds).
+    private let viewerUntil = Atomic<UInt64>(0)
 
     init(enabled: Bool, watchers: [ConsumerWatcher], sink: LiveSink) {
         self.enabled = enabled
@@ -27,9 +30,19 @@ final class OnDemand: Sendable {
         return watchers.reduce(0) { $0 + $1.count } + (own ?? 0)
     }
 
+    /// A page shows the live view: it counts as a consumer for the next `seconds`.
+    func viewerSeen(for seconds: Double = 3) {
+        viewerUntil.store(monotonicNanos() + UInt64(seconds * 1e9), ordering: .relaxed)
+    }
+
     var absent: Bool {
-        guard enabled, let n = consumers else { return false }
+        guard enabled else { return false }
         let now = monotonicNanos()
+        if now < viewerUntil.load(ordering: .relaxed) {
+            lastSeen.store(now, ordering: .relaxed)
+            return false
+        }
+        guard let n = consumers else { return false }
         if n > 0 {
             lastSeen.store(now, ordering: .relaxed)
             return false

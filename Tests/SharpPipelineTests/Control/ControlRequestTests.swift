@@ -10,6 +10,7 @@ import Testing
         #expect(try parse("status") == .status)
         #expect(try parse("  status \r") == .status)
         #expect(try parse("snapshot") == .snapshot)
+        #expect(try parse("web") == .web)
         #expect(try parse("set strength 0.5") == .set(key: "strength", value: "0.5"))
         #expect(try parse("SET Mode\tclassic") == .set(key: "mode", value: "classic"))
     }
@@ -18,7 +19,7 @@ import Testing
         ("", "empty request"), ("stat", "unknown request 'stat'"), ("set", "wrong number of arguments"),
         ("set strength", "wrong number of arguments"), ("status now", "wrong number of arguments"),
         ("set threads 2", "cannot set 'threads' while running"), ("set strength 1 2", "wrong number"),
-        ("status\u{7}", "control character"),
+        ("status\u{7}", "control character"), ("web now", "wrong number of arguments"),
     ])
     func refusesAnythingElseWithAMessage(_ input: String, _ message: String) {
         do {
@@ -43,7 +44,7 @@ import Testing
     /// Random bytes and mutations of valid requests: every one is parsed or refused, none traps.
     @Test func randomBytesNeverTrap() {
         var rng = SplitMix64(seed: 7)
-        let seeds = ["status", "set strength 0.5", "set mode nn", "snapshot"].map { Array($0.utf8) }
+        let seeds = ["status", "set strength 0.5", "set mode nn", "snapshot", "web"].map { Array($0.utf8) }
         var accepted = 0
         for i in 0..<20000 {
             var bytes = seeds[i % seeds.count]

@@ -11,6 +11,13 @@ extern "C" {
 
 /// Number of malloc/calloc/realloc/posix_memalign/aligned_alloc calls in this process so far.
 uint64_t sc_allocation_count(void);
+/* Allocations made so far by the calling thread. */
+uint64_t sc_thread_allocation_count(void);
+/* Threads that have allocated (entries 0..n-1), entry i's thread id and its count so far
+   (read a count only for a thread that is still running: its counter lives in its TLS). */
+int sc_allocation_threads(void);
+int sc_allocation_thread_id(int index);
+uint64_t sc_allocation_thread_count(int index);
 
 /// Multiply-accumulates per second sustained by `threads` threads for about `seconds`:
 /// fp32 FMA (vfmadd231ps, 8 lanes) and exact int8 (vpmaddubsw + vpmaddwd + vpaddd, 32 u8·s8
