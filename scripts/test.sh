@@ -25,7 +25,7 @@ echo "test.sh: the web console in headless chromium (Selenium); screenshot in ou
 "$SHARPCAM_PYTHON" Tests/Web/console_browser_test.py "$(swift build --show-bin-path)/sharpcamd" out/test-artifacts
 echo "test.sh: C kernel sets against the portable reference (Tests/CKernels)" >&2
 kernel_test=$(mktemp "${TMPDIR:-/tmp}/student_isa_test.XXXXXX")
-for t in student_isa_test pixels_isa_test; do
+for t in student_isa_test pixels_isa_test temporal_isa_test; do
   clang -O2 -fno-math-errno -I Sources/CSharpKernels/include Sources/CSharpKernels/*.c "Tests/CKernels/$t.c" \
     -lm -lpthread -o "$kernel_test"
   "$kernel_test" | tail -n 2

@@ -100,12 +100,19 @@ public final class FusedStudentEngine: @unchecked Sendable {
     /// The kernel set in use ("avx512vnni", "avxvnni", "avx2", "portable").
     public var kernelName: String { network.kernelName }
 
+    /// The temporal filter on the network's luma (video: `TemporalFilter`; nil: frames are
+    /// independent). Runs after the network and before `ChromaTransfer`, so chroma follows
+    /// the filtered luma.
+    public var temporal: TemporalFilter?
+
     /// Sharpens `input` into `output` (same format; a distinct frame): `carryChroma`, then
-    /// `prepareMaps`, then `runNetwork`, then `transferChroma`.
+    /// `prepareMaps`, then `runNetwork`, then the temporal filter (if any), then
+    /// `transferChroma`.
     public func process(_ input: Frame, strength: Float, into output: Frame) {
         carryChroma(input, into: output)
         prepareMaps(input)
         runNetwork(input, strength: strength, into: output)
+        temporal?.apply(input: input, output: output)
         transferChroma(input, into: output)
     }
 

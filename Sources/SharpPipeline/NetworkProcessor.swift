@@ -1,4 +1,5 @@
 import SharpFrames
+import SharpImaging
 import SharpNet
 import SharpSupport
 
@@ -12,12 +13,17 @@ import SharpSupport
 /// Invariant: frames of any size and layout come out in the same size and layout; the fused
 /// engine is rebuilt only when a wider frame arrives.
 public final class NetworkProcessor: FrameProcessor {
-    public var name: String { "nn (\(modelName), \(engineName), strength \(strength))" }
+    public var name: String {
+        "nn (\(modelName), \(engineName), strength \(strength)\(temporal && runner == nil ? ", temporal filter" : ""))"
+    }
     /// The model as the user named it: "built-in model" or the weights file.
     public let modelName: String
     private let engineName: String
     public let weights: Weights
-    public var strength: Float
+    /// Changing it starts the temporal filter afresh (the next frame is the new strength's).
+    public var strength: Float { didSet { if strength != oldValue { fused?.temporal?.reset() } } }
+    /// Video: the temporal filter (`TemporalFilter`) runs on the fused engine's output.
+    public let temporal: Bool
     public let precision: FusedStudentEngine.Precision?
     public let threads: Int
     private var fused: FusedStudentEngine?
@@ -31,9 +37,10 @@ public final class NetworkProcessor: FrameProcessor {
     /// - Throws: `SharpCamError` when int8 is asked for a model without calibration.
     public init(
         weights: Weights, strength: Float = 1, precision: FusedStudentEngine.Precision? = nil, threads: Int = 2,
-        modelName: String = "built-in model"
+        modelName: String = "built-in model", temporal: Bool = false
     ) throws {
         self.weights = weights
+        self.temporal = temporal
         self.modelName = modelName
         self.strength = strength
         self.threads = threads
@@ -60,6 +67,7 @@ public final class NetworkProcessor: FrameProcessor {
             // The model and precision were validated in init; creation cannot fail here.
             fused = try! FusedStudentEngine(
                 weights: weights, precision: precision!, maxWidth: input.width, threads: threads)
+            if temporal { fused!.temporal = TemporalFilter() }
         }
         fused!.process(input, strength: strength, into: output)
     }

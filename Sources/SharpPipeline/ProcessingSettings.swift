@@ -11,12 +11,16 @@ public struct ProcessingSettings: Sendable, Equatable {
     public var precision: FusedStudentEngine.Precision?
     public var threads: Int
     public var classic: UnsharpMask.Settings
+    /// `nn` on video: the temporal filter (`TemporalFilter`) keeps amplified sensor noise from
+    /// flickering between frames (default on).
+    public var temporal: Bool
 
     public init(
         mode: ProcessingMode = .nn, strength: Float = 1, model: String? = nil,
         precision: FusedStudentEngine.Precision? = nil,
-        threads: Int = 2, classic: UnsharpMask.Settings = .default
+        threads: Int = 2, classic: UnsharpMask.Settings = .default, temporal: Bool = true
     ) {
+        self.temporal = temporal
         self.mode = mode
         self.strength = strength
         self.model = model
@@ -44,12 +48,12 @@ public struct ProcessingSettings: Sendable, Equatable {
         case .nn:
             return try NetworkProcessor(
                 weights: try DefaultStudent.load(model), strength: strength, precision: precision, threads: threads,
-                modelName: model.flatMap { $0 == "builtin" ? nil : $0 } ?? "built-in model")
+                modelName: model.flatMap { $0 == "builtin" ? nil : $0 } ?? "built-in model", temporal: temporal)
         }
     }
 
     /// Applies one processing setting (`mode`, `strength`, `model`, `precision`, `threads`,
-    /// `radius`, `amount`) from a file or the command line; false for any other key.
+    /// `radius`, `amount`, `temporal`) from a file or the command line; false for any other key.
     public mutating func apply(_ key: String, _ value: String, origin: String) throws -> Bool {
         let v = SettingValue(key: key, value: value, origin: origin)
         switch key {
@@ -66,6 +70,7 @@ public struct ProcessingSettings: Sendable, Equatable {
         case "threads": threads = Int(try v.number(NumericSetting.threads))
         case "radius": classic.sigma = try v.number(NumericSetting.radius)
         case "amount": classic.amount = Float(try v.number(NumericSetting.amount))
+        case "temporal": temporal = try v.bool()
         default: return false
         }
         return true

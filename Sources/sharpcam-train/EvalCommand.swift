@@ -22,7 +22,7 @@ struct Eval: TrainToolCommand {
     @Option(help: "Folder of photos (use the validation split).")
     var data: String
 
-    @Option(help: "seed, p256, p720, webcam, clean or all.")
+    @Option(help: "seed, p256, p720, webcam, clean, all, or none (with --temporal).")
     var `protocol`: String = "all"
 
     @Option(help: "Report folder (results.json, side-by-side PNGs, training curve).")
@@ -38,6 +38,14 @@ struct Eval: TrainToolCommand {
     var precision: String?
 
     @Flag(
+        help: """
+            Also (or, with --protocol none, only) measure behaviour over time on sequences made from the photos: \
+            static-scene noise gain, temporal-difference error and per-frame PSNR on motion, for the student with \
+            and without the temporal filter (docs/TRAINING.md, "Temporal stability").
+            """)
+    var temporal = false
+
+    @Flag(
         help:
             """
             Score students with the input's chroma kept as it is (no ChromaTransfer): luma-only sharpening, for \
@@ -50,6 +58,8 @@ struct Eval: TrainToolCommand {
         let protocols: [EvaluationProtocol]
         if `protocol` == "all" {
             protocols = EvaluationProtocol.allCases
+        } else if `protocol` == "none" && temporal {
+            protocols = []
         } else {
             guard let p = EvaluationProtocol(rawValue: `protocol`) else {
                 throw ValidationError("unknown protocol '\(`protocol`)'")
@@ -120,7 +130,38 @@ struct Eval: TrainToolCommand {
                 print(cols.joined(separator: "  "))
             }
         }
-        if let report {
+        if temporal {
+            let t = TemporalEvaluation()
+            let methods: [TemporalEvaluation.Method] = [
+                .identity, .classic(width: t.width, height: t.height),
+                try TemporalEvaluation.Method.student(weights, temporal: false),
+                try TemporalEvaluation.Method.student(weights, temporal: true),
+            ]
+            let r = t.run(photos: photos, methods: methods)
+            print(
+                """
+
+                temporal (\(r.photos.count) photos, \(r.width)x\(r.height), blur σ \(r.blur), noise σ \(r.noise); \
+                static \(r.staticFrames) frames, motion \(r.motionFrames) frames)
+                method                       noise gain  mean PSNR  E_td ratio  motion PSNR
+                """)
+            for m in r.methods {
+                print(
+                    [
+                        m.method.padding(toLength: 27, withPad: " ", startingAt: 0),
+                        String(format: "%10.3f", m.staticNoiseGain), String(format: "%9.3f", m.staticMeanPSNR),
+                        String(format: "%10.3f", m.motionTemporalErrorRatio), String(format: "%11.3f", m.motionPSNR),
+                    ].joined(separator: "  "))
+            }
+            if let report {
+                let e = JSONEncoder()
+                e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                e.keyEncodingStrategy = .convertToSnakeCase
+                try e.encode(r).write(
+                    to: URL(fileURLWithPath: (report as NSString).appendingPathComponent("temporal.json")))
+            }
+        }
+        if let report, !protocols.isEmpty {
             let doc = EvaluationReport.Document(
                 model: model, architecture: weights.spec.argument,
                 macsPerPixel: NetworkGraph(weights.spec.collapsed).macsPerPixel, protocols: results,

@@ -138,6 +138,11 @@ struct SharpCamDaemon: SharpCamCommand {
     @Flag(inversion: .prefixedNo, help: "Live: loop file inputs (default on).")
     var loop: Bool?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "nn: average the correction over frames where the picture is still (less flicker; default on).")
+    var temporal: Bool?
+
     @Option(help: "Files: process at most N frames.")
     var frames: Int?
 
@@ -229,6 +234,9 @@ struct SharpCamDaemon: SharpCamCommand {
         if let threads { s.append(ConfigurationSetting("threads", "\(threads)", origin: "--threads")) }
         if let radius { s.append(ConfigurationSetting("radius", "\(radius)", origin: "--radius")) }
         if let amount { s.append(ConfigurationSetting("amount", "\(amount)", origin: "--amount")) }
+        if let temporal {
+            s.append(ConfigurationSetting("temporal", temporal ? "yes" : "no", origin: "--temporal"))
+        }
         return s
     }
 

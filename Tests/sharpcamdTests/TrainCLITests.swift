@@ -63,6 +63,30 @@ import Testing
                 && files.contains { $0.hasPrefix("p256-") && $0.hasSuffix(".png") }, "\(files)")
         let svg = try String(contentsOfFile: dir.file("report/training-curve.svg"), encoding: .utf8)
         #expect(svg.contains("<polyline"))
+
+        // Behaviour over time only (--protocol none --temporal), with the built-in student.
+        let builtin = TestEnvironment.repositoryRoot.appendingPathComponent(
+            "Sources/CDefaultWeights/default-student.scw")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "eval", "--model", builtin.path, "--data", dir.file("val"), "--protocol", "none", "--temporal",
+                "--max-images", "1", "--report", dir.file("temporal"),
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        for m in ["identity", "classic (unsharp mask)", "student  ", "student + temporal filter"] {
+            #expect(r.stdoutText.contains(m), "\(m) in \(r.stdoutText)")
+        }
+        let json =
+            try JSONSerialization.jsonObject(
+                with: try Data(contentsOf: URL(fileURLWithPath: dir.file("temporal/temporal.json")))) as? [String: Any]
+        let methods = json?["methods"] as? [[String: Any]] ?? []
+        let filtered = methods.first { $0["method"] as? String == "student + temporal filter" } ?? [:]
+        let plain = methods.first { $0["method"] as? String == "student" } ?? [:]
+        let gain = filtered["static_noise_gain"] as? Double ?? 9, plainGain = plain["static_noise_gain"] as? Double ?? 0
+        #expect(gain < 1 && gain < plainGain, "noise gain \(gain) with the filter, \(plainGain) without")
+        #expect((filtered["motion_temporal_error_ratio"] as? Double ?? 9) < 0.95, "\(filtered)")
+        #expect(methods.first { $0["method"] as? String == "identity" }?["static_noise_gain"] as? Double == 1)
     }
 
     @Test func trainingErrors() throws {

@@ -108,6 +108,28 @@ struct PixelsBenchmark: SharpCamCommand {
         let swsOut = try FrameResizer(from: fmt.with(.i420), to: fmt, colorSpace: space, quality: .fast)
         timer.time("YUYV → I420", "libswscale") { swsIn.resize(next(), into: i420) }
         timer.time("I420 → YUYV", "libswscale") { swsOut.resize(i420, into: back) }
+        // The temporal filter on the clip's frames and stand-in network outputs (unsharp mask):
+        // what it adds per frame after the network (portable C, the same on every CPU).
+        let outputs = frames.map { f -> Frame in
+            let o = Frame(format: f.format, colorSpace: f.colorSpace)
+            unsharp.apply(f, strength: 1, into: o)
+            return o
+        }
+        let scratch = Frame(format: fmt)
+        var seen: Set<String> = []
+        for kernels in [TemporalFilter.Kernels.avx512, .avx2, .portable] {
+            let temporal = TemporalFilter(kernels: kernels)
+            temporal.apply(input: frames[0], output: outputs[0])  // creates it: its kernel name is known after
+            guard seen.insert(temporal.kernelName).inserted else { continue }  // a set this CPU lacks
+            timer.time("temporal filter (YUYV luma) + frame copy", temporal.kernelName) {
+                n += 1
+                scratch.copy(from: outputs[n % frames.count])
+                temporal.apply(input: frames[n % frames.count], output: scratch)
+            }
+        }
+        timer.time("  (the frame copy alone)", "-") {
+            n += 1; scratch.copy(from: outputs[n % frames.count])
+        }
 
         let report = Report(size: "\(w)x\(h)", cpu: cpuDescription(), rows: timer.rows, chainP50: chain)
         if json {

@@ -10,6 +10,7 @@
 #include "sc_pixels.h"
 #include "sc_student.h"
 #include "sc_pool.h"
+#include "sc_temporal.h"
 
 #ifdef __cplusplus
 extern "C" {
