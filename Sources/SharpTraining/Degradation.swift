@@ -21,6 +21,10 @@ public enum DegradationRecipe: String, Codable, Sendable, CaseIterable {
     /// (quality [40, 95]), so the network learns to sharpen detail without amplifying noise and
     /// block artefacts (the `webcam` mix over-sharpens noisy frames).
     case camera
+    /// A webcam in a video call (`CallDegradation`): optics and motion blur, Poisson–Gaussian
+    /// noise, ISP sharpening halos, a lower resolution, 4:2:0 and H.264 at CRF 28–38, with
+    /// random parameters per crop (`CallDegradation.Parameters.random`); 12 % clean crops.
+    case call
 }
 
 /// A sharp crop and its degraded version, planar RGB [3, S, S] in [0, 1] (8-bit levels).
@@ -96,6 +100,29 @@ public struct PairGenerator: Sendable {
                 degraded: ImageOps.augment(
                     blurred.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
                 size: n)
+        case .call:
+            let margin = 10, big = s + 2 * margin
+            var photo = photos[Int(rng.next() % UInt64(photos.count))]
+            if photo.width < big || photo.height < big { photo = PairGenerator.upscaled(photo, toAtLeast: big) }
+            let maxFactor = min(4, Double(min(photo.width, photo.height)) / Double(big))
+            let factor = Foundation.exp(rng.uniform() * Foundation.log(max(maxFactor, 1)))
+            let region = min(min(photo.width, photo.height), max(big, Int((Double(big) * factor).rounded())))
+            let x = Int(rng.next() % UInt64(photo.width - region + 1)),
+                y = Int(rng.next() % UInt64(photo.height - region + 1))
+            var pixels = photo.cropped(x: x, y: y, width: region, height: region).planar
+            if region > big {
+                pixels = ImageOps.quantized(
+                    ImageOps.areaResize(pixels, channels: 3, height: region, width: region, toHeight: big, width: big))
+            }
+            let crop = ImageOps.augment(pixels, channels: 3, size: big, mode: Int(rng.next() % 8))
+            let sharp = PairGenerator.center(crop, big: big, size: s)
+            if rng.uniform() < Self.cleanShare { return TrainingPair(sharp: sharp, degraded: sharp, size: s) }
+            var p = CallDegradation.Parameters.random(&rng)
+            if s % 2 != 0 { p.crf = nil }  // H.264 needs an even size
+            let shot = PairGenerator.center(
+                CallDegradation.camera(crop, height: big, width: big, p, &rng), big: big, size: s)
+            let coded = (try? CallDegradation.codec([shot], height: s, width: s, crf: p.crf))?.first ?? shot
+            return TrainingPair(sharp: sharp, degraded: coded, size: s)
         case .webcam, .camera:
             let camera = recipe == .camera
             let margin = 10

@@ -18,6 +18,19 @@ public enum EvaluationProtocol: String, Codable, Sendable, CaseIterable {
     case webcam
     /// Area-downscale 2×, no degradation; scored against the input (do no harm).
     case clean
+    /// As `clean`, but the camera already sharpened it (unsharp mask amount 0.6, σ 1): scored
+    /// against the input (do no harm to sharpened pictures).
+    case sharpened
+    /// As `clean`, over-sharpened by the camera (amount 1.5, σ 1.2, halos): scored against
+    /// the input (no extra halos).
+    case oversharpened
+    /// A video call: area-downscale 2×, centre 640×360 (smaller photos: the largest even window
+    /// that fits); 8 frames panned 0.4 px per frame
+    /// across it, each through a webcam-and-call chain drawn per photo
+    /// (`CallDegradation.Parameters.random`: blur, motion blur, Poisson–Gaussian noise, ISP
+    /// sharpening, lower resolution, H.264 CRF 28–38 over the 8 frames); the last frame (a
+    /// P-frame) against its clean version.
+    case call
 
     /// One photo prepared for a protocol: the picture the methods get, the one they are scored
     /// against, and the blur (PSF) when it is known.
@@ -83,6 +96,52 @@ public enum EvaluationProtocol: String, Codable, Sendable, CaseIterable {
         case .clean:
             let sharp = area(photo, (w + 1) / 2, (h + 1) / 2)
             return Case(name: name, reference: sharp, degraded: sharp, psf: nil)
+        case .sharpened, .oversharpened:
+            let sharp = area(photo, (w + 1) / 2, (h + 1) / 2)
+            let (amount, sigma) = self == .sharpened ? (0.6, 1.0) : (1.5, 1.2)
+            let x = CallDegradation.ispSharpen(
+                sharp.planar, height: sharp.height, width: sharp.width, amount: amount, sigma: sigma)
+            let input = RGBImage(planar: ImageOps.quantized(x), width: sharp.width, height: sharp.height)
+            return Case(name: name, reference: input, degraded: input, psf: nil)
+        case .call:
+            let half = area(photo, (w + 1) / 2, (h + 1) / 2)
+            // 640×360, or the largest even window that fits a small photo.
+            let cw = min(640, (half.width - 8) & ~1), ch = min(360, (half.height - 8) & ~1), frames = 8
+            guard cw >= 128 && ch >= 128 else { return nil }
+            let base = half.planar
+            let x0 = Double(half.width - cw) / 2 - 2, y0 = Double(half.height - ch) / 2
+            let clean = (0..<frames).map {
+                Self.shifted(base, height: half.height, width: half.width, x: x0 + 0.4 * Double($0), y: y0, cw, ch)
+            }
+            var rng = SplitMix64(seed: Self.seed(for: name) ^ 0xCA11)
+            let p = CallDegradation.Parameters.random(&rng)
+            guard let coded = try? CallDegradation.apply(clean, height: ch, width: cw, p, &rng) else { return nil }
+            return Case(
+                name: name, reference: RGBImage(planar: ImageOps.quantized(clean[frames - 1]), width: cw, height: ch),
+                degraded: RGBImage(planar: coded[frames - 1], width: cw, height: ch), psf: nil)
         }
+    }
+
+    /// A `cw`×`ch` window of planar RGB at (x, y) (bilinear: sub-pixel camera motion).
+    static func shifted(
+        _ x: [Float], height h: Int, width w: Int, x ox: Double, y oy: Double, _ cw: Int, _ ch: Int
+    )
+        -> [Float]
+    {
+        var out = [Float](repeating: 0, count: 3 * cw * ch)
+        let ix = Int(ox.rounded(.down)), iy = Int(oy.rounded(.down))
+        let fx = Float(ox - Double(ix)), fy = Float(oy - Double(iy))
+        for c in 0..<3 {
+            let b = c * h * w
+            for yy in 0..<ch {
+                let r0 = b + min(iy + yy, h - 1) * w, r1 = b + min(iy + yy + 1, h - 1) * w
+                for xx in 0..<cw {
+                    let a = min(ix + xx, w - 1), a1 = min(ix + xx + 1, w - 1)
+                    let top = x[r0 + a] * (1 - fx) + x[r0 + a1] * fx, bottom = x[r1 + a] * (1 - fx) + x[r1 + a1] * fx
+                    out[(c * ch + yy) * cw + xx] = top * (1 - fy) + bottom * fy
+                }
+            }
+        }
+        return out
     }
 }

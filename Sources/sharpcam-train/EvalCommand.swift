@@ -9,8 +9,9 @@ struct Eval: TrainToolCommand {
         abstract:
             "PSNR/SSIM of a model and the baselines (identity, classic, Wiener with the known PSF) on fixed protocols.",
         discussion: """
-            Protocols: seed, p256, p720, webcam, clean (see docs/TRAINING.md); `all` runs every protocol into one
-            table. PSNR over RGB 8-bit; SSIM on BT.601 luma (11×11 Gaussian σ 1.5), as scikit-image.
+            Protocols: seed, p256, p720, webcam, clean, sharpened, oversharpened, call (see docs/TRAINING.md); \
+            `all` runs every protocol into one table. PSNR over RGB 8-bit; SSIM on BT.601 luma (11×11 Gaussian \
+            σ 1.5), as scikit-image.
             """)
 
     @Option(help: "Weights file of the model to evaluate.")
@@ -22,7 +23,9 @@ struct Eval: TrainToolCommand {
     @Option(help: "Folder of photos (use the validation split).")
     var data: String
 
-    @Option(help: "seed, p256, p720, webcam, clean, all, or none (with --temporal).")
+    @Option(
+        help: "seed, p256, p720, webcam, clean, sharpened, oversharpened, call, all, or none (with --temporal/--halos)."
+    )
     var `protocol`: String = "all"
 
     @Option(help: "Report folder (results.json, side-by-side PNGs, training curve).")
@@ -46,6 +49,13 @@ struct Eval: TrainToolCommand {
     var temporal = false
 
     @Flag(
+        help: """
+            Also measure halos at step edges on soft, camera-sharpened and over-sharpened charts (overshoot in \
+            levels, and the extra over the input's; docs/TRAINING.md, "Do no harm").
+            """)
+    var halos = false
+
+    @Flag(
         help:
             """
             Score students with the input's chroma kept as it is (no ChromaTransfer): luma-only sharpening, for \
@@ -58,7 +68,7 @@ struct Eval: TrainToolCommand {
         let protocols: [EvaluationProtocol]
         if `protocol` == "all" {
             protocols = EvaluationProtocol.allCases
-        } else if `protocol` == "none" && temporal {
+        } else if `protocol` == "none" && (temporal || halos) {
             protocols = []
         } else {
             guard let p = EvaluationProtocol(rawValue: `protocol`) else {
@@ -128,6 +138,25 @@ struct Eval: TrainToolCommand {
                     String(format: "%+7.2f", m.mean.psnr - identity), String(format: "%.4f", m.mean.ssim),
                 ]
                 print(cols.joined(separator: "  "))
+            }
+        }
+        if halos {
+            let rows = HaloMeasure.run([Evaluation.Method.classic] + methods)
+            print("\nhalos at step edges (overshoot in levels; extra: over the input's)")
+            print("input            method                 overshoot   extra")
+            for r in rows {
+                print(
+                    [
+                        r.input.padding(toLength: 15, withPad: " ", startingAt: 0),
+                        r.method.padding(toLength: 20, withPad: " ", startingAt: 0),
+                        String(format: "%10.2f", r.overshoot), String(format: "%+7.2f", r.extra),
+                    ].joined(separator: "  "))
+            }
+            if let report {
+                let e = JSONEncoder()
+                e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try e.encode(rows).write(
+                    to: URL(fileURLWithPath: (report as NSString).appendingPathComponent("halos.json")))
             }
         }
         if temporal {

@@ -56,7 +56,8 @@ struct Train: TrainToolCommand {
         help:
             """
             Degradation: seed (Gaussian 21×21 σ 2.5, CLAHE, 256×256), webcam (blur, noise, JPEG, scaling, clean \
-            share) or camera (webcam with noise on every webcam-branch crop and JPEG on most).
+            share), camera (webcam with noise on every webcam-branch crop and JPEG on most) or call (a webcam in a \
+            video call: blur, motion blur, Poisson-Gaussian noise, ISP sharpening, lower resolution, H.264).
             """
     )
     var degradation: DegradationRecipe = .webcam

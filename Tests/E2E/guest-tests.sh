@@ -106,7 +106,8 @@ timeout 300 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -fr
 [ $odrc = 0 ] && md5s /tmp/od.md5 | tail -5 | grep -qvx "$EXPECT" && ko "a new consumer did not get live frames again: rc=$odrc $(md5s /tmp/od.md5 | tail -2 | tr '\n' ' ')" || { [ $odrc = 0 ] && ok "a new consumer got live frames again (camera re-acquired)" || ko "on-demand reader rc=$odrc"; }
 
 # ---- 2c. live control: `sharpcamd ctl` changes the frames mid-stream, without a restart
-timeout 400 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 240 -f framemd5 /tmp/ctl.md5 &
+# 360 frames (12 s at 30 fps): room for the four ctl calls and their pauses (9 s) on a slow VM.
+timeout 400 ffmpeg -y -hide_banner -loglevel error -nostdin -f v4l2 -i $LOOP -frames:v 360 -f framemd5 /tmp/ctl.md5 &
 CPID=$!
 i=0; while [ $i -lt 100 ] && ! "$S" ctl status --socket $CTL 2>/dev/null | grep -q "1 consumer"; do sleep 0.2; i=$((i + 1)); done
 "$S" ctl status --socket $CTL > "$OUT/ctl-status.txt" 2>&1

@@ -44,4 +44,23 @@ import Testing
         let int8 = try #require(r.methods.first { $0.method == "int8" })
         #expect(int8.mean.psnr >= 40, "\(int8.mean.psnr) dB")
     }
+
+    /// Do no harm to pictures the camera already sharpened: no extra halos at step edges
+    /// (≤ 0.5 level over the input's), ≥ 40 dB against sharpened and over-sharpened input; and
+    /// a gain on the video-call protocol (webcam chain + H.264).
+    @Test func sharpenedInputCallsAndHalos() throws {
+        let w = try DefaultStudent.load()
+        let student = try Evaluation.Method.fused(w, precision: .int8, name: "int8")
+        for row in HaloMeasure.run([student]) where row.method == "int8" {
+            #expect(row.extra <= 0.5, "\(row.input): \(row.overshoot) levels, extra \(row.extra)")
+        }
+        for p in [EvaluationProtocol.sharpened, .oversharpened] {
+            let r = Evaluation.run(p, photos: photos, methods: [student])
+            let int8 = try #require(r.methods.first { $0.method == "int8" })
+            #expect(int8.mean.psnr >= 40, "\(p): \(int8.mean.psnr) dB")
+        }
+        let call = Evaluation.run(.call, photos: photos, methods: [student])
+        let psnr = Dictionary(uniqueKeysWithValues: call.methods.map { ($0.method, $0.mean.psnr) })
+        #expect(call.images == photos.count && psnr["int8"]! > psnr["identity"]! + 0.2, "\(psnr)")
+    }
 }

@@ -1,0 +1,110 @@
+import Foundation
+import SharpFrames
+import SharpMedia
+import SharpSupport
+import SharpTraining
+import TestSupport
+import Testing
+
+/// The webcam-and-call degradations, step by step, against what each claims to do.
+@Suite struct CallDegradationTests {
+    /// Planar RGB of a photo crop, `w`×`h`.
+    static func crop(_ w: Int, _ h: Int) throws -> [Float] {
+        let photo = try RGBImage(contentsOf: try TestEnvironment.photo(TestEnvironment.standardPhotos[0]))
+        return photo.cropped(x: 40, y: 40, width: w, height: h).planar
+    }
+
+    static func psnr(_ a: [Float], _ b: [Float]) -> Double {
+        var se = 0.0
+        for i in a.indices {
+            let d = Double(a[i] - b[i]) * 255
+            se += d * d
+        }
+        return PSNR.decibels(meanSquaredError: se / Double(a.count))
+    }
+
+    @Test func motionKernelIsANormalisedLine() {
+        let k = CallDegradation.motionKernel(length: 5, angle: 0)
+        let n = 2 * k.radius + 1
+        #expect(abs(k.taps.reduce(0, +) - 1) < 1e-5)
+        for (i, t) in k.taps.enumerated() where t > 0 { #expect(i / n == k.radius, "horizontal line: row \(i / n)") }
+        let diagonal = CallDegradation.motionKernel(length: 6, angle: .pi / 4)
+        let m = 2 * diagonal.radius + 1
+        #expect(diagonal.taps[0] > 0 && diagonal.taps[m * m - 1] > 0 && diagonal.taps[m - 1] == 0)
+    }
+
+    @Test func sensorNoiseGrowsWithTheSignal() {
+        var rng = SplitMix64(seed: 5)
+        for level in [0.1, 0.8] as [Float] {
+            let x = [Float](repeating: level, count: 200_000)
+            let y = CallDegradation.sensorNoise(x, shot: 0.004, read: 1, &rng)
+            let mean = y.map(Double.init).reduce(0, +) / Double(y.count)
+            let variance = y.map { (Double($0) - mean) * (Double($0) - mean) }.reduce(0, +) / Double(y.count)
+            let expected = 0.004 * Double(level) + 1.0 / 65025
+            #expect(abs(variance / expected - 1) < 0.05, "level \(level): variance \(variance), expected \(expected)")
+        }
+    }
+
+    @Test func cameraSharpeningMakesHalosAndTheMeasureSeesThem() {
+        let soft = HaloMeasure.overshoot(HaloMeasure.chart(amount: 0))
+        let sharpened = HaloMeasure.overshoot(HaloMeasure.chart(amount: 0.6))
+        let over = HaloMeasure.overshoot(HaloMeasure.chart(amount: 1.5))
+        #expect(soft < 0.5 && sharpened > 5 && over > sharpened, "\(soft) \(sharpened) \(over)")
+        let rows = HaloMeasure.run([Evaluation.Method.classic])
+        #expect(rows.filter { $0.method == "identity" }.allSatisfy { $0.extra == 0 })
+        #expect(rows.filter { $0.method == "classic" }.allSatisfy { $0.extra > 5 }, "unsharp masking adds halos")
+    }
+
+    @Test func lowerResolutionLosesDetail() throws {
+        let x = try Self.crop(96, 64)
+        let y = CallDegradation.downUp(x, height: 64, width: 96, factor: 2)
+        #expect(y.count == x.count && Self.psnr(x, y) < 40)
+        #expect(CallDegradation.downUp(x, height: 64, width: 96, factor: 1) == x)
+    }
+
+    @Test func h264AtCallBitratesIsDeterministicAndLossy() throws {
+        let clean = try Self.crop(128, 96)
+        let frames = (0..<4).map { _ in clean }
+        let a = try CallDegradation.codec(frames, height: 96, width: 128, crf: 33)
+        let b = try CallDegradation.codec(frames, height: 96, width: 128, crf: 33)
+        #expect(a.count == 4 && a == b, "same frames, same CRF: same bytes")
+        let mild = try CallDegradation.codec(frames, height: 96, width: 128, crf: 20)
+        let q33 = Self.psnr(a[3], clean), q20 = Self.psnr(mild[3], clean)
+        let only420 = Self.psnr(try CallDegradation.codec(frames, height: 96, width: 128, crf: nil)[3], clean)
+        #expect(q33 > 20 && q33 < q20 && q20 < only420, "CRF 33 \(q33) dB, CRF 20 \(q20) dB, 4:2:0 only \(only420) dB")
+    }
+
+    @Test func chainsAreSeededAndInRange() throws {
+        var r1 = SplitMix64(seed: 9), r2 = SplitMix64(seed: 9)
+        for _ in 0..<200 {
+            let p = CallDegradation.Parameters.random(&r1)
+            #expect(p == CallDegradation.Parameters.random(&r2))
+            #expect((0.5...2).contains(p.blurSigma) && (28...38).contains(p.crf ?? 0) && p.downscale <= 2.5)
+            #expect(p.motionLength == 0 || (1...6).contains(p.motionLength))
+        }
+        let clean = try Self.crop(64, 48)
+        var a = SplitMix64(seed: 3), b = SplitMix64(seed: 3)
+        let p = CallDegradation.Parameters.random(&a)
+        _ = CallDegradation.Parameters.random(&b)
+        let x = try CallDegradation.apply([clean, clean], height: 48, width: 64, p, &a)
+        let y = try CallDegradation.apply([clean, clean], height: 48, width: 64, p, &b)
+        #expect(x == y && x.count == 2 && x[0] != clean)
+    }
+
+    @Test func callRecipeAndProtocolAreReproducible() throws {
+        let photo = try RGBImage(contentsOf: try TestEnvironment.photo(TestEnvironment.standardPhotos[1]))
+        let g = PairGenerator(photos: [photo], recipe: .call, cropSize: 64, seed: 4)
+        var degradedSome = false
+        for i in 0..<8 {
+            let p = g.pair(step: 3, index: i), q = g.pair(step: 3, index: i)
+            #expect(p.sharp == q.sharp && p.degraded == q.degraded && p.size == 64)
+            degradedSome = degradedSome || p.degraded != p.sharp
+        }
+        #expect(degradedSome)
+        let c1 = try #require(EvaluationProtocol.call.prepare(photo, name: "x"))
+        let c2 = try #require(EvaluationProtocol.call.prepare(photo, name: "x"))
+        #expect(c1.degraded == c2.degraded && c1.reference.width == c1.degraded.width && c1.degraded != c1.reference)
+        let s = try #require(EvaluationProtocol.oversharpened.prepare(photo, name: "x"))
+        #expect(s.reference == s.degraded)
+    }
+}
