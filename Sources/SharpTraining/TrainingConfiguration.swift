@@ -1,3 +1,4 @@
+import Foundation
 import SharpNet
 import SharpSupport
 
@@ -23,6 +24,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var kdWeight: Double
     /// Teacher weights file for distillation (its path, as given).
     public var teacherPath: String?
+    /// Which teacher that file held (`TrainingConfiguration.fingerprint`: architecture, size and
+    /// FNV-1a 64 of its bytes), so that a report can say which teacher a student came from.
+    public var teacher: String?
     public var validationEvery: Int
     /// The share of training crops given the seed's heavy blur in the webcam and camera mixes
     /// (nil: the recipe's 30 %); the webcam branch gets what the clean share (12 %) leaves.
@@ -84,4 +88,16 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public var validationPSNR: Double?
     public var identityPSNR: Double?
     public var samplesPerSecond: Double
+}
+
+extension TrainingConfiguration {
+    /// "ARCH, N bytes, fnv1a64 HEX" of a weights file: names a teacher whatever its path.
+    public static func fingerprint(ofFile path: String, architecture: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SharpCamError("cannot read the teacher", subject: path)
+        }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in data { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return "\(architecture), \(data.count) bytes, fnv1a64 \(String(h, radix: 16))"
+    }
 }

@@ -117,18 +117,32 @@ struct Eval: TrainToolCommand {
             }
         }
         var results: [Evaluation.ProtocolResult] = []
+        var crops: [String: (best: String, worst: String)] = [:]
+        var extra: [String] = []
         print("protocol  images  method                 PSNR dB   Δ input    SSIM")
         for p in protocols {
             var written = 0
+            var panels: [String: RGBImage] = [:]
             let r = Evaluation.run(p, photos: photos, methods: methods) { c, outputs in
-                guard let report, written < pictures, let sharpened = outputs.first(where: { $0.0 == "model" })?.1
-                else { return }
+                guard let report, let sharpened = outputs.first(where: { $0.0 == "model" })?.1 else { return }
+                panels[c.name] = EvaluationReport.sideBySide(
+                    [c.reference, c.degraded, sharpened].map { EvaluationReport.centreCrop($0) })
+                guard written < pictures else { return }
                 try? EvaluationReport.writePNG(
                     EvaluationReport.sideBySide([c.reference, c.degraded, sharpened]),
                     to: (report as NSString).appendingPathComponent("\(p.rawValue)-\(c.name).png"))
                 written += 1
             }
             results.append(r)
+            if let report, let (best, worst) = EvaluationReport.bestAndWorst(r, method: "model") {
+                crops[p.rawValue] = (best, worst)
+                for (kind, name) in [("best", best), ("worst", worst)] {
+                    if let panel = panels[name] {
+                        try EvaluationReport.writePNG(
+                            panel, to: (report as NSString).appendingPathComponent("\(p.rawValue)-\(kind)-\(name).png"))
+                    }
+                }
+            }
             let identity = r.methods.first { $0.method == "identity" }!.mean.psnr
             for m in r.methods {
                 let name = m.method == "wiener" ? "wiener (K \(r.wienerK!))" : m.method
@@ -152,6 +166,15 @@ struct Eval: TrainToolCommand {
                         String(format: "%10.2f", r.overshoot), String(format: "%+7.2f", r.extra),
                     ].joined(separator: "  "))
             }
+            extra.append(
+                ([
+                    "## Halos at step edges (overshoot in levels; extra over the input's)", "",
+                    "| input | method | overshoot | extra |", "|---|---|---|---|",
+                ]
+                    + rows.map {
+                        String(format: "| %@ | %@ | %.2f | %+.2f |", $0.input, $0.method, $0.overshoot, $0.extra)
+                    })
+                    .joined(separator: "\n"))
             if let report {
                 let e = JSONEncoder()
                 e.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -182,6 +205,19 @@ struct Eval: TrainToolCommand {
                         String(format: "%10.3f", m.motionTemporalErrorRatio), String(format: "%11.3f", m.motionPSNR),
                     ].joined(separator: "  "))
             }
+            var table = [
+                "## Temporal stability (\(r.photos.count) photos, \(r.width)×\(r.height), "
+                    + "blur σ \(r.blur), noise σ \(r.noise))",
+                "", "| method | static noise gain | static mean PSNR | E_td ratio | motion PSNR |",
+                "|---|---|---|---|---|",
+            ]
+            for m in r.methods {
+                table.append(
+                    String(
+                        format: "| %@ | %.3f | %.3f | %.3f | %.3f |", m.method, m.staticNoiseGain, m.staticMeanPSNR,
+                        m.motionTemporalErrorRatio, m.motionPSNR))
+            }
+            extra.append(table.joined(separator: "\n"))
             if let report {
                 let e = JSONEncoder()
                 e.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -189,6 +225,14 @@ struct Eval: TrainToolCommand {
                 try e.encode(r).write(
                     to: URL(fileURLWithPath: (report as NSString).appendingPathComponent("temporal.json")))
             }
+        }
+        if let report {
+            let text = EvaluationReport.markdown(
+                model: model, architecture: weights.spec.argument,
+                macsPerPixel: NetworkGraph(weights.spec.collapsed).macsPerPixel, metadata: weights.metadata,
+                protocols: results, crops: crops, extra: extra)
+            try text.write(
+                toFile: (report as NSString).appendingPathComponent("report.md"), atomically: true, encoding: .utf8)
         }
         if let report, !protocols.isEmpty {
             let doc = EvaluationReport.Document(

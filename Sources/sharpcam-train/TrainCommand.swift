@@ -122,6 +122,9 @@ struct Train: TrainToolCommand {
             if let problem = config.validationError { throw SharpCamError(problem) }
         }
         let teacherWeights = try config.teacherPath.map { try WeightsFile.load($0, expecting: .teacher) }
+        if let path = config.teacherPath, let t = teacherWeights, config.teacher == nil {
+            config.teacher = try TrainingConfiguration.fingerprint(ofFile: path, architecture: t.spec.argument)
+        }
         if let t = teacherWeights, config.kdWeight > 0, t.spec.kind == .seedUNet {
             throw SharpCamError("the teacher must be a `teacher` network")
         }

@@ -63,6 +63,33 @@ import Testing
                 && files.contains { $0.hasPrefix("p256-") && $0.hasSuffix(".png") }, "\(files)")
         let svg = try String(contentsOfFile: dir.file("report/training-curve.svg"), encoding: .utf8)
         #expect(svg.contains("<polyline"))
+        // report.md: provenance, the per-photo table against identity and Wiener, best/worst crops.
+        let md = try String(contentsOfFile: dir.file("report/report.md"), encoding: .utf8)
+        let facts = [
+            "## p256 (1 photos)", "| photo | identity | Wiener", "model − Wiener", "teacher: none", "![best]",
+        ]
+        for fact in facts {
+            #expect(md.contains(fact), "\(fact) in \(md)")
+        }
+        #expect(files.contains { $0.hasPrefix("p256-best-") } && files.contains { $0.hasPrefix("p256-worst-") })
+
+        // Distillation records which teacher the student came from (architecture, size, hash).
+        let teacher = dir.file("t.scw")
+        r = try ProcessRunner.run(train, ["init", "--arch", "teacher:4,8,16,32", "--out", teacher])
+        #expect(r.status == 0, "\(r.stderr)")
+        let distilled = dir.file("d.scw")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "train", "--arch", "student:8:c1:nomaps", "--data", dir.file("train"), "--out", distilled, "--steps",
+                "2",
+                "--batch", "2", "--crop", "32", "--teacher", teacher, "--kd-weight", "0.5", "--quiet",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try ProcessRunner.run(train, ["inspect", distilled])
+        #expect(
+            r.stdoutText.contains("\"teacher\":\"teacher:4,8,16,32") && r.stdoutText.contains("fnv1a64"),
+            "\(r.stdoutText)")
 
         // Behaviour over time only (--protocol none --temporal), with the built-in student.
         let builtin = TestEnvironment.repositoryRoot.appendingPathComponent(
