@@ -102,6 +102,9 @@ import Testing
         #expect(status.code == 200 && s["mode"] as? String == "classic" && s["input"] as? String == "demo")
         let sample = (status.json["history"] as? [[String: Any]])?.last ?? [:]
         #expect(sample["fps"] is Double && sample["t"] is Double, "\(sample)")
+        // fps out counts each written frame once (repeats included, not twice): at most the rate.
+        let fps = s["fps"] as? Double ?? -1, rate = s["frame_rate"] as? Double ?? 0
+        #expect(fps > 0 && fps <= rate * 1.15, "fps out \(fps) at \(rate) fps")
 
         // Settings: the same path as `ctl set`, checked through `ctl status`.
         let set = try curl(

@@ -49,7 +49,8 @@ final class StatusService: Service, @unchecked Sendable {
             }
             if stop { break }
             let stats = daemon.statistics
-            daemon.usage.sample(count: stats.written.count + stats.repeated.count + stats.placeholders.count)
+            // written counts every frame the output wrote (repeats and placeholders included).
+            daemon.usage.sample(count: stats.written.count)
             if reload {
                 notifier.notify("RELOADING=1")
                 do {
