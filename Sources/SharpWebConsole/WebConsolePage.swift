@@ -55,6 +55,10 @@ enum WebConsolePage {
           return r;
         }
         let liveUrl = null;
+        // Frames shown (counted once decoded): what a viewer (and the browser test) sees change.
+        $("live").addEventListener("load", () => {
+          $("live").dataset.frames = (+($("live").dataset.frames || 0) + 1) + "";
+        });
         async function liveLoop() {
           for (;;) {
             const started = performance.now();
@@ -64,7 +68,6 @@ enum WebConsolePage {
               $("live").src = url;
               if (liveUrl) URL.revokeObjectURL(liveUrl);
               liveUrl = url;
-              $("live").dataset.frames = (+($("live").dataset.frames || 0) + 1) + "";
             } catch (e) { $("summary").textContent = "live view: " + e.message; await sleep(1000); }
             await sleep(Math.max(0, 66 - (performance.now() - started)));
           }

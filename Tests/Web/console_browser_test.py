@@ -83,7 +83,9 @@ def main():
         second = live.screenshot_as_png
         if first == second:
             fail("the live view did not change over time")
-        size = driver.execute_script("const i = document.getElementById('live'); return [i.naturalWidth, i.naturalHeight];")
+        # The newest frame may still be decoding (naturalWidth 0 until it has loaded).
+        size = wait("a decoded live frame", lambda: (lambda s: s if s[0] > 0 else None)(driver.execute_script(
+            "const i = document.getElementById('live'); return [i.naturalWidth, i.naturalHeight];")))
         if size[0] != 640:
             fail(f"live view is {size}, expected 640 px wide")
         print(f"console_browser_test: live view {size[0]}x{size[1]}, {live.get_attribute('data-frames')} frames",
