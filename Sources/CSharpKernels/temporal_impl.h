@@ -141,7 +141,6 @@ static void SC_T_SUFFIX(row2)(const uint8_t *restrict i, uint8_t *restrict o, co
 }
 #define SC_T_HAVE_ROW2 1
 #else
-#define SC_T_ROW1_IS_SCALAR 1
 static void SC_T_SUFFIX(row1)(const uint8_t *restrict i, uint8_t *restrict o, const uint16_t *restrict cs,
                               int16_t *restrict ai, int16_t *restrict ac, uint8_t *restrict fresh, int w, int low9,
                               int range9, int slope16, int lo, int hi) {

@@ -21,10 +21,7 @@ public final class TemporalFilter {
     /// CPU has); `portable` is the reference the others are tested against.
     public enum Kernels: Sendable { case best, avx512, avx2, portable }
 
-    /// - Parameter reference: the portable loops whatever the CPU.
-    public init(reference: Bool = false) { isa = reference ? SC_TEMPORAL_REF : SC_TEMPORAL_AUTO }
-
-    public init(kernels: Kernels) {
+    public init(kernels: Kernels = .best) {
         switch kernels {
         case .best: isa = SC_TEMPORAL_AUTO
         case .avx512: isa = SC_TEMPORAL_AVX512

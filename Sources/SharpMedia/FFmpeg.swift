@@ -3,6 +3,41 @@ import SharpFrames
 
 /// Shared FFmpeg glue: error texts, pixel-format and colour-tag mapping, logging level.
 enum FFmpeg {
+    /// The data pointers and line sizes of an AVFrame's planes.
+    private static func withPlanes<T>(
+        of f: UnsafePointer<AVFrame>,
+        _ body: (UnsafeBufferPointer<UnsafeMutablePointer<UInt8>?>, UnsafeBufferPointer<Int32>) -> T
+    ) -> T {
+        withUnsafeBytes(of: f.pointee.data) { raw in
+            withUnsafeBytes(of: f.pointee.linesize) { ls in
+                body(raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self), ls.bindMemory(to: Int32.self))
+            }
+        }
+    }
+
+    /// Copies `frame`'s planes row by row into `dst`'s, which has the same layout and size
+    /// (its strides may differ).
+    static func copyPlanes(from frame: Frame, into dst: UnsafeMutablePointer<AVFrame>) {
+        withPlanes(of: dst) { ptrs, strides in
+            for (i, plane) in frame.planes.enumerated() {
+                guard let base = ptrs[i] else { continue }
+                for y in 0..<plane.rows {
+                    (base + y * Int(strides[i])).update(from: plane.row(y), count: plane.rowBytes)
+                }
+            }
+        }
+    }
+
+    /// Copies `src`'s planes row by row into `frame`'s, which has the same layout and size.
+    static func copyPlanes(from src: UnsafePointer<AVFrame>, into frame: Frame) {
+        withPlanes(of: src) { ptrs, strides in
+            for (i, plane) in frame.planes.enumerated() {
+                guard let base = ptrs[i] else { continue }
+                for y in 0..<plane.rows { plane.row(y).update(from: base + y * Int(strides[i]), count: plane.rowBytes) }
+            }
+        }
+    }
+
     /// FFmpeg's text for an error code.
     static func errorString(_ code: Int32) -> String {
         var buf = [CChar](repeating: 0, count: Int(sc_av_error_max_string_size()))

@@ -384,18 +384,7 @@ public final class FFmpegSource: FrameSource {
         let space = FFmpeg.colorSpace(of: src, pixelFormat: avFormat)
         let w = Int(src.pointee.width), h = Int(src.pointee.height)
         if PixelFormat(exactly: avFormat) == frame.pixelFormat && w == frame.width && h == frame.height {
-            withUnsafeBytes(of: src.pointee.data) { raw in
-                let ptrs = raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self)
-                withUnsafeBytes(of: src.pointee.linesize) { ls in
-                    let strides = ls.bindMemory(to: Int32.self)
-                    for (i, plane) in frame.planes.enumerated() {
-                        guard let base = ptrs[i] else { continue }
-                        for y in 0..<plane.rows {
-                            plane.row(y).update(from: base + y * Int(strides[i]), count: plane.rowBytes)
-                        }
-                    }
-                }
-            }
+            FFmpeg.copyPlanes(from: UnsafePointer(src), into: frame)
             frame.colorSpace = frame.pixelFormat == .rgb24 ? info.colorSpace : space
         } else {
             let outSpace = frame.pixelFormat == .rgb24 || FFmpeg.isRGBLike(avFormat) ? info.colorSpace : space

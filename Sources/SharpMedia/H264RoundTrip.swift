@@ -64,17 +64,7 @@ public enum H264RoundTrip {
                 if rr == FFmpeg.eagain || rr == FFmpeg.eof { return }
                 if rr < 0 { throw MediaError(.corrupt, path: name, "decoding failed: \(FFmpeg.errorString(rr))") }
                 let f = Frame(format: first.format, colorSpace: space)
-                withUnsafeBytes(of: decoded.pointee.data) { raw in
-                    let ptrs = raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self)
-                    withUnsafeBytes(of: decoded.pointee.linesize) { ls in
-                        let strides = ls.bindMemory(to: Int32.self)
-                        for (i, plane) in f.planes.enumerated() {
-                            for y in 0..<plane.rows {
-                                plane.row(y).update(from: ptrs[i]! + y * Int(strides[i]), count: plane.rowBytes)
-                            }
-                        }
-                    }
-                }
+                FFmpeg.copyPlanes(from: UnsafePointer(decoded), into: f)
                 av_frame_unref(decoded)
                 out.append(f)
             }
@@ -93,17 +83,7 @@ public enum H264RoundTrip {
         for (n, frame) in frames.enumerated() {
             r = av_frame_make_writable(picture)
             if r < 0 { throw MediaError(.writeFailed, path: name, "out of memory") }
-            withUnsafeBytes(of: picture.pointee.data) { raw in
-                let ptrs = raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self)
-                withUnsafeBytes(of: picture.pointee.linesize) { ls in
-                    let strides = ls.bindMemory(to: Int32.self)
-                    for (i, plane) in frame.planes.enumerated() {
-                        for y in 0..<plane.rows {
-                            (ptrs[i]! + y * Int(strides[i])).update(from: plane.row(y), count: plane.rowBytes)
-                        }
-                    }
-                }
-            }
+            FFmpeg.copyPlanes(from: frame, into: picture)
             picture.pointee.pts = Int64(n)
             r = avcodec_send_frame(enc, picture)
             if r < 0 { throw MediaError(.writeFailed, path: name, "encoding failed: \(FFmpeg.errorString(r))") }

@@ -95,22 +95,11 @@ public final class ImageWriter: FrameSink {
                 rgb = Frame(format: frame.format.with(.rgb24), colorSpace: frame.colorSpace)
                 frame.convert(into: rgb)
             }
-            let dst = picture.pointee.data.0!, stride = Int(picture.pointee.linesize.0)
-            for y in 0..<frame.height { (dst + y * stride).update(from: rgb.planes[0].row(y), count: frame.width * 3) }
+            FFmpeg.copyPlanes(from: rgb, into: picture)
         } else {
             let jpegSpace = ColorSpace.bt601Full
             if frame.pixelFormat == .i420 && frame.colorSpace == jpegSpace {
-                withUnsafeBytes(of: picture.pointee.data) { raw in
-                    let ptrs = raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self)
-                    withUnsafeBytes(of: picture.pointee.linesize) { ls in
-                        let strides = ls.bindMemory(to: Int32.self)
-                        for (i, plane) in frame.planes.enumerated() {
-                            for y in 0..<plane.rows {
-                                (ptrs[i]! + y * Int(strides[i])).update(from: plane.row(y), count: plane.rowBytes)
-                            }
-                        }
-                    }
-                }
+                FFmpeg.copyPlanes(from: frame, into: picture)
             } else {
                 guard
                     let bridge = SwsBridge(

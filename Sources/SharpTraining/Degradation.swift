@@ -101,20 +101,8 @@ public struct PairGenerator: Sendable {
                     blurred.cropped(x: x, y: y, width: n, height: n).planar, channels: 3, size: n, mode: mode),
                 size: n)
         case .call:
-            let margin = 10, big = s + 2 * margin
-            var photo = photos[Int(rng.next() % UInt64(photos.count))]
-            if photo.width < big || photo.height < big { photo = PairGenerator.upscaled(photo, toAtLeast: big) }
-            let maxFactor = min(4, Double(min(photo.width, photo.height)) / Double(big))
-            let factor = Foundation.exp(rng.uniform() * Foundation.log(max(maxFactor, 1)))
-            let region = min(min(photo.width, photo.height), max(big, Int((Double(big) * factor).rounded())))
-            let x = Int(rng.next() % UInt64(photo.width - region + 1)),
-                y = Int(rng.next() % UInt64(photo.height - region + 1))
-            var pixels = photo.cropped(x: x, y: y, width: region, height: region).planar
-            if region > big {
-                pixels = ImageOps.quantized(
-                    ImageOps.areaResize(pixels, channels: 3, height: region, width: region, toHeight: big, width: big))
-            }
-            let crop = ImageOps.augment(pixels, channels: 3, size: big, mode: Int(rng.next() % 8))
+            let big = s + 20
+            let crop = randomCrop(size: big, maxScale: 4, &rng)
             let sharp = PairGenerator.center(crop, big: big, size: s)
             if rng.uniform() < Self.cleanShare { return TrainingPair(sharp: sharp, degraded: sharp, size: s) }
             var p = CallDegradation.Parameters.random(&rng)
@@ -125,23 +113,8 @@ public struct PairGenerator: Sendable {
             return TrainingPair(sharp: sharp, degraded: coded, size: s)
         case .webcam, .camera:
             let camera = recipe == .camera
-            let margin = 10
-            let big = s + 2 * margin
-            var photo = photos[Int(rng.next() % UInt64(photos.count))]
-            if photo.width < big || photo.height < big {
-                photo = PairGenerator.upscaled(photo, toAtLeast: big)
-            }
-            let maxFactor = min(8, Double(min(photo.width, photo.height)) / Double(big))
-            let factor = Foundation.exp(rng.uniform() * Foundation.log(maxFactor))
-            let region = min(min(photo.width, photo.height), max(big, Int((Double(big) * factor).rounded())))
-            let x = Int(rng.next() % UInt64(photo.width - region + 1)),
-                y = Int(rng.next() % UInt64(photo.height - region + 1))
-            var pixels = photo.cropped(x: x, y: y, width: region, height: region).planar
-            if region > big {
-                pixels = ImageOps.quantized(
-                    ImageOps.areaResize(pixels, channels: 3, height: region, width: region, toHeight: big, width: big))
-            }
-            let crop = ImageOps.augment(pixels, channels: 3, size: big, mode: Int(rng.next() % 8))
+            let big = s + 20
+            let crop = randomCrop(size: big, maxScale: 8, &rng)
             let sharp = PairGenerator.center(crop, big: big, size: s)
             let kind = rng.uniform()
             if kind < Self.cleanShare { return TrainingPair(sharp: sharp, degraded: sharp, size: s) }
@@ -182,6 +155,27 @@ public struct PairGenerator: Sendable {
             }
             return TrainingPair(sharp: sharp, degraded: d, size: s)
         }
+    }
+
+    /// A random `size`² crop (planar RGB) of a random photo seen at a random scale: a region
+    /// up to `maxScale` times larger (log-uniform), area-downscaled to `size`, then flipped or
+    /// rotated (one of 8). The random draws and their order are part of the recipes'
+    /// reproducibility: photo, scale, x, y, orientation.
+    func randomCrop(size big: Int, maxScale: Double, _ rng: inout SplitMix64) -> [Float] {
+        var photo = photos[Int(rng.next() % UInt64(photos.count))]
+        if photo.width < big || photo.height < big { photo = PairGenerator.upscaled(photo, toAtLeast: big) }
+        // >= 1: small photos were enlarged so that a crop fits.
+        let maxFactor = min(maxScale, Double(min(photo.width, photo.height)) / Double(big))
+        let factor = Foundation.exp(rng.uniform() * Foundation.log(maxFactor))
+        let region = min(min(photo.width, photo.height), max(big, Int((Double(big) * factor).rounded())))
+        let x = Int(rng.next() % UInt64(photo.width - region + 1)),
+            y = Int(rng.next() % UInt64(photo.height - region + 1))
+        var pixels = photo.cropped(x: x, y: y, width: region, height: region).planar
+        if region > big {
+            pixels = ImageOps.quantized(
+                ImageOps.areaResize(pixels, channels: 3, height: region, width: region, toHeight: big, width: big))
+        }
+        return ImageOps.augment(pixels, channels: 3, size: big, mode: Int(rng.next() % 8))
     }
 
     static func center(_ x: [Float], big: Int, size s: Int) -> [Float] {

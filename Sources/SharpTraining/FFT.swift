@@ -1,4 +1,5 @@
 import Foundation
+import SharpImaging
 
 /// An in-place iterative radix-2 complex FFT (Double), for Wiener deconvolution.
 ///
@@ -100,7 +101,7 @@ public struct WienerDeconvolution {
             let ox = (W - w) / 2, oy = (H - h) / 2
             for y in 0..<H {
                 for x in 0..<W {
-                    let sy = Metrics.reflect(y - oy, h), sx = Metrics.reflect(x - ox, w)
+                    let sy = StructuralSimilarity.reflect(y - oy, h), sx = StructuralSimilarity.reflect(x - ox, w)
                     yr[y * W + x] = Double(image.pixels[(sy * w + sx) * 3 + c])
                 }
             }

@@ -171,23 +171,17 @@ public struct TemporalEvaluation {
             for y in 0..<p.rows {
                 let row = p.row(y)
                 for x in 0..<p.rowBytes {
-                    row[x] = UInt8(clamping: Int((Double(row[x]) + noise * Self.gaussian(&rng)).rounded()))
+                    row[x] = UInt8(clamping: Int((Double(row[x]) + noise * rng.normal()).rounded()))
                 }
             }
         }
         return f
     }
 
-    static func gaussian(_ rng: inout SplitMix64) -> Double {
-        let u1 = (Double(rng.next() >> 11) + 1) / 9_007_199_254_740_992,
-            u2 = Double(rng.next() >> 11) / 9_007_199_254_740_992
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-
     static func luma(_ f: Frame) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: f.width * f.height)
-        for y in 0..<f.height { for x in 0..<f.width { out[y * f.width + x] = f.planes[0].row(y)[x] } }
-        return out
+        let g = GrayImage(width: f.width, height: f.height)
+        g.loadGrey(from: f)
+        return g.pixels
     }
 
     /// Mean over pixels of the temporal standard deviation of luma.

@@ -104,7 +104,7 @@ import Testing
 
     @Test func deterministicAndEqualToThePortableLoops() {
         var a = SplitMix64(seed: 4), b = SplitMix64(seed: 4)
-        let best = TemporalFilter(), portable = TemporalFilter(reference: true)
+        let best = TemporalFilter(), portable = TemporalFilter(kernels: .portable)
         for t in 0..<30 {
             let (i1, o1) = Self.pair(.yuyv, shift: t / 3, noise: 3, &a)
             let (i2, o2) = Self.pair(.yuyv, shift: t / 3, noise: 3, &b)

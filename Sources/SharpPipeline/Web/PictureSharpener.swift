@@ -120,19 +120,20 @@ public final class PictureSharpener: @unchecked Sendable {
         }
     }
 
-    /// BT.601 full-range luma, 8 bits: RGB weighted 0.299/0.587/0.114; YUV's Y plane as is.
+    /// BT.601 full-range luma, 8 bits: RGB weighted 0.299/0.587/0.114 and rounded (as the
+    /// scikit-image oracle computes it); YUV's Y plane as is (`GrayImage.loadGrey`).
     static func luma(_ f: Frame) -> [UInt8] {
+        guard f.pixelFormat == .rgb24 else {
+            let g = GrayImage(width: f.width, height: f.height)
+            g.loadGrey(from: f)
+            return g.pixels
+        }
         var out = [UInt8](repeating: 0, count: f.width * f.height)
         for y in 0..<f.height {
             let row = f.planes[0].row(y)
             for x in 0..<f.width {
-                switch f.pixelFormat {
-                case .rgb24:
-                    let r = Double(row[3 * x]), g = Double(row[3 * x + 1]), b = Double(row[3 * x + 2])
-                    out[y * f.width + x] = UInt8((0.299 * r + 0.587 * g + 0.114 * b).rounded())
-                case .yuyv: out[y * f.width + x] = row[2 * x]
-                case .i420, .nv12: out[y * f.width + x] = row[x]
-                }
+                let r = Double(row[3 * x]), g = Double(row[3 * x + 1]), b = Double(row[3 * x + 2])
+                out[y * f.width + x] = UInt8((0.299 * r + 0.587 * g + 0.114 * b).rounded())
             }
         }
         return out
