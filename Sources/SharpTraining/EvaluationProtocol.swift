@@ -110,8 +110,12 @@ public enum EvaluationProtocol: String, Codable, Sendable, CaseIterable {
             guard cw >= 128 && ch >= 128 else { return nil }
             let base = half.planar
             let x0 = Double(half.width - cw) / 2 - 2, y0 = Double(half.height - ch) / 2
-            let clean = (0..<frames).map {
-                Self.shifted(base, height: half.height, width: half.width, x: x0 + 0.4 * Double($0), y: y0, cw, ch)
+            // A cw×ch window at (x0 + 0.4 t, y0) in frame t: sub-pixel camera motion.
+            let ys = (0..<ch).map { y0 + Double($0) }
+            let clean = (0..<frames).map { t in
+                ImageOps.bilinearSample(
+                    base, channels: 3, height: half.height, width: half.width,
+                    xs: (0..<cw).map { x0 + 0.4 * Double(t) + Double($0) }, ys: ys)
             }
             var rng = SplitMix64(seed: Self.seed(for: name) ^ 0xCA11)
             let p = CallDegradation.Parameters.random(&rng)
@@ -120,28 +124,5 @@ public enum EvaluationProtocol: String, Codable, Sendable, CaseIterable {
                 name: name, reference: RGBImage(planar: ImageOps.quantized(clean[frames - 1]), width: cw, height: ch),
                 degraded: RGBImage(planar: coded[frames - 1], width: cw, height: ch), psf: nil)
         }
-    }
-
-    /// A `cw`×`ch` window of planar RGB at (x, y) (bilinear: sub-pixel camera motion).
-    static func shifted(
-        _ x: [Float], height h: Int, width w: Int, x ox: Double, y oy: Double, _ cw: Int, _ ch: Int
-    )
-        -> [Float]
-    {
-        var out = [Float](repeating: 0, count: 3 * cw * ch)
-        let ix = Int(ox.rounded(.down)), iy = Int(oy.rounded(.down))
-        let fx = Float(ox - Double(ix)), fy = Float(oy - Double(iy))
-        for c in 0..<3 {
-            let b = c * h * w
-            for yy in 0..<ch {
-                let r0 = b + min(iy + yy, h - 1) * w, r1 = b + min(iy + yy + 1, h - 1) * w
-                for xx in 0..<cw {
-                    let a = min(ix + xx, w - 1), a1 = min(ix + xx + 1, w - 1)
-                    let top = x[r0 + a] * (1 - fx) + x[r0 + a1] * fx, bottom = x[r1 + a] * (1 - fx) + x[r1 + a1] * fx
-                    out[(c * ch + yy) * cw + xx] = top * (1 - fy) + bottom * fy
-                }
-            }
-        }
-        return out
     }
 }

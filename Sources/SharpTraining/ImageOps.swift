@@ -108,6 +108,33 @@ public enum ImageOps {
         return out
     }
 
+    /// Bilinear samples of planar `x` [channels, h, w] on the grid `xs` × `ys` (source pixel
+    /// coordinates, pixel centres at integers; outside the picture the edge is repeated):
+    /// [channels, ys.count, xs.count]. Camera motion (shifts, zooms) for the evaluation sequences.
+    public static func bilinearSample(
+        _ x: [Float], channels: Int, height h: Int, width w: Int, xs: [Double], ys: [Double]
+    ) -> [Float] {
+        precondition(w >= 2 && h >= 2, "bilinearSample needs at least 2x2 pixels")
+        func taps(_ s: Double, _ n: Int) -> (Int, Float) {
+            let i0 = min(max(Int(s.rounded(.down)), 0), n - 2)
+            return (i0, Float(min(max(s - Double(i0), 0), 1)))
+        }
+        let tx = xs.map { taps($0, w) }, ty = ys.map { taps($0, h) }
+        let cw = xs.count, ch = ys.count
+        var out = [Float](repeating: 0, count: channels * cw * ch)
+        for c in 0..<channels {
+            let p = c * h * w
+            for (yy, (y0, fy)) in ty.enumerated() {
+                let r0 = p + y0 * w, r1 = r0 + w
+                for (xx, (x0, fx)) in tx.enumerated() {
+                    let a = x[r0 + x0] * (1 - fx) + x[r0 + x0 + 1] * fx, b = x[r1 + x0] * (1 - fx) + x[r1 + x0 + 1] * fx
+                    out[(c * ch + yy) * cw + xx] = a * (1 - fy) + b * fy
+                }
+            }
+        }
+        return out
+    }
+
     /// Rounds to 8-bit levels (as a camera or a PNG would), keeping [0, 1] scaling.
     public static func quantized(_ x: [Float]) -> [Float] {
         x.map { (min(max($0, 0), 1) * 255).rounded() / 255 }

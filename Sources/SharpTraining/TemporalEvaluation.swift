@@ -138,25 +138,11 @@ public struct TemporalEvaluation {
     /// A `width`×`height` I420 frame sampled (bilinear) from `base`, centred, shifted by
     /// (dx, dy) and magnified by `zoom`.
     func frame(_ base: (w: Int, h: Int, rgb: [Float]), dx: Double, dy: Double, zoom: Double) -> Frame {
-        let rgb = Frame(format: FrameFormat(.rgb24, width: width, height: height)!, colorSpace: .bt709Limited)
-        let cx = Double(base.w) / 2 - Double(width) / 2 * 0.0, cy = Double(base.h) / 2
-        for y in 0..<height {
-            let row = rgb.planes[0].row(y)
-            for x in 0..<width {
-                let sx = cx + (Double(x) - Double(width) / 2 + 0.5) / zoom - 0.5 + dx - 20
-                let sy = cy + (Double(y) - Double(height) / 2 + 0.5) / zoom - 0.5 + dy - 8
-                let x0 = min(max(Int(sx.rounded(.down)), 0), base.w - 2),
-                    y0 = min(max(Int(sy.rounded(.down)), 0), base.h - 2)
-                let fx = Float(min(max(sx - Double(x0), 0), 1)), fy = Float(min(max(sy - Double(y0), 0), 1))
-                for c in 0..<3 {
-                    let p = c * base.w * base.h
-                    let a = base.rgb[p + y0 * base.w + x0] * (1 - fx) + base.rgb[p + y0 * base.w + x0 + 1] * fx
-                    let b =
-                        base.rgb[p + (y0 + 1) * base.w + x0] * (1 - fx) + base.rgb[p + (y0 + 1) * base.w + x0 + 1] * fx
-                    row[3 * x + c] = UInt8(min(max((a * (1 - fy) + b * fy) * 255, 0), 255).rounded())
-                }
-            }
-        }
+        let cx = Double(base.w) / 2, cy = Double(base.h) / 2
+        let xs = (0..<width).map { cx + (Double($0) - Double(width) / 2 + 0.5) / zoom - 0.5 + dx - 20 }
+        let ys = (0..<height).map { cy + (Double($0) - Double(height) / 2 + 0.5) / zoom - 0.5 + dy - 8 }
+        let planar = ImageOps.bilinearSample(base.rgb, channels: 3, height: base.h, width: base.w, xs: xs, ys: ys)
+        let rgb = RGBImage(planar: planar, width: width, height: height).frame(colorSpace: .bt709Limited)
         let yuv = Frame(format: rgb.format.with(.i420), colorSpace: .bt709Limited)
         rgb.convert(into: yuv)
         return yuv
