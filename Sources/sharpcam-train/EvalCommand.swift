@@ -195,27 +195,29 @@ struct Eval: TrainToolCommand {
 
                 temporal (\(r.photos.count) photos, \(r.width)x\(r.height), blur σ \(r.blur), noise σ \(r.noise); \
                 static \(r.staticFrames) frames, motion \(r.motionFrames) frames)
-                method                       noise gain  mean PSNR  E_td ratio  motion PSNR
+                method                       noise gain  mean PSNR  frame PSNR  E_td ratio  motion PSNR
                 """)
             for m in r.methods {
                 print(
                     [
                         m.method.padding(toLength: 27, withPad: " ", startingAt: 0),
                         String(format: "%10.3f", m.staticNoiseGain), String(format: "%9.3f", m.staticMeanPSNR),
+                        String(format: "%10.3f", m.staticFramePSNR),
                         String(format: "%10.3f", m.motionTemporalErrorRatio), String(format: "%11.3f", m.motionPSNR),
                     ].joined(separator: "  "))
             }
             var table = [
                 "## Temporal stability (\(r.photos.count) photos, \(r.width)×\(r.height), "
                     + "blur σ \(r.blur), noise σ \(r.noise))",
-                "", "| method | static noise gain | static mean PSNR | E_td ratio | motion PSNR |",
-                "|---|---|---|---|---|",
+                "", "| method | static noise gain | static mean PSNR | static frame PSNR | E_td ratio | motion PSNR |",
+                "|---|---|---|---|---|---|",
             ]
             for m in r.methods {
                 table.append(
                     String(
-                        format: "| %@ | %.3f | %.3f | %.3f | %.3f |", m.method, m.staticNoiseGain, m.staticMeanPSNR,
-                        m.motionTemporalErrorRatio, m.motionPSNR))
+                        format: "| %@ | %.3f | %.3f | %.3f | %.3f | %.3f |", m.method, m.staticNoiseGain,
+                        m.staticMeanPSNR,
+                        m.staticFramePSNR, m.motionTemporalErrorRatio, m.motionPSNR))
             }
             extra.append(table.joined(separator: "\n"))
             if let report {

@@ -3,6 +3,7 @@ import Foundation
 import SharpCommandLine
 import SharpNet
 import SharpSupport
+import SharpTraining
 
 @main
 struct SharpCamTrain: ParsableCommand {
@@ -123,7 +124,12 @@ struct ExportONNX: TrainToolCommand {
 struct InitWeights: TrainToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write randomly initialised (He) weights for an architecture: the start of training, or a test net.")
+        abstract: "Write randomly initialised (He) weights for an architecture: the start of training, or a test net.",
+        discussion: """
+            With --from, the start of a fine-tune instead: a trained student (training or deployment form, \
+            e.g. the shipped one) in the training form of ARCH, which may have more convolutions than it. \
+            The added ones start as the identity, so the written network computes what FILE computes.
+            """)
 
     @Option(help: "Architecture (see `inspect --help`).")
     var arch: ArchitectureSpec
@@ -137,7 +143,19 @@ struct InitWeights: TrainToolCommand {
     @Flag(help: "Store in half precision.")
     var fp16 = false
 
+    @Option(
+        name: .customLong("from"),
+        help: "Start from this trained student ('builtin' for the shipped one) instead of random weights.")
+    var source: String?
+
     func execute() throws {
+        if let source {
+            let trained = try DefaultStudent.load(source, expecting: .student)
+            let w = try StudentGrowth.grown(trained, to: arch, seed: seed, sourceName: source)
+            try WeightsFile.write(w, to: out, dataType: fp16 ? .f16 : .f32)
+            print("wrote \(out): \(arch), \(NetworkGraph(arch).parameterCount) parameters (\(w.metadata["init"]!))")
+            return
+        }
         let w = Weights.heInitialized(arch, seed: seed)
         try WeightsFile.write(w, to: out, dataType: fp16 ? .f16 : .f32)
         print("wrote \(out): \(arch), \(NetworkGraph(arch).parameterCount) parameters (untrained)")

@@ -113,7 +113,38 @@ import Testing
         let gain = filtered["static_noise_gain"] as? Double ?? 9, plainGain = plain["static_noise_gain"] as? Double ?? 0
         #expect(gain < 1 && gain < plainGain, "noise gain \(gain) with the filter, \(plainGain) without")
         #expect((filtered["motion_temporal_error_ratio"] as? Double ?? 9) < 0.95, "\(filtered)")
+        // Each still frame is closer to the sharp photo with the filter (less noise in it).
+        let framePSNR = filtered["static_frame_psnr"] as? Double ?? 0,
+            plainFrame = plain["static_frame_psnr"] as? Double ?? 0
+        #expect(framePSNR > plainFrame, "frame PSNR \(framePSNR) with the filter, \(plainFrame) without")
         #expect(methods.first { $0["method"] as? String == "identity" }?["static_noise_gain"] as? Double == 1)
+    }
+
+    /// `init --from`: the shipped student grown by two convolutions, then fine-tuned from it;
+    /// files that cannot grow are refused by name.
+    @Test func growTheShippedStudent() throws {
+        try writePhotos(dir.file("gtrain"), count: 2)
+        let grown = dir.file("grown.scw")
+        var r = try ProcessRunner.run(
+            train, ["init", "--from", "builtin", "--arch", "student:24:c6:s4:maps", "--out", grown])
+        #expect(r.status == 0 && r.stdoutText.contains("2 identity convolution(s) added"), "\(r.stdoutText)\(r.stderr)")
+        r = try ProcessRunner.run(train, ["inspect", grown])
+        #expect(r.status == 0 && r.stdoutText.contains("6 convs/level"), "\(r.stdoutText)\(r.stderr)")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "train", "--arch", "student:24:c6:s4:maps", "--data", dir.file("gtrain"), "--out",
+                dir.file("tuned.scw"),
+                "--init", grown, "--steps", "2", "--batch", "2", "--crop", "32", "--lr", "1e-4", "--quiet",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try ProcessRunner.run(
+            train, ["init", "--from", "builtin", "--arch", "student:32:c6:s4:maps", "--out", dir.file("wide.scw")])
+        #expect(r.status == 1 && r.stderr.contains("cannot grow builtin") && r.stderr.contains("width"), "\(r.stderr)")
+        r = try ProcessRunner.run(
+            train, ["init", "--from", dir.file("missing.scw"), "--arch", "student:24:c6:s4:maps", "--out", grown])
+        #expect(r.status == 1 && r.stderr.contains("missing.scw"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("wide.scw")))
     }
 
     @Test func trainingErrors() throws {

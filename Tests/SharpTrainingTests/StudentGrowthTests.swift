@@ -1,0 +1,89 @@
+import Foundation
+import SharpNet
+import SharpSupport
+import Testing
+
+@testable import SharpTraining
+
+@Suite struct StudentGrowthTests {
+    /// A random [C, 48, 64] input in the student's range (luma, edge and mask in [0, 1]).
+    static func input(channels c: Int, seed: UInt64) -> Tensor {
+        var rng = SplitMix64(seed: seed)
+        return Tensor(shape: [c, 48, 64], data: (0..<(c * 48 * 64)).map { _ in Float(rng.uniform()) })
+    }
+
+    static func difference(_ a: Weights, _ b: Weights, seed: UInt64) -> Float {
+        let x = input(channels: a.spec.inputChannels, seed: seed)
+        return ReferenceEngine(weights: a.collapsed()).forward(x)
+            .maxAbsDifference(ReferenceEngine(weights: b.collapsed()).forward(x))
+    }
+
+    /// The shipped student (deployment form), grown by two convolutions, computes what it
+    /// computes; so does its plain training form.
+    @Test func grownShippedStudentComputesTheSame() throws {
+        let shipped = try DefaultStudent.load()
+        var deeper = shipped.spec
+        deeper.convsPerLevel += 2
+        deeper.reparameterizable = true
+        let grown = try StudentGrowth.grown(shipped, to: deeper, seed: 3, sourceName: "builtin")
+        #expect(grown.mismatch(for: NetworkGraph(deeper)) == nil)
+        #expect(grown.spec == deeper && grown.spec.reparameterizable)
+        let d = Self.difference(grown, shipped, seed: 1)
+        #expect(d < 2e-5, "max |difference| \(d)")
+        #expect(grown.metadata["init"]?.contains("2 identity convolution(s) added") == true)
+
+        var same = shipped.spec
+        same.reparameterizable = true
+        let trainingForm = try StudentGrowth.grown(shipped, to: same, seed: 3, sourceName: "builtin")
+        #expect(Self.difference(trainingForm, shipped, seed: 2) < 2e-5)
+        // The branches that start silent are not dead: their first stages are random.
+        #expect(trainingForm["body.conv1.k1k3.w1"]!.data.contains { $0 != 0 })
+        #expect(trainingForm["body.conv1.k1k3.w3"]!.data.allSatisfy { $0 == 0 })
+    }
+
+    /// A random training-form student grows too, and fine-tuning moves the added layers off the
+    /// identity (their gradients are not zero).
+    @Test func addedLayersLearn() throws {
+        let small = ArchitectureSpec.student(widths: [8], convsPerLevel: 1)
+        var other = TrainerTests.config(steps: 6, arch: small)
+        other.seed = 9
+        let base = try Trainer(config: other, photos: TrainerTests.photos, validationPhotos: [], teacher: nil)
+        try base.run { _ in }
+        let big = ArchitectureSpec.student(widths: [8], convsPerLevel: 3)
+        let grown = try StudentGrowth.grown(base.weights, to: big, seed: 4, sourceName: "base.scw")
+        #expect(Self.difference(grown, base.weights, seed: 5) < 2e-5)
+        let tuned = try Trainer(
+            config: TrainerTests.config(steps: 3, arch: big), photos: TrainerTests.photos, validationPhotos: [],
+            teacher: nil, initial: grown, initialName: "grown.scw")
+        try tuned.run { _ in }
+        for name in ["body.conv2.k3.weight", "body.conv2.k1k3.w3", "body.conv2.laplacian.scale"] {
+            let moved = zip(tuned.weights[name]!.data, grown[name]!.data).map { abs($0 - $1) }.max()!
+            #expect(moved > 1e-5, "\(name) moved \(moved)")
+        }
+    }
+
+    @Test func refusesWhatItCannotPreserve() throws {
+        let shipped = try DefaultStudent.load()
+        func changed(_ change: (inout ArchitectureSpec) -> Void) -> ArchitectureSpec {
+            var spec = shipped.spec
+            spec.reparameterizable = true
+            change(&spec)
+            return spec
+        }
+        let cases: [(ArchitectureSpec, String)] = [
+            (changed { $0.widths = [$0.widths[0] + 8] }, "width"),
+            (changed { $0.convsPerLevel -= 1 }, "fewer convolutions"),
+            (changed { $0.usesMaps.toggle() }, "inputs"),
+            (changed { $0.reparameterizable = false }, "plain"),
+            (.teacher(), "not a student"),
+        ]
+        for (target, words) in cases {
+            do {
+                _ = try StudentGrowth.grown(shipped, to: target, seed: 1, sourceName: "shipped.scw")
+                Issue.record("grew into \(target)")
+            } catch let e as SharpCamError {
+                #expect(e.description.contains("shipped.scw") && e.description.contains(words), "\(e)")
+            }
+        }
+    }
+}
