@@ -71,9 +71,11 @@ public enum StudentCalibration {
         }
         var agreement: [Double] = [.nan]
         for k in 1...hidden {
+            // `quant.wide-layers` belongs to the AVX2 scheme (6-bit weights): measure that scheme,
+            // whatever set this CPU would pick (the AVX-512 VNNI set's 8-bit weights hardly need it).
             let int8 = try FusedStudentEngine(
                 weights: withWideLayers(calibrated, Array(0..<k)), precision: .int8, maxWidth: width, threads: 2,
-                transferChroma: false)
+                isa: KernelISA.avx2.isSupported ? .avx2 : .portable, int8Weights: .sixBitWide, transferChroma: false)
             var total = 0.0
             for (f, ref) in zip(frames, references) {
                 let out = Frame(format: f.format, colorSpace: f.colorSpace)

@@ -26,8 +26,18 @@ import Testing
             weights: w, precision: .int8, maxWidth: 64, threads: 1, isa: .portable, int8Weights: .sixBitWide
         ).wideLayers
         #expect(w.metadata[FusedStudentEngine.wideLayersKey] != nil && wide.first == 0, "\(wide)")
-        let macs = NetworkGraph(w.spec).macsPerPixel
-        #expect(macs <= 2000, "the default student must stay ≤ 2 K MAC/pixel, has \(macs)")
+        // The real-time budget is 15 ms per 720p frame on 2 threads with the AVX2 set
+        // (`sharpcam-bench network`, docs/BENCHMARKS.md). Its cost follows the MACs it runs, wide
+        // layers twice: 2,808 → 9.2 ms and 3,456 → 11.5 ms on the development machine, so 4,000
+        // (≈ 13.3 ms there) keeps a margin for slower AVX2 CPUs of the same clock.
+        let graph = NetworkGraph(w.spec)
+        let perLayer = graph.nodes.compactMap { n -> Double? in
+            guard case .conv(_, let k) = n.op else { return nil }
+            return Double(n.inChannels * n.channels * k * k) / Double(1 << (2 * n.scale))
+        }
+        let avx2 = graph.macsPerPixel + wide.map { perLayer[$0] }.reduce(0, +)
+        #expect(perLayer.reduce(0, +) == graph.macsPerPixel, "\(perLayer) vs \(graph.macsPerPixel)")
+        #expect(avx2 <= 4000, "the default student must stay ≤ 4,000 MAC/pixel on the AVX2 path, has \(avx2)")
         // the real-time engine accepts it at every precision
         for p in FusedStudentEngine.Precision.allCases {
             _ = try FusedStudentEngine(weights: w, precision: p, maxWidth: 1280, threads: 1)

@@ -301,6 +301,9 @@ import Testing
         let cal = try StudentCalibration.calibrated(w, frames: calibration)
         let choice = try StudentCalibration.chooseWideLayers(cal, frames: calibration)
         #expect(choice.agreement.count == 4 && choice.agreement[1] > 40)
+        // It measures the scheme the key belongs to (6-bit weights), where each wide layer
+        // changes the result, even on a CPU whose own set uses 8-bit weights and ignores the key.
+        #expect(Set(choice.agreement.dropFirst()).count == 3, "\(choice.agreement)")
         #expect(try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 0).layers == [0])
         let best = (1...3).max { choice.agreement[$0] < choice.agreement[$1] }!
         #expect(

@@ -120,29 +120,29 @@ import Testing
         #expect(methods.first { $0["method"] as? String == "identity" }?["static_noise_gain"] as? Double == 1)
     }
 
-    /// `init --from`: the shipped student grown by two convolutions, then fine-tuned from it;
+    /// `init --from`: the shipped student grown to 8 convolutions, then fine-tuned from it;
     /// files that cannot grow are refused by name.
     @Test func growTheShippedStudent() throws {
         try writePhotos(dir.file("gtrain"), count: 2)
         let grown = dir.file("grown.scw")
         var r = try ProcessRunner.run(
-            train, ["init", "--from", "builtin", "--arch", "student:24:c6:s4:maps", "--out", grown])
-        #expect(r.status == 0 && r.stdoutText.contains("2 identity convolution(s) added"), "\(r.stdoutText)\(r.stderr)")
+            train, ["init", "--from", "builtin", "--arch", "student:24:c8:s4:maps", "--out", grown])
+        #expect(r.status == 0 && r.stdoutText.contains("identity convolution(s) added"), "\(r.stdoutText)\(r.stderr)")
         r = try ProcessRunner.run(train, ["inspect", grown])
-        #expect(r.status == 0 && r.stdoutText.contains("6 convs/level"), "\(r.stdoutText)\(r.stderr)")
+        #expect(r.status == 0 && r.stdoutText.contains("8 convs/level"), "\(r.stdoutText)\(r.stderr)")
         r = try ProcessRunner.run(
             train,
             [
-                "train", "--arch", "student:24:c6:s4:maps", "--data", dir.file("gtrain"), "--out",
+                "train", "--arch", "student:24:c8:s4:maps", "--data", dir.file("gtrain"), "--out",
                 dir.file("tuned.scw"),
                 "--init", grown, "--steps", "2", "--batch", "2", "--crop", "32", "--lr", "1e-4", "--quiet",
             ])
         #expect(r.status == 0, "\(r.stderr)")
         r = try ProcessRunner.run(
-            train, ["init", "--from", "builtin", "--arch", "student:32:c6:s4:maps", "--out", dir.file("wide.scw")])
+            train, ["init", "--from", "builtin", "--arch", "student:32:c8:s4:maps", "--out", dir.file("wide.scw")])
         #expect(r.status == 1 && r.stderr.contains("cannot grow builtin") && r.stderr.contains("width"), "\(r.stderr)")
         r = try ProcessRunner.run(
-            train, ["init", "--from", dir.file("missing.scw"), "--arch", "student:24:c6:s4:maps", "--out", grown])
+            train, ["init", "--from", dir.file("missing.scw"), "--arch", "student:24:c8:s4:maps", "--out", grown])
         #expect(r.status == 1 && r.stderr.contains("missing.scw"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("wide.scw")))
     }
