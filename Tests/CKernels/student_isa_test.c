@@ -514,6 +514,27 @@ static void test_kernel_sets(int quick) {
                     }
                     free_net(&n);
                 }
+    // Deep students up to the engine's limit (the shipped one has 10 layers): one ring per layer.
+    for (int L = 9; L <= SC_STUDENT_MAX_LAYERS; L += SC_STUDENT_MAX_LAYERS - 9, index++) {
+        net n = make_net(4, L, 24, 1, 0, 4.0, 1000 + index);
+        for (int v = 0; v < 2; v++) {
+            const int c = 2 * index + v;
+            frame f = make_frame(v ? 131 : 37, v ? 64 : 7, 1 + v, 1, v, 77 + c);
+            double *res = malloc(sizeof(double) * (size_t)f.W * f.H), ss = 0;
+            forward(&n, &f, res, NULL);
+            for (int i = 0; i < f.W * f.H; i++) ss += res[i] * res[i] * 219 * 219;
+            free(res);
+            CHECK(sqrt(ss / (f.W * f.H)) > 0.25, "L%d: residual %.2f levels RMS (a live network)", L,
+                  sqrt(ss / (f.W * f.H)));
+            char label[160];
+            snprintf(label, sizeof label, "B%d L%d w24 maps %dx%d", n.B, n.L, f.W, f.H);
+            if (verbose) printf("%s\n", label);
+            test_config(&n, &f, label, 1, &tot, NULL);
+            free_frame(&f);
+            configs++;
+        }
+        free_net(&n);
+    }
     printf("kernel sets: %d configurations; RMS error against the rounded double reference (levels):\n", configs);
     for (int s = 0; s < SCHEMES; s++)
         printf("  %-16s %.4f (PSNR %.1f dB)\n", scheme_names[s], sqrt(tot.sum_sq[s] / tot.count[s]),
@@ -959,6 +980,13 @@ static void test_api(void) {
         d.wide_weights_8bit[n.L - 1] = 1;
         s = sc_student_create(&d, 64, 1, err, sizeof err);
         CHECK(!s && strstr(err, "wide"), "8-bit wide weights on the last layer: %s", err);
+        d = make_desc(&n, SCHEME_FP32, SC_ISA_PORTABLE);
+        d.layers = SC_STUDENT_MAX_LAYERS + 1;
+        s = sc_student_create(&d, 64, 1, err, sizeof err);
+        CHECK(!s && strstr(err, "2 to 12 convolution layers"), "%d layers: %s", d.layers, err);
+        d.layers = 1;
+        s = sc_student_create(&d, 64, 1, err, sizeof err);
+        CHECK(!s && strstr(err, "2 to 12 convolution layers"), "1 layer: %s", err);
         d = make_desc(&n, SCHEME_8BIT, SC_ISA_PORTABLE);
         d.int8_weights = 5;
         s = sc_student_create(&d, 64, 1, err, sizeof err);

@@ -120,8 +120,8 @@ import Testing
         #expect(methods.first { $0["method"] as? String == "identity" }?["static_noise_gain"] as? Double == 1)
     }
 
-    /// `init --from`: the shipped student grown to 8 convolutions, then fine-tuned from it;
-    /// files that cannot grow are refused by name.
+    /// `init --from`: the shipped student grown to 8 convolutions, then fine-tuned from it,
+    /// quantised and run in int8; files that cannot grow are refused by name.
     @Test func growTheShippedStudent() throws {
         try writePhotos(dir.file("gtrain"), count: 2)
         let grown = dir.file("grown.scw")
@@ -138,6 +138,17 @@ import Testing
                 "--init", grown, "--steps", "2", "--batch", "2", "--crop", "32", "--lr", "1e-4", "--quiet",
             ])
         #expect(r.status == 0, "\(r.stderr)")
+        // 10 convolution layers (head, 8 hidden, tail): the fused engine runs it in int8
+        r = try ProcessRunner.run(
+            train, ["quantize", dir.file("tuned.scw"), "--data", dir.file("gtrain"), "--out", dir.file("tuned-q.scw")])
+        #expect(r.status == 0 && r.stdoutText.contains("wrote"), "\(r.stdoutText)\(r.stderr)")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "eval", "--model", dir.file("tuned-q.scw"), "--data", dir.file("gtrain"), "--protocol", "p256",
+                "--precision", "int8", "--pictures", "0",
+            ])
+        #expect(r.status == 0 && r.stdoutText.contains("model-int8"), "\(r.stdoutText)\(r.stderr)")
         r = try ProcessRunner.run(
             train, ["init", "--from", "builtin", "--arch", "student:32:c8:s4:maps", "--out", dir.file("wide.scw")])
         #expect(r.status == 1 && r.stderr.contains("cannot grow builtin") && r.stderr.contains("width"), "\(r.stderr)")

@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define SC_STUDENT_MAX_LAYERS 8
+#define SC_STUDENT_MAX_LAYERS 12
 
 typedef enum { SC_PRECISION_FP32 = 0, SC_PRECISION_FP16 = 1, SC_PRECISION_INT8 = 2 } sc_precision;
 
