@@ -22,6 +22,9 @@
 
 /// Input channels rounded together by the 8-bit schemes' error-feedback rounding (at most).
 #define SC_GPTQ_CHANNELS 48
+/// A macro's value as a string literal (the layer limit in its error message).
+#define SC_STRING(x) #x
+#define SC_VALUE_STRING(x) SC_STRING(x)
 
 /// One thread's working memory.
 typedef struct {
@@ -188,7 +191,8 @@ static void set_error(char *err, size_t size, const char *msg) {
 /// Checks a description; returns the problem or NULL.
 static const char *check_desc(const sc_student_desc *d, int max_width, int threads) {
     const int L = d->layers, B = d->block, BB = d->block * d->block;
-    if (L < 2 || L > SC_STUDENT_MAX_LAYERS) return "the fused engine needs 2 to 12 convolution layers";
+    if (L < 2 || L > SC_STUDENT_MAX_LAYERS)
+        return "the fused engine needs 2 to " SC_VALUE_STRING(SC_STUDENT_MAX_LAYERS) " convolution layers";
     if (B != 2 && B != 4) return "space-to-depth block size must be 2 or 4";
     if (d->channels[0] != (d->uses_maps ? 3 * BB : BB))
         return "input channels must be B² (luma) or 3·B² (luma, edge, mask)";
