@@ -25,6 +25,10 @@ public enum DegradationRecipe: String, Codable, Sendable, CaseIterable {
     /// noise, ISP sharpening halos, a lower resolution, 4:2:0 and H.264 at CRF 28–38, with
     /// random parameters per crop (`CallDegradation.Parameters.random`); 12 % clean crops.
     case call
+    /// The `camera` mix with half of its webcam crops made by the `call` chain instead (the
+    /// clean and heavy-blur shares stay): a student for calls that keeps what the `camera` mix
+    /// teaches (the seed blur, clean frames), which training on `call` alone forgets.
+    case cameraCall = "camera-call"
 }
 
 /// A sharp crop and its degraded version, planar RGB [3, S, S] in [0, 1] (8-bit levels).
@@ -105,14 +109,9 @@ public struct PairGenerator: Sendable {
             let crop = randomCrop(size: big, maxScale: 4, &rng)
             let sharp = PairGenerator.center(crop, big: big, size: s)
             if rng.uniform() < Self.cleanShare { return TrainingPair(sharp: sharp, degraded: sharp, size: s) }
-            var p = CallDegradation.Parameters.random(&rng)
-            if s % 2 != 0 { p.crf = nil }  // H.264 needs an even size
-            let shot = PairGenerator.center(
-                CallDegradation.camera(crop, height: big, width: big, p, &rng), big: big, size: s)
-            let coded = (try? CallDegradation.codec([shot], height: s, width: s, crf: p.crf))?.first ?? shot
-            return TrainingPair(sharp: sharp, degraded: coded, size: s)
-        case .webcam, .camera:
-            let camera = recipe == .camera
+            return TrainingPair(sharp: sharp, degraded: Self.callDegraded(crop, big: big, size: s, &rng), size: s)
+        case .webcam, .camera, .cameraCall:
+            let camera = recipe != .webcam
             let big = s + 20
             let crop = randomCrop(size: big, maxScale: 8, &rng)
             let sharp = PairGenerator.center(crop, big: big, size: s)
@@ -123,6 +122,9 @@ public struct PairGenerator: Sendable {
                 return TrainingPair(
                     sharp: sharp, degraded: ImageOps.quantized(PairGenerator.center(blurred, big: big, size: s)),
                     size: s)
+            }
+            if recipe == .cameraCall && callBranch(step: step, index: index) {
+                return TrainingPair(sharp: sharp, degraded: Self.callDegraded(crop, big: big, size: s, &rng), size: s)
             }
             var d = crop
             if rng.uniform() < 0.85 {
@@ -155,6 +157,29 @@ public struct PairGenerator: Sendable {
             }
             return TrainingPair(sharp: sharp, degraded: d, size: s)
         }
+    }
+
+    /// Share of the `camera-call` mix's webcam crops (neither clean nor heavily blurred) that
+    /// take the `call` chain.
+    public static let callShareOfCameraCall = 0.5
+
+    /// Whether pair `(step, index)` of the `camera-call` mix, if it is a webcam crop, takes the
+    /// `call` chain: drawn from a stream of its own, so that the mix's other crops are exactly
+    /// the `camera` mix's.
+    public func callBranch(step: Int, index: Int) -> Bool {
+        var r = SplitMix64(seed: Self.mix(Self.mix(seed, UInt64(step)), UInt64(index) &+ 0xCA11))
+        return r.uniform() < Self.callShareOfCameraCall
+    }
+
+    /// The `call` chain on a `big`² crop, centred to `size`²: random `CallDegradation`
+    /// parameters, the camera stage, then H.264 (skipped for an odd size, which H.264 cannot
+    /// code; the camera stage's result if the codec fails).
+    static func callDegraded(_ crop: [Float], big: Int, size s: Int, _ rng: inout SplitMix64) -> [Float] {
+        var p = CallDegradation.Parameters.random(&rng)
+        if s % 2 != 0 { p.crf = nil }  // H.264 needs an even size
+        let shot = PairGenerator.center(
+            CallDegradation.camera(crop, height: big, width: big, p, &rng), big: big, size: s)
+        return (try? CallDegradation.codec([shot], height: s, width: s, crf: p.crf))?.first ?? shot
     }
 
     /// A random `size`² crop (planar RGB) of a random photo seen at a random scale: a region

@@ -91,6 +91,34 @@ import Testing
         #expect(x == y && x.count == 2 && x[0] != clean)
     }
 
+    /// The camera-call mix is the camera mix with some webcam crops made by the call chain: its
+    /// clean and heavily blurred crops and the rest of its webcam crops are exactly the camera
+    /// mix's, about half of the webcam crops differ (the call chain), and all are reproducible.
+    @Test func cameraCallRecipeReplacesHalfTheWebcamCropsWithTheCallChain() throws {
+        let photo = try RGBImage(contentsOf: try TestEnvironment.photo(TestEnvironment.standardPhotos[1]))
+        let mixed = PairGenerator(photos: [photo], recipe: .cameraCall, cropSize: 32, seed: 5, heavyBlurShare: 0.2)
+        let camera = PairGenerator(photos: [photo], recipe: .camera, cropSize: 32, seed: 5, heavyBlurShare: 0.2)
+        var same = 0, replaced = 0, callBranch = 0
+        for i in 0..<48 {
+            let m = mixed.pair(step: 7, index: i), c = camera.pair(step: 7, index: i)
+            let again = mixed.pair(step: 7, index: i)
+            #expect(m.sharp == again.sharp && m.degraded == again.degraded)
+            #expect(m.sharp == c.sharp && m.size == 32)
+            if mixed.callBranch(step: 7, index: i) { callBranch += 1 }
+            if m.degraded == c.degraded {
+                same += 1
+            } else {
+                replaced += 1
+                // Only a webcam crop the call branch takes may differ; it is still degraded.
+                #expect(mixed.callBranch(step: 7, index: i) && m.degraded != m.sharp)
+            }
+        }
+        print("camera-call mix: \(replaced) of 48 crops by the call chain, \(same) as the camera mix")
+        #expect(replaced >= 8 && replaced <= 30 && same >= 12)
+        #expect(callBranch > replaced)  // the clean and heavy-blur crops stay the camera mix's
+        #expect(DegradationRecipe(rawValue: "camera-call") == .cameraCall)
+    }
+
     @Test func callRecipeAndProtocolAreReproducible() throws {
         let photo = try RGBImage(contentsOf: try TestEnvironment.photo(TestEnvironment.standardPhotos[1]))
         let g = PairGenerator(photos: [photo], recipe: .call, cropSize: 64, seed: 4)
