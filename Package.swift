@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "sharpcamdTests",
             dependencies: [
-                "sharpcamd", "sharpcam-train", "sharpcam-fuzz", "SharpPipeline", "SharpMedia",
+                "sharpcamd", "sharpcam-train", "sharpcam-fuzz", "SharpPipeline", "SharpMedia", "SharpNet",
                 "SharpFrames",
                 "TestSupport",
             ]

@@ -38,6 +38,16 @@ public enum KernelISA: String, Sendable, CaseIterable, Codable {
 
     /// Whether int8 on this set is fast (SIMD) rather than the exact but scalar portable loops.
     public var hasFastInt8: Bool { self != .portable }
+
+    /// The int8 weight scheme the set runs by default (the C table's `native`): the portable
+    /// set given this scheme computes the set's int8 output bit for bit, on any CPU.
+    public var int8WeightScheme: Int8WeightScheme {
+        switch self {
+        case .portable, .avx2: return .sixBitWide
+        case .avxvnni: return .eightBit
+        case .avx512vnni: return .eightBitWide
+        }
+    }
 }
 
 /// How int8 weights are quantised (`sc_int8_weights`).

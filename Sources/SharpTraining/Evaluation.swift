@@ -47,13 +47,14 @@ public struct Evaluation {
 
         /// A student through the fused real-time engine (what `sharpcamd` runs).
         /// - Parameter isa: the kernel set (nil: `SHARPCAM_ISA`, else the CPU's best).
+        /// - Parameter int8Weights: the int8 weight scheme (nil: the set's own).
         public static func fused(
             _ weights: Weights, precision: FusedStudentEngine.Precision, name: String,
-            transferChroma: Bool = true, isa: KernelISA? = nil
+            transferChroma: Bool = true, isa: KernelISA? = nil, int8Weights: Int8WeightScheme? = nil
         ) throws -> Method {
             let engine = try FusedStudentEngine(
                 weights: weights, precision: precision, maxWidth: 4096, threads: 2,
-                isa: isa, transferChroma: transferChroma)
+                isa: isa, int8Weights: int8Weights, transferChroma: transferChroma)
             return Method(name: name) { img in
                 let f = img.frame(), out = Frame(format: f.format, colorSpace: f.colorSpace)
                 engine.process(f, strength: 1, into: out)

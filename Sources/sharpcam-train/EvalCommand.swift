@@ -40,6 +40,14 @@ struct Eval: TrainToolCommand {
     @Option(help: "Also score the model through the fused real-time engine in these precisions (fp32,fp16,int8).")
     var precision: String?
 
+    @Option(
+        help: """
+            Also score int8 as these kernel sets compute it (avx2,avxvnni,avx512vnni): a set this CPU lacks \
+            runs on the portable kernels with its weight scheme, bit for bit (slower), so any CPU reports \
+            what every CPU gets.
+            """)
+    var int8As: String?
+
     @Flag(
         help: """
             Also (or, with --protocol none, only) measure behaviour over time on sequences made from the photos: \
@@ -116,10 +124,28 @@ struct Eval: TrainToolCommand {
                 throw SharpCamError(e.problem, subject: model)
             }
         }
+        for name in (int8As ?? "").split(separator: ",") {
+            guard let set = KernelISA(rawValue: String(name)), set != .portable else {
+                throw ValidationError("--int8-as: unknown kernel set '\(name)' (avx2, avxvnni or avx512vnni)")
+            }
+            do {
+                methods.append(
+                    try Evaluation.Method.fused(
+                        weights, precision: .int8, name: "model-int8-\(set.rawValue)", transferChroma: transfer,
+                        isa: set.isSupported ? set : .portable, int8Weights: set.int8WeightScheme))
+            } catch let e as SharpCamError {
+                throw SharpCamError(e.problem, subject: model)
+            }
+        }
         var results: [Evaluation.ProtocolResult] = []
         var crops: [String: (best: String, worst: String)] = [:]
         var extra: [String] = []
-        print("protocol  images  method                 PSNR dB   Δ input    SSIM")
+        // Columns as wide as the longest protocol ("oversharpened") and method name.
+        let methodWidth = max(
+            22, methods.map(\.name.count).max() ?? 0, Evaluation.wienerGrid.map { "wiener (K \($0))".count }.max()!)
+        print(
+            "protocol       images  " + "method".padding(toLength: methodWidth, withPad: " ", startingAt: 0)
+                + "  PSNR dB  Δ input    SSIM")
         for p in protocols {
             var written = 0
             var panels: [String: RGBImage] = [:]
@@ -147,8 +173,9 @@ struct Eval: TrainToolCommand {
             for m in r.methods {
                 let name = m.method == "wiener" ? "wiener (K \(r.wienerK!))" : m.method
                 let cols = [
-                    p.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), String(format: "%6d", r.images),
-                    name.padding(toLength: 20, withPad: " ", startingAt: 0), String(format: "%7.2f", m.mean.psnr),
+                    p.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0), String(format: "%6d", r.images),
+                    name.padding(toLength: methodWidth, withPad: " ", startingAt: 0),
+                    String(format: "%7.2f", m.mean.psnr),
                     String(format: "%+7.2f", m.mean.psnr - identity), String(format: "%.4f", m.mean.ssim),
                 ]
                 print(cols.joined(separator: "  "))

@@ -82,6 +82,27 @@ import Testing
         #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1)
     }
 
+    /// Every one-level student depth the architecture allows (`convsPerLevel` up to the spec's
+    /// limit) fits the C engine's `SC_STUDENT_MAX_LAYERS`: `supportError` passes it, so
+    /// `NetworkProcessor` builds its engine on the first frame without a second check, and that
+    /// engine matches the reference within 1 level. Raising either limit alone fails here.
+    @Test func everyAllowedStudentDepthRunsOnTheFusedEngine() throws {
+        var depths: [Int] = []
+        for c in 1...64 {
+            let spec = ArchitectureSpec.student(widths: [8], convsPerLevel: c, usesMaps: true, unshuffle: 4)
+            guard spec.validationError == nil else { break }
+            depths.append(c)
+            #expect(FusedStudentEngine.supportError(spec) == nil)
+            let w = Weights.heInitialized(spec, seed: UInt64(30 + c))
+            let d = try StudentNetwork.Description(weights: w.collapsed(), precision: .fp32)
+            #expect(d.layers.count <= Int(SC_STUDENT_MAX_LAYERS), "c\(c): \(d.layers.count) layers")
+            let f = Self.frame(.yuyv, 26, 18, seed: UInt64(c))
+            let ref = Self.reference(w, f), out = try Self.fused(w, .fp32, f, threads: 1)
+            #expect(TestFrames.maxDifference(TestFrames.bytes(out), TestFrames.bytes(ref)) <= 1, "c\(c)")
+        }
+        #expect(depths.count >= 8, "student depths the architecture allows: \(depths)")
+    }
+
     /// Space-to-depth ×4 students (16 or 48 input channels, 16 outputs): fp32 within 1 level of
     /// the reference on sizes that are not multiples of 4 (reflected partial blocks), with and
     /// without maps; int8 and fp16 near it; every SIMD kernel set's int8 bit-identical to the
@@ -104,7 +125,7 @@ import Testing
         #expect(TestFrames.psnr(Self.lumaBytes(try Self.fused(cal, .int8, f)), ref) >= 35)
         for isa in KernelISA.supported where isa != .portable {
             let a = try Self.fused(cal, .int8, f, isa: isa),
-                b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: Self.scheme(isa))
+                b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: isa.int8WeightScheme)
             #expect(mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil, "\(isa): int8 must be bit-identical")
         }
         let one = try Self.fused(cal, .int8, f, threads: 1), three = try Self.fused(cal, .int8, f, threads: 3)
@@ -131,15 +152,6 @@ import Testing
         #expect(TestFrames.maxDifference(TestFrames.bytes(half), TestFrames.bytes(ref)) <= 1)
     }
 
-    /// The int8 weight scheme of a kernel set (what the portable reference must use to match it).
-    static func scheme(_ isa: KernelISA) -> Int8WeightScheme {
-        switch isa {
-        case .portable, .avx2: return .sixBitWide
-        case .avxvnni: return .eightBit
-        case .avx512vnni: return .eightBitWide
-        }
-    }
-
     /// Every kernel set this CPU has (AVX2, AVX-VNNI, AVX-512 VNNI; the ones it lacks are
     /// skipped and listed in the output) against the portable reference: int8 bit-identical
     /// with the set's weight scheme, fp32/fp16 within one level; on every layout and odd sizes.
@@ -153,7 +165,7 @@ import Testing
         for (pf, w, h) in [(PixelFormat.i420, 101, 37), (.yuyv, 66, 9), (.rgb24, 5, 3), (.nv12, 130, 21)] {
             let f = Self.frame(pf, w, h, seed: UInt64(w))
             let a = try Self.fused(cal, .int8, f, isa: isa)
-            let b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: Self.scheme(isa))
+            let b = try Self.fused(cal, .int8, f, isa: .portable, int8Weights: isa.int8WeightScheme)
             #expect(
                 mismatch(TestFrames.bytes(a), TestFrames.bytes(b)) == nil,
                 "\(isa) \(pf) \(w)x\(h): int8 must be bit-identical")
@@ -165,7 +177,7 @@ import Testing
         }
         let engine = try FusedStudentEngine(weights: cal, precision: .int8, maxWidth: 64, threads: 1, isa: isa)
         #expect(engine.kernelName == isa.rawValue)
-        #expect(engine.network.int8Weights == Self.scheme(isa))
+        #expect(engine.network.int8Weights == isa.int8WeightScheme)
     }
 
     /// The AVX2 scheme cannot run on a VNNI set, a set the CPU lacks cannot be forced.

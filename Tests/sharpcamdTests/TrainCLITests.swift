@@ -1,6 +1,7 @@
 import Foundation
 import SharpFrames
 import SharpMedia
+import SharpNet
 import SharpPipeline
 import TestSupport
 import Testing
@@ -156,6 +157,41 @@ import Testing
             train, ["init", "--from", dir.file("missing.scw"), "--arch", "student:24:c8:s4:maps", "--out", grown])
         #expect(r.status == 1 && r.stderr.contains("missing.scw"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("wide.scw")))
+    }
+
+    /// `eval --int8-as`: int8 as each kernel set computes it, on any CPU (sets it lacks run on the
+    /// portable kernels with their weight scheme). The row of this CPU's own set is exactly the
+    /// `model-int8` row; 6-bit (AVX2) and 8-bit (VNNI) weights score differently; unknown sets
+    /// are refused by name.
+    @Test func int8AsEveryKernelSet() throws {
+        try writePhotos(dir.file("isa"), count: 1)
+        let builtin = TestEnvironment.repositoryRoot.appendingPathComponent(
+            "Sources/CDefaultWeights/default-student.scw")
+        var r = try ProcessRunner.run(
+            train,
+            [
+                "eval", "--model", builtin.path, "--data", dir.file("isa"), "--protocol", "p256", "--precision", "int8",
+                "--int8-as", "avx2,avxvnni,avx512vnni", "--pictures", "0", "--report", dir.file("isa-report"),
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json =
+            try JSONSerialization.jsonObject(
+                with: try Data(contentsOf: URL(fileURLWithPath: dir.file("isa-report/results.json")))) as? [String: Any]
+        let methods = ((json?["protocols"] as? [[String: Any]])?.first?["methods"] as? [[String: Any]]) ?? []
+        func psnr(_ name: String) -> Double? {
+            (methods.first { $0["method"] as? String == name }?["mean"] as? [String: Any])?["psnr"] as? Double
+        }
+        let own = KernelISA.automatic == .portable ? KernelISA.avx2 : KernelISA.automatic
+        let names = methods.compactMap { $0["method"] as? String }
+        print("eval --int8-as on \(KernelISA.automatic): \(names.map { "\($0) \(psnr($0) ?? 0)" })")
+        #expect(psnr("model-int8") != nil && psnr("model-int8-\(own.rawValue)") == psnr("model-int8"), "\(methods)")
+        let six = try #require(psnr("model-int8-avx2")), eight = try #require(psnr("model-int8-avx512vnni"))
+        #expect(psnr("model-int8-avxvnni") != nil && six != eight)
+        #expect(abs(six - eight) < 0.5, "\(six) vs \(eight)")
+        r = try ProcessRunner.run(
+            train,
+            ["eval", "--model", builtin.path, "--data", dir.file("isa"), "--protocol", "p256", "--int8-as", "sse4"])
+        #expect(r.status != 0 && r.stderr.contains("unknown kernel set 'sse4'"), "\(r.stderr)")
     }
 
     @Test func trainingErrors() throws {
