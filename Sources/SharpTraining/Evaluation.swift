@@ -62,6 +62,17 @@ public struct Evaluation {
             }
         }
 
+        /// A student in int8 as kernel set `set` computes it, on any CPU: on that set where the CPU
+        /// has it, else on the portable kernels with the set's weight scheme (bit for bit the same
+        /// output, only slower).
+        public static func int8(
+            _ weights: Weights, as set: KernelISA, name: String, transferChroma: Bool = true
+        ) throws -> Method {
+            try fused(
+                weights, precision: .int8, name: name, transferChroma: transferChroma,
+                isa: set.isSupported ? set : .portable, int8Weights: set.int8WeightScheme)
+        }
+
         /// A network through the fast FP32 engine and the frame runner.
         public static func model(_ weights: Weights, name: String = "model", transferChroma: Bool = true) -> Method {
             let runner = NetworkFrameRunner(engine: BLASEngine(weights: weights), transferChroma: transferChroma)

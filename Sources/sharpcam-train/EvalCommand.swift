@@ -112,30 +112,27 @@ struct Eval: TrainToolCommand {
         var methods =
             [Evaluation.Method.model(weights, transferChroma: transfer)]
             + others.map { Evaluation.Method.model($0.1, name: $0.0, transferChroma: transfer) }
+        /// An engine the model cannot run on names the model file.
+        func engineMethod(_ make: () throws -> Evaluation.Method) throws -> Evaluation.Method {
+            do { return try make() } catch let e as SharpCamError { throw SharpCamError(e.problem, subject: model) }
+        }
         for p in (precision ?? "").split(separator: ",") {
             guard let value = FusedStudentEngine.Precision(rawValue: String(p)) else {
                 throw ValidationError("unknown precision '\(p)'")
             }
-            do {
-                methods.append(
-                    try Evaluation.Method.fused(
-                        weights, precision: value, name: "model-\(value.rawValue)", transferChroma: transfer))
-            } catch let e as SharpCamError {
-                throw SharpCamError(e.problem, subject: model)
-            }
+            methods.append(
+                try engineMethod {
+                    try .fused(weights, precision: value, name: "model-\(value.rawValue)", transferChroma: transfer)
+                })
         }
         for name in (int8As ?? "").split(separator: ",") {
             guard let set = KernelISA(rawValue: String(name)), set != .portable else {
                 throw ValidationError("--int8-as: unknown kernel set '\(name)' (avx2, avxvnni or avx512vnni)")
             }
-            do {
-                methods.append(
-                    try Evaluation.Method.fused(
-                        weights, precision: .int8, name: "model-int8-\(set.rawValue)", transferChroma: transfer,
-                        isa: set.isSupported ? set : .portable, int8Weights: set.int8WeightScheme))
-            } catch let e as SharpCamError {
-                throw SharpCamError(e.problem, subject: model)
-            }
+            methods.append(
+                try engineMethod {
+                    try .int8(weights, as: set, name: "model-int8-\(set.rawValue)", transferChroma: transfer)
+                })
         }
         var results: [Evaluation.ProtocolResult] = []
         var crops: [String: (best: String, worst: String)] = [:]

@@ -27,10 +27,7 @@ import Testing
         var methods: [Evaluation.Method] = [try .fused(w, precision: .fp32, name: "fp32")]
         let sets = KernelISA.allCases.filter { $0 != .portable }
         for isa in sets {
-            methods.append(
-                try .fused(
-                    w, precision: .int8, name: "int8-\(isa.rawValue)", isa: isa.isSupported ? isa : .portable,
-                    int8Weights: isa.int8WeightScheme))
+            methods.append(try .int8(w, as: isa, name: "int8-\(isa.rawValue)"))
         }
         let r = Evaluation.run(.p256, photos: photos, methods: methods)
         let psnr = Dictionary(uniqueKeysWithValues: r.methods.map { ($0.method, $0.mean.psnr) })
