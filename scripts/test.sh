@@ -33,7 +33,7 @@ done
 rm -f "$kernel_test"
 echo "test.sh: ThreadSanitizer run of the FrameRing, ServiceGroup and ChromaTransfer (thread pool) tests" >&2
 TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan \
-  --filter "FrameRingTests|ChromaTransferTests|ServiceGroupTests"
+  --filter "FrameRingTests|ChromaTransferTests|ServiceGroupTests|ProcessingServiceTests"
 echo "test.sh: fuzzing the parsers of untrusted input (libFuzzer + AddressSanitizer)" >&2
 bash scripts/fuzz.sh "${SHARPCAM_FUZZ_SECONDS:-30}"
 echo "test.sh: live soak (RSS, descriptors, SIGHUP storms, SIGSTOP/SIGCONT, SIGTERM)" >&2

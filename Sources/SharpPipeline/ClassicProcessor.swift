@@ -5,7 +5,9 @@ import SharpImaging
 ///
 /// Invariant: one `UnsharpMask` per frame size, created on the first frame of that size.
 public final class ClassicProcessor: FrameProcessor {
-    public var name: String { "classic (σ \(settings.sigma), amount \(settings.amount), strength \(strength))" }
+    public func name(strength: Float) -> String {
+        "classic (σ \(settings.sigma), amount \(settings.amount), strength \(strength))"
+    }
     public let settings: UnsharpMask.Settings
     public var strength: Float
     private var mask: UnsharpMask?

@@ -13,7 +13,7 @@ import SharpSupport
 /// Invariant: frames of any size and layout come out in the same size and layout; the fused
 /// engine is rebuilt only when a wider frame arrives.
 public final class NetworkProcessor: FrameProcessor {
-    public var name: String {
+    public func name(strength: Float) -> String {
         "nn (\(modelName), \(engineName), strength \(strength)\(temporal && runner == nil ? ", temporal filter" : ""))"
     }
     /// The model as the user named it: "built-in model" or the weights file.

@@ -75,10 +75,14 @@ enum WebConsolePage {
         const sleep = ms => new Promise(r => setTimeout(r, ms));
         const escape = v => String(v).replace(/[&<>]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c]));
         function row(k, v) { return "<tr><td>" + k + "</td><td>" + escape(v) + "</td></tr>"; }
-        let editing = false;
+        // The slider shows the daemon's strength unless the user moved it since: `edits` counts
+        // the user's moves, `confirmed` the newest one the daemon has answered. A status that was
+        // asked for before that answer (or while a move is unanswered) is stale for the slider.
+        let edits = 0, confirmed = 0;
         async function statusLoop() {
           for (;;) {
             try {
+              const asked = confirmed;
               const j = await (await api("/api/status")).json();
               const s = j.status, l = s.latency || {};
               const ms = k => l[k] ? l[k].p50_ms.toFixed(1) + " / " + l[k].p99_ms.toFixed(1) + " ms" : "–";
@@ -92,7 +96,7 @@ enum WebConsolePage {
                 row("dropped", s.dropped) + row("CPU", s.cpu_percent.toFixed(1) + " % of one core") +
                 row("memory", s.rss_mi_b.toFixed(0) + " MiB");
               $("summary").textContent = s.processor + " · " + s.fps.toFixed(1) + " fps · camera " + s.camera;
-              if (!editing) {
+              if (edits === confirmed && asked === confirmed) {
                 $("strength").value = s.strength;
                 $("strengthValue").textContent = s.strength.toFixed(2);
                 $("mode").value = s.mode;
@@ -123,11 +127,16 @@ enum WebConsolePage {
           try { const j = await (await api("/api/set", request)).json();
             msg(j.processor); } catch (e) { msg(e.message); }
         }
-        let pending = null;
+        // Moves are sent 80 ms after the last one, one request at a time and in order, so the
+        // daemon ends at the slider's last value.
+        let pending = null, sending = Promise.resolve();
         $("strength").addEventListener("input", e => {
-          editing = true; $("strengthValue").textContent = (+e.target.value).toFixed(2);
+          const edit = ++edits, value = +e.target.value;
+          $("strengthValue").textContent = value.toFixed(2);
           clearTimeout(pending);
-          pending = setTimeout(async () => { await set({strength: +e.target.value}); editing = false; }, 80);
+          pending = setTimeout(() => {
+            sending = sending.then(() => set({strength: value})).then(() => { confirmed = Math.max(confirmed, edit); });
+          }, 80);
         });
         $("mode").addEventListener("change", e => set({mode: e.target.value}));
         $("save").addEventListener("click", async () => {

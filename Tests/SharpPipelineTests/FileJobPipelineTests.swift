@@ -35,8 +35,8 @@ final class NumberedSource: FrameSource {
 
 /// Copies frames, at an uneven pace (so both rings fill and drain), and can cancel the job.
 final class JitteryCopy: FrameProcessor {
-    let name = "jittery copy"
     var strength: Float = 1
+    func name(strength: Float) -> String { "jittery copy" }
     let cancelAfter: Int?
     let flag: CancellationFlag?
     private var done = 0

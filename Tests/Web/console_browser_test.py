@@ -91,13 +91,17 @@ def main():
         print(f"console_browser_test: live view {size[0]}x{size[1]}, {live.get_attribute('data-frames')} frames",
               file=sys.stderr)
 
-        # The slider: 8 steps left with the keyboard (1.0 → 0.6); the daemon follows.
+        # The slider: 8 steps left with the keyboard (1.0 → 0.6); the daemon follows. Half the
+        # presses come quickly, half slowly: pauses longer than the page's 80 ms debounce that span
+        # its 1 s status refresh, so a refresh or a confirmation that lands between two presses
+        # must not move the slider back (a slow CI machine did that: 0.75 instead of 0.6).
         wait("the status panel", lambda: driver.find_element(By.ID, "status").text.strip())
         slider = driver.find_element(By.ID, "strength")
         slider.click()
         slider.send_keys(Keys.END)
-        for _ in range(8):
+        for i in range(8):
             slider.send_keys(Keys.ARROW_LEFT)
+            time.sleep(0.3 if i % 2 else 0.0)
         want = float(slider.get_attribute("value"))
         if abs(want - 0.6) > 1e-6:
             fail(f"slider value {want}, expected 0.6")

@@ -5,10 +5,14 @@ import SharpSupport
 /// The processing stage: takes the newest captured frame from the input ring, runs the
 /// processor (the network spreads its work over both cores), and publishes the result into
 /// the output ring (capacity 1: newest wins, so a slow stage drops frames instead of
-/// queueing them). The processor can be replaced at any time (SIGHUP reload).
+/// queueing them). The processor and its strength can be changed at any time (`ctl set`,
+/// SIGHUP reload): the next frame uses them.
 ///
 /// Invariant: one thread calls `run()`; it returns after `stop()` (which closes the input
-/// ring) or when the input ring is closed otherwise.
+/// ring) or when the input ring is closed otherwise. `lock` is never held while a frame is
+/// processed, only while the next frame's processor and strength are taken and while a
+/// snapshot is copied, so a control request, a status or a live view never waits for a
+/// frame (a lock held across frames starved them for seconds on a loaded machine).
 public final class ProcessingService: Service, @unchecked Sendable {
     public let name = "processing"
     private let input: FrameRing
@@ -16,7 +20,9 @@ public final class ProcessingService: Service, @unchecked Sendable {
     private let statistics: LiveStatistics
     private let logger: Logger
     private let lock = ConditionLock()
-    private var processor: FrameProcessor
+    /// What the next frame runs with. The processor's own `strength` is set from it by
+    /// `run()`'s thread, the only one that processes frames.
+    private var wanted: (processor: FrameProcessor, strength: Float)
     /// A pending snapshot: the next processed frame's input and output are copied into these.
     private var snapshot: (input: Frame, output: Frame, done: Bool)?
 
@@ -27,18 +33,19 @@ public final class ProcessingService: Service, @unchecked Sendable {
         self.output = output
         self.statistics = statistics
         self.logger = logger
-        self.processor = processor
+        wanted = (processor, processor.strength)
     }
 
+    /// Replaces the processor (with its own strength); a frame being processed finishes with the old one.
     public func replaceProcessor(_ p: FrameProcessor) {
-        lock.withLock { processor = p }
+        lock.withLock { wanted = (p, p.strength) }
     }
 
-    public var processorName: String { lock.withLock { processor.name } }
+    /// The name of what the next frame runs with.
+    public var processorName: String { lock.withLock { wanted.processor.name(strength: wanted.strength) } }
 
-    /// Sets the strength of the processor in use; the next frame uses it (a frame being
-    /// processed finishes with the old value: the lock is held while processing).
-    public func setStrength(_ strength: Float) { lock.withLock { processor.strength = strength } }
+    /// Sets the strength; the next frame uses it (a frame being processed finishes with the old value).
+    public func setStrength(_ strength: Float) { lock.withLock { wanted.strength = strength } }
 
     /// Copies of the next frame processed within `timeoutNanos`: its input and its output
     /// (frames allocated here, by the caller's thread; the frame path only copies into them).
@@ -69,9 +76,14 @@ public final class ProcessingService: Service, @unchecked Sendable {
                     statistics.queueing.record(nanoseconds: start - UInt64(frame.timestamp))
                 }
                 let out = output.acquireForWriting()
+                let processor = lock.withLock { () -> FrameProcessor in
+                    let p = wanted.processor
+                    if p.strength != wanted.strength { p.strength = wanted.strength }
+                    return p
+                }
+                processor.process(frame, into: out)
+                out.copyMetadata(from: frame)
                 lock.withLock {
-                    processor.process(frame, into: out)
-                    out.copyMetadata(from: frame)
                     if let s = snapshot, !s.done, s.input.format == frame.format {
                         s.input.copy(from: frame)
                         s.output.copy(from: out)
