@@ -31,7 +31,7 @@ for t in student_isa_test pixels_isa_test temporal_isa_test; do
   "$kernel_test" | tail -n 2
 done
 rm -f "$kernel_test"
-echo "test.sh: ThreadSanitizer run of the FrameRing, ServiceGroup and ChromaTransfer (thread pool) tests" >&2
+echo "test.sh: ThreadSanitizer run of the FrameRing, ServiceGroup, ProcessingService and ChromaTransfer (thread pool) tests" >&2
 TSAN_OPTIONS="halt_on_error=1" swift test --sanitize=thread --scratch-path .build-tsan \
   --filter "FrameRingTests|ChromaTransferTests|ServiceGroupTests|ProcessingServiceTests"
 echo "test.sh: fuzzing the parsers of untrusted input (libFuzzer + AddressSanitizer)" >&2
