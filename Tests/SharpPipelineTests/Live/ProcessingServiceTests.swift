@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SharpFrames
 import SharpPipeline
+import TestSupport
 import Testing
 
 /// A processor that holds each frame until the test lets it go, and records the strength
@@ -29,9 +30,9 @@ private final class GatedProcessor: FrameProcessor, @unchecked Sendable {
 /// The processing stage's control side never waits for a frame: while a frame is being
 /// processed, a strength change, the processor's name and a processor change all answer, and
 /// the changes reach the next frame, not the one in flight; a snapshot is a frame processed
-/// after it was asked for. (Before, the stage held its lock
-/// across the frame; on a loaded 2-core machine control and live-view requests starved for
-/// seconds and the web console missed its 5 s stop deadline.)
+/// after it was asked for. (Before, the stage held its lock across the frame; on a loaded
+/// 2-core machine control and live-view requests starved for seconds and the web console
+/// missed its 5 s stop deadline.)
 @Suite struct ProcessingServiceTests {
     /// Runs `body` on another thread; true when it returns within `seconds` (a deadlock
     /// guard, not a timing: the frame it must not wait for is held until after the check).
@@ -98,10 +99,8 @@ private final class GatedProcessor: FrameProcessor, @unchecked Sendable {
             fed += 1
         } while snapshotDone.wait(timeout: .now() + 0.01) == .timedOut && fed < 6000
         let snap = try #require(pair.value ?? nil)
-        let filled = { (f: Frame) in
-            (0..<f.height).allSatisfy { y in (0..<f.width * 2).allSatisfy { f.planes[0].row(y)[$0] == 77 } }
-        }
-        #expect(filled(snap.input) && filled(snap.output))
+        #expect(TestFrames.bytes(snap.input).allSatisfy { $0 == 77 })
+        #expect(TestFrames.bytes(snap.output).allSatisfy { $0 == 77 })
 
         service.stop()
         #expect(stopped.wait(timeout: .now() + 60) == .success)
