@@ -25,8 +25,9 @@ public enum DegradationRecipe: String, Codable, Sendable, CaseIterable {
     /// noise, ISP sharpening halos, a lower resolution, 4:2:0 and H.264 at CRF 28–38, with
     /// random parameters per crop (`CallDegradation.Parameters.random`); 12 % clean crops.
     case call
-    /// The `camera` mix with half of its webcam crops made by the `call` chain instead (the
-    /// clean and heavy-blur shares stay): a student for calls that keeps what the `camera` mix
+    /// The `camera` mix with a share of its webcam crops (`PairGenerator.callShare`, half
+    /// unless `--call-share` says otherwise) made by the `call` chain instead (the clean and
+    /// heavy-blur shares stay): a student for calls that keeps what the `camera` mix
     /// teaches (the seed blur, clean frames), which training on `call` alone forgets.
     case cameraCall = "camera-call"
 }
@@ -48,6 +49,9 @@ public struct PairGenerator: Sendable {
     public let seed: UInt64
     /// Share of webcam/camera crops with the seed's heavy blur.
     public let heavyBlurShare: Double
+    /// Share of the `camera-call` mix's webcam crops (neither clean nor heavily blurred) that
+    /// take the `call` chain.
+    public let callShare: Double
     /// Share of webcam/camera crops left clean (input = target).
     public static let cleanShare = 0.12
     public static let defaultHeavyBlurShare = 0.30
@@ -56,10 +60,11 @@ public struct PairGenerator: Sendable {
 
     public init(
         photos: [RGBImage], recipe: DegradationRecipe, cropSize: Int, seed: UInt64,
-        heavyBlurShare: Double = defaultHeavyBlurShare
+        heavyBlurShare: Double = defaultHeavyBlurShare, callShare: Double = defaultCallShare
     ) {
         precondition(!photos.isEmpty, "no training photos")
         self.heavyBlurShare = heavyBlurShare
+        self.callShare = callShare
         self.photos = photos
         self.recipe = recipe
         self.cropSize = cropSize
@@ -159,16 +164,15 @@ public struct PairGenerator: Sendable {
         }
     }
 
-    /// Share of the `camera-call` mix's webcam crops (neither clean nor heavily blurred) that
-    /// take the `call` chain.
-    public static let callShareOfCameraCall = 0.5
+    /// The `camera-call` mix's `callShare` unless a run sets its own (`--call-share`).
+    public static let defaultCallShare = 0.5
 
     /// Whether pair `(step, index)` of the `camera-call` mix, if it is a webcam crop, takes the
     /// `call` chain: drawn from a stream of its own, so that the mix's other crops are exactly
     /// the `camera` mix's.
     public func callBranch(step: Int, index: Int) -> Bool {
         var r = SplitMix64(seed: Self.mix(Self.mix(seed, UInt64(step)), UInt64(index) &+ 0xCA11))
-        return r.uniform() < Self.callShareOfCameraCall
+        return r.uniform() < callShare
     }
 
     /// The `call` chain on a `big`² crop, centred to `size`²: random `CallDegradation`

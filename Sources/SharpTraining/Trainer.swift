@@ -36,7 +36,8 @@ public final class Trainer: @unchecked Sendable {
         self.workers = max(1, min(workers, config.batchSize))
         generator = PairGenerator(
             photos: photos, recipe: config.recipe, cropSize: config.cropSize, seed: config.seed,
-            heavyBlurShare: config.heavyBlurShare ?? PairGenerator.defaultHeavyBlurShare)
+            heavyBlurShare: config.heavyBlurShare ?? PairGenerator.defaultHeavyBlurShare,
+            callShare: config.callShare ?? PairGenerator.defaultCallShare)
         // Fixed validation crops: the centre 256×256 (stride-aligned) of each photo, webcam-degraded
         // with a fixed seed.
         let vgen = PairGenerator(

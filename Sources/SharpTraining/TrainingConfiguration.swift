@@ -31,6 +31,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The share of training crops given the seed's heavy blur in the webcam and camera mixes
     /// (nil: the recipe's 30 %); the webcam branch gets what the clean share (12 %) leaves.
     public var heavyBlurShare: Double?
+    /// The share of the `camera-call` mix's webcam crops that take the `call` chain (nil: half,
+    /// `PairGenerator.defaultCallShare`, as older checkpoints).
+    public var callShare: Double?
     /// Students: round the training input's luma to 8-bit levels (full and limited range
     /// alternately), as the real-time engine sees frames (nil: off, as older checkpoints).
     public var quantizedLuma: Bool?
@@ -41,7 +44,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         warmupSteps: Int? = nil, weightDecay: Double = 0, gradientClip: Double = 1, seed: UInt64 = 1,
         kdWeight: Double = 0,
         teacherPath: String? = nil, validationEvery: Int = 200, heavyBlurShare: Double? = nil,
-        quantizedLuma: Bool? = nil
+        quantizedLuma: Bool? = nil, callShare: Double? = nil
     ) {
         self.architecture = architecture
         self.recipe = recipe
@@ -60,6 +63,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.validationEvery = validationEvery
         self.heavyBlurShare = heavyBlurShare
         self.quantizedLuma = quantizedLuma
+        self.callShare = callShare
     }
 
     public var validationError: String? {
@@ -75,6 +79,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if learningRate <= 0 { return "--lr must be positive" }
         if let h = heavyBlurShare, !(0...(1 - PairGenerator.cleanShare)).contains(h) {
             return "--heavy-blur-share must be between 0 and \(1 - PairGenerator.cleanShare)"
+        }
+        if let c = callShare {
+            if !(0...1).contains(c) { return "--call-share must be between 0 and 1" }
+            if recipe != .cameraCall { return "--call-share applies to the camera-call degradation only" }
         }
         return nil
     }

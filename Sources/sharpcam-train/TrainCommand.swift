@@ -56,14 +56,18 @@ struct Train: TrainToolCommand {
         help:
             """
             Degradation: seed (Gaussian 21×21 σ 2.5, CLAHE, 256×256), webcam (blur, noise, JPEG, scaling, clean \
-            share), camera (webcam with noise on every webcam-branch crop and JPEG on most) or call (a webcam in a \
-            video call: blur, motion blur, Poisson-Gaussian noise, ISP sharpening, lower resolution, H.264).
+            share), camera (webcam with noise on every webcam-branch crop and JPEG on most), call (a webcam in a \
+            video call: blur, motion blur, Poisson-Gaussian noise, ISP sharpening, lower resolution, H.264) or \
+            camera-call (camera with a share of its webcam crops by the call chain, --call-share).
             """
     )
     var degradation: DegradationRecipe = .webcam
 
     @Option(help: "Share of crops with the seed's heavy blur in the webcam/camera mixes (default 0.30).")
     var heavyBlurShare: Double?
+
+    @Option(help: "Share of the camera-call mix's webcam crops that take the call chain (default 0.5).")
+    var callShare: Double?
 
     @Flag(help: "Students: round the input luma to 8-bit levels (full/limited range) as the real-time engine sees it.")
     var quantizedLuma = false
@@ -99,6 +103,14 @@ struct Train: TrainToolCommand {
 
     var checkpointPath: String { out + ".checkpoint" }
 
+    /// The mix's shares a run set itself, e.g. " (heavy blur 40 %, call share 25 %)".
+    func mixNote(_ config: TrainingConfiguration) -> String {
+        let shares = [("heavy blur", config.heavyBlurShare), ("call share", config.callShare)].compactMap { name, v in
+            v.map { "\(name) \(Int(($0 * 100).rounded())) %" }
+        }
+        return shares.isEmpty ? "" : " (" + shares.joined(separator: ", ") + ")"
+    }
+
     var interruptedMessage: String {
         "interrupted; the checkpoint \(checkpointPath) has the progress (--resume continues)"
     }
@@ -118,7 +130,7 @@ struct Train: TrainToolCommand {
                 architecture: arch, recipe: degradation, loss: loss, steps: steps, batchSize: batch, cropSize: crop,
                 learningRate: lr, weightDecay: weightDecay, gradientClip: clip, seed: seed, kdWeight: kdWeight,
                 teacherPath: teacher, validationEvery: validateEvery, heavyBlurShare: heavyBlurShare,
-                quantizedLuma: quantizedLuma ? true : nil)
+                quantizedLuma: quantizedLuma ? true : nil, callShare: callShare)
             if let problem = config.validationError { throw SharpCamError(problem) }
         }
         let teacherWeights = try config.teacherPath.map { try WeightsFile.load($0, expecting: .teacher) }
@@ -140,7 +152,7 @@ struct Train: TrainToolCommand {
             sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \
             \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \
             \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) \
-            degradation\(config.heavyBlurShare.map { " (heavy blur \(Int(($0 * 100).rounded())) %)" } ?? ""), \
+            degradation\(mixNote(config)), \
             \(config.loss.rawValue) loss\(config.quantizedLuma == true ? ", 8-bit luma input" : "")\
             \(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n
             """

@@ -119,6 +119,42 @@ import Testing
         #expect(DegradationRecipe(rawValue: "camera-call") == .cameraCall)
     }
 
+    /// `--call-share`: a smaller share sends fewer webcam crops by the call chain, the crops it
+    /// keeps for the call chain are a subset of the larger share's (one uniform draw per crop),
+    /// 0 is exactly the camera mix, and a run refuses a share out of range or on another mix.
+    @Test func cameraCallShareSetsHowManyWebcamCropsTakeTheCallChain() throws {
+        let photo = try RGBImage(contentsOf: try TestEnvironment.photo(TestEnvironment.standardPhotos[1]))
+        func generator(_ share: Double, _ recipe: DegradationRecipe = .cameraCall) -> PairGenerator {
+            PairGenerator(photos: [photo], recipe: recipe, cropSize: 32, seed: 5, heavyBlurShare: 0.2, callShare: share)
+        }
+        let half = generator(PairGenerator.defaultCallShare), quarter = generator(0.25), none = generator(0)
+        let camera = generator(0.25, .camera)
+        var halfBranch = 0, quarterBranch = 0
+        for i in 0..<200 {
+            let h = half.callBranch(step: 3, index: i), q = quarter.callBranch(step: 3, index: i)
+            if h { halfBranch += 1 }
+            if q { quarterBranch += 1 }
+            #expect(!q || h, "crop \(i): in the quarter's call branch but not in the half's")
+            #expect(!none.callBranch(step: 3, index: i))
+        }
+        print("call branch: \(halfBranch) of 200 draws at share 0.5, \(quarterBranch) at 0.25")
+        #expect(halfBranch >= 80 && halfBranch <= 120 && quarterBranch >= 30 && quarterBranch <= 70)
+        for i in 0..<24 {
+            let n = none.pair(step: 3, index: i), c = camera.pair(step: 3, index: i)
+            #expect(n.sharp == c.sharp && n.degraded == c.degraded)
+        }
+        var config = TrainingConfiguration(
+            architecture: .student(widths: [8], convsPerLevel: 1), recipe: .cameraCall, steps: 3, callShare: 0.25)
+        #expect(config.validationError == nil)
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)).callShare == 0.25)
+        config.callShare = 1.5
+        #expect(config.validationError?.contains("--call-share must be between 0 and 1") == true)
+        config.callShare = 0.25
+        config.recipe = .camera
+        #expect(config.validationError?.contains("camera-call") == true)
+    }
+
     @Test func callRecipeAndProtocolAreReproducible() throws {
         let photo = try RGBImage(contentsOf: try TestEnvironment.photo(TestEnvironment.standardPhotos[1]))
         let g = PairGenerator(photos: [photo], recipe: .call, cropSize: 64, seed: 4)
