@@ -44,8 +44,7 @@ public enum KernelISA: String, Sendable, CaseIterable, Codable {
     public var int8WeightScheme: Int8WeightScheme {
         switch self {
         case .portable, .avx2: return .sixBitWide
-        case .avxvnni: return .eightBit
-        case .avx512vnni: return .eightBitWide
+        case .avxvnni, .avx512vnni: return .eightBitWide
         }
     }
 }
@@ -55,10 +54,11 @@ public enum Int8WeightScheme: String, Sendable, CaseIterable {
     /// |q| ≤ 32 with wide (two-pass, 11-bit) layers listed by `quant.wide-layers`: the AVX2
     /// scheme (and the portable set's default).
     case sixBitWide
-    /// Full signed 8 bits with error-feedback rounding, no wide layers: the AVX-VNNI scheme.
+    /// Full signed 8 bits with error-feedback rounding, no wide layers: what the AVX-VNNI set ran
+    /// before it took `eightBitWide` (chosen explicitly, e.g. to compare the two schemes).
     case eightBit
     /// 8 bits, and 15-bit (two-pass) weights in the layers listed by `quant.wide-layers-8bit`
-    /// (default layer 0): the AVX-512 VNNI scheme.
+    /// (default layer 0): the scheme of both VNNI sets, so they compute the same int8 output.
     case eightBitWide
 
     var c: sc_int8_weights {

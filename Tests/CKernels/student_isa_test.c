@@ -941,9 +941,8 @@ static void test_api(void) {
         sc_student_desc d = make_desc(&n, SCHEME_8BIT_WIDE, (sc_isa)i);
         d.int8_weights = SC_INT8_WEIGHTS_AUTO;
         s = sc_student_create(&d, 64, 1, err, sizeof err);
-        const sc_int8_weights own = i == SC_ISA_AVX512VNNI ? SC_INT8_WEIGHTS_8BIT_WIDE
-            : i == SC_ISA_AVXVNNI                          ? SC_INT8_WEIGHTS_8BIT
-                                                           : SC_INT8_WEIGHTS_6BIT_WIDE;
+        const sc_int8_weights own =
+            i == SC_ISA_AVX512VNNI || i == SC_ISA_AVXVNNI ? SC_INT8_WEIGHTS_8BIT_WIDE : SC_INT8_WEIGHTS_6BIT_WIDE;
         CHECK(s && sc_student_int8_weights(s) == own, "%s's own scheme", sc_isa_name((sc_isa)i));
         sc_student_destroy(s);
         // 8-bit wide with no layer marked, and any scheme in fp32: named 8-bit (the same weights)

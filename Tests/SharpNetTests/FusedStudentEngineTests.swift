@@ -180,6 +180,31 @@ import Testing
         #expect(engine.network.int8Weights == isa.int8WeightScheme)
     }
 
+    /// Both VNNI sets run one scheme (8-bit weights, layer 0 wide), so every VNNI CPU gives the
+    /// built-in student's int8 output byte for byte alike; the plain 8-bit scheme (AVX-VNNI's
+    /// before) differs. A set this CPU lacks is replaced by the portable set with its scheme,
+    /// which the test above shows to be bit-identical to it.
+    @Test func vnniSetsComputeTheSameBytes() throws {
+        let w = try DefaultStudent.load()
+        let f = Self.frame(.yuyv, 96, 40, seed: 17)
+        func int8(_ isa: KernelISA, _ scheme: Int8WeightScheme? = nil) throws -> [UInt8] {
+            let run = isa.isSupported && scheme == nil
+            return TestFrames.bytes(
+                try Self.fused(
+                    w, .int8, f, isa: run ? isa : .portable, int8Weights: run ? nil : scheme ?? isa.int8WeightScheme))
+        }
+        let vnni = try int8(.avxvnni), vnni512 = try int8(.avx512vnni)
+        let native = [KernelISA.avxvnni, .avx512vnni].map { "\($0) \($0.isSupported ? "native" : "portable")" }
+        print("VNNI sets: \(native.joined(separator: ", "))")
+        #expect(mismatch(vnni, vnni512) == nil, "avxvnni and avx512vnni must compute the same int8 bytes")
+        #expect(vnni != (try int8(.avxvnni, .eightBit)), "layer 0 wide must change the output")
+        #expect(
+            try FusedStudentEngine(
+                weights: w, precision: .int8, maxWidth: 64, threads: 1, isa: .portable,
+                int8Weights: KernelISA.avxvnni.int8WeightScheme
+            ).wideLayers == [0])
+    }
+
     /// The AVX2 scheme cannot run on a VNNI set, a set the CPU lacks cannot be forced.
     @Test func kernelSetChoiceIsChecked() throws {
         let cal = try StudentCalibration.calibrated(Self.weights, frames: [Self.frame(.i420, 64, 48, seed: 9)])
