@@ -25,7 +25,7 @@ typedef enum {
     SC_ISA_AUTO = -1, ///< the best this CPU has (AVX-512 VNNI > AVX-VNNI > AVX2 > portable), see sc_isa_resolve
     SC_ISA_PORTABLE = 0, ///< plain C (every CPU; aarch64's only set)
     SC_ISA_AVX2 = 1, ///< AVX2+FMA+F16C: int8 via vpmaddubsw (6-bit weights, wide layers)
-    SC_ISA_AVXVNNI = 2, ///< AVX2+FMA+F16C+AVX-VNNI: int8 via VEX vpdpbusd on ymm (8-bit weights)
+    SC_ISA_AVXVNNI = 2, ///< AVX2+FMA+F16C+AVX-VNNI: int8 via VEX vpdpbusd on ymm (8-bit, wide)
     SC_ISA_AVX512VNNI = 3, ///< AVX-512 F/BW/VL/VNNI (+AVX2/FMA/F16C): int8 via vpdpbusd on zmm (8-bit, wide)
 } sc_isa;
 
@@ -44,8 +44,9 @@ typedef enum {
 /// 6.1 ms.
 typedef enum {
     /// The kernel set's own scheme: SC_INT8_WEIGHTS_6BIT_WIDE for portable and AVX2,
-    /// SC_INT8_WEIGHTS_8BIT for AVX-VNNI, SC_INT8_WEIGHTS_8BIT_WIDE for AVX-512 VNNI (a wide
-    /// layer 0 adds 23-34 % to either set's frame, which only the zmm set's has room for).
+    /// SC_INT8_WEIGHTS_8BIT_WIDE for both VNNI sets (a wide layer 0 adds 23-34 % to either set's
+    /// frame; AVX-VNNI ran plain 8-bit until the student shipped on 2026-12-07, which lost 0.095
+    /// dB to fp32 at p256 with it and 0.060 dB wide, so the VNNI sets compute the same bytes).
     SC_INT8_WEIGHTS_AUTO = 0,
     /// |q| <= 32 (vpmaddubsw pair sums stay within int16), and the layers marked in
     /// `wide_weights` get 11 bits as two int8 parts. Portable and AVX2 only.
