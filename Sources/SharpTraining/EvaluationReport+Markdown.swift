@@ -32,7 +32,10 @@ extension EvaluationReport {
             try? JSONDecoder().decode(TrainingConfiguration.self, from: Data($0.utf8))
         }
         if let c = config {
-            out.append("- trained: \(c.steps) steps of \(c.batchSize) × \(c.cropSize)², recipe `\(c.recipe)`")
+            let luma = c.quantizedLuma == true ? ", 8-bit luma input" : ""
+            out.append(
+                "- trained: \(c.steps) steps of \(c.batchSize) × \(c.cropSize)², recipe `\(c.recipe.rawValue)`"
+                    + "\(c.mixNote), lr \(c.learningRate), seed \(c.seed)\(luma)")
             if let teacher = c.teacher ?? c.teacherPath, c.kdWeight > 0 {
                 out.append("- teacher: \(teacher) (distillation weight \(c.kdWeight))")
             } else {

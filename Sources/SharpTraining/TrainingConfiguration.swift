@@ -66,6 +66,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.callShare = callShare
     }
 
+    /// The mix's shares the run set itself, e.g. " (heavy blur 40 %, call share 25 %)"; empty
+    /// when it kept the recipe's.
+    public var mixNote: String {
+        let shares = [("heavy blur", heavyBlurShare), ("call share", callShare)].compactMap { name, share in
+            share.map { "\(name) \(Int(($0 * 100).rounded())) %" }
+        }
+        return shares.isEmpty ? "" : " (" + shares.joined(separator: ", ") + ")"
+    }
+
     public var validationError: String? {
         if steps < 1 { return "--steps must be at least 1" }
         if batchSize < 1 { return "--batch must be at least 1" }

@@ -103,14 +103,6 @@ struct Train: TrainToolCommand {
 
     var checkpointPath: String { out + ".checkpoint" }
 
-    /// The mix's shares a run set itself, e.g. " (heavy blur 40 %, call share 25 %)".
-    func mixNote(_ config: TrainingConfiguration) -> String {
-        let shares = [("heavy blur", config.heavyBlurShare), ("call share", config.callShare)].compactMap { name, v in
-            v.map { "\(name) \(Int(($0 * 100).rounded())) %" }
-        }
-        return shares.isEmpty ? "" : " (" + shares.joined(separator: ", ") + ")"
-    }
-
     var interruptedMessage: String {
         "interrupted; the checkpoint \(checkpointPath) has the progress (--resume continues)"
     }
@@ -152,7 +144,7 @@ struct Train: TrainToolCommand {
             sharpcam-train: \(resume ? "resuming" : "training") \(config.architecture) at step \(trainer.step) of \
             \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \
             \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) \
-            degradation\(mixNote(config)), \
+            degradation\(config.mixNote), \
             \(config.loss.rawValue) loss\(config.quantizedLuma == true ? ", 8-bit luma input" : "")\
             \(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n
             """

@@ -146,6 +146,9 @@ import Testing
         var config = TrainingConfiguration(
             architecture: .student(widths: [8], convsPerLevel: 1), recipe: .cameraCall, steps: 3, callShare: 0.25)
         #expect(config.validationError == nil)
+        #expect(config.mixNote == " (call share 25 %)")
+        config.heavyBlurShare = 0.4
+        #expect(config.mixNote == " (heavy blur 40 %, call share 25 %)")
         let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)).callShare == 0.25)
         config.callShare = 1.5

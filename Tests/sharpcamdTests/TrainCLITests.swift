@@ -68,6 +68,7 @@ import Testing
         let md = try String(contentsOfFile: dir.file("report/report.md"), encoding: .utf8)
         let facts = [
             "## p256 (1 photos)", "| photo | identity | Wiener", "model − Wiener", "teacher: none", "![best]",
+            "- trained: 6 steps of 4 × 32², recipe `webcam`, lr ",
         ]
         for fact in facts {
             #expect(md.contains(fact), "\(fact) in \(md)")
