@@ -5,7 +5,7 @@
 // shifted by S in between: twice the layer's vpdpbusd (measured on the shipped student at
 // 720p, 1 and 2 threads: wide layer 0 adds 23-34 % to the frame, wide layers 0 and 1 37-48 %).
 // Both sets run SC_INT8_WEIGHTS_8BIT_WIDE (layer 0 wide) by default, so every VNNI CPU gets
-// the same int8 output (AVX-VNNI: +0.04 dB at p256, +0.06 at p720 for 1.23× its network time).
+// the same int8 output (AVX-VNNI: +0.04 dB at p256, +0.06 at p720 for 1.22× its network time).
 // fp32 and fp16 use the AVX2 kernels. Layouts: student_kernels.h.
 //
 //   avxvnni (VEX, ymm, 16 registers): the standard int8 layout; a block of 3 pixels × 3 output
