@@ -1,9 +1,9 @@
 import SharpNet
 import SharpSupport
 
-/// A trained student carried over into a deeper student's training form, computing the same
-/// function: the start of a fine-tune that spends a larger compute budget (Net2Net-style
-/// deepening, Chen et al. 2016).
+/// A trained student carried over into a deeper or wider student's training form, computing
+/// the same function: the start of a fine-tune that spends a larger compute budget (Net2Net-style
+/// deepening and widening, Chen et al. 2016).
 ///
 /// The source may be in training or deployment form (what `quantize` writes and `sharpcamd`
 /// ships). Each of its 3×3 convolutions becomes the `k3` branch of the matching block; the
@@ -11,7 +11,10 @@ import SharpSupport
 /// `bias` at zero; their first 1×1 stages keep a random He start so their gradients are not
 /// zero). The convolutions the target adds go after the source's last hidden convolution, as
 /// the identity (centre tap 1 per channel, zero bias): they read a ReLU's output, which the
-/// identity and the next ReLU leave unchanged.
+/// identity and the next ReLU leave unchanged. The channels a wider target adds read every
+/// input through a random He start (zero bias), and every convolution's weights from them to
+/// the source's channels start at zero: they compute something from the first step, so the
+/// weights that read them have gradients, but nothing the source computed depends on them.
 ///
 /// Invariant: `ReferenceEngine(weights: grown(…))` computes what the source computes, up to
 /// float rounding (tested).
@@ -23,8 +26,11 @@ public enum StudentGrowth {
         guard target.reparameterizable else {
             return "the target \(target) has no re-parameterisable blocks (no training form); drop ':plain'"
         }
-        guard source.widths.count == 1, target.widths == source.widths else {
-            return "growing keeps the one level's width (the file has \(source), the target is \(target))"
+        guard source.widths.count == 1, target.widths.count == 1 else {
+            return "growing needs one-level students (the file has \(source), the target is \(target))"
+        }
+        guard target.widths[0] >= source.widths[0] else {
+            return "the target is narrower (\(target.widths[0]) channels) than the file (\(source.widths[0]))"
         }
         guard source.usesMaps == target.usesMaps, source.unshuffle == target.unshuffle else {
             return
@@ -52,17 +58,28 @@ public enum StudentGrowth {
         let width = target.widths[0]
         for n in NetworkGraph(target).nodes {
             guard case .repConv(let p) = n.op else { continue }
-            let kept: (weight: Tensor, bias: Tensor)
-            if let weight = folded["\(p).weight"], let bias = folded["\(p).bias"] {
-                kept = (weight, bias)
+            var weight = w["\(p).k3.weight"]!
+            var bias = Tensor(zeros: [weight.shape[0]])
+            if let kept = folded["\(p).weight"], let keptBias = folded["\(p).bias"] {
+                // The source's taps in the corner of the target's; the added outputs keep the
+                // random start in every input, the source's outputs read nothing added.
+                let (cout, cin) = (kept.shape[0], kept.shape[1])
+                let targetIn = weight.shape[1]
+                for o in 0..<cout {
+                    for i in 0..<targetIn {
+                        for t in 0..<9 {
+                            weight.data[(o * targetIn + i) * 9 + t] = i < cin ? kept.data[(o * cin + i) * 9 + t] : 0
+                        }
+                    }
+                    bias.data[o] = keptBias.data[o]
+                }
             } else {
                 // An added hidden convolution: the identity on `width` channels.
-                var identity = Tensor(zeros: [width, width, 3, 3])
-                for c in 0..<width { identity.data[(c * width + c) * 9 + 4] = 1 }
-                kept = (identity, Tensor(zeros: [width]))
+                weight = Tensor(zeros: [width, width, 3, 3])
+                for c in 0..<width { weight.data[(c * width + c) * 9 + 4] = 1 }
             }
-            w["\(p).k3.weight"] = kept.weight
-            w["\(p).k3.bias"] = kept.bias
+            w["\(p).k3.weight"] = weight
+            w["\(p).k3.bias"] = bias
             for name in ["\(p).k1k3.w3", "\(p).k1k3.b3"]
                 + RepConvBlock.masks.flatMap({ ["\(p).\($0.0).scale", "\(p).\($0.0).bias"] })
             {
@@ -70,10 +87,14 @@ public enum StudentGrowth {
             }
         }
         let added = target.convsPerLevel - source.spec.convsPerLevel
+        let widened = width - source.spec.widths[0]
+        var how = [String]()
+        if added > 0 { how.append("\(added) identity convolution(s) added") }
+        if widened > 0 { how.append("\(widened) channel(s) added per convolution") }
         w.metadata = [
-            "init": added == 0
+            "init": how.isEmpty
                 ? "training form of \(sourceName) (\(source.spec))"
-                : "grown from \(sourceName) (\(source.spec)): \(added) identity convolution(s) added",
+                : "grown from \(sourceName) (\(source.spec)): " + how.joined(separator: ", "),
             "trained": "no",
         ]
         return w

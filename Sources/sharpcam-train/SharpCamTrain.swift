@@ -127,8 +127,9 @@ struct InitWeights: TrainToolCommand {
         abstract: "Write randomly initialised (He) weights for an architecture: the start of training, or a test net.",
         discussion: """
             With --from, the start of a fine-tune instead: a trained student (training or deployment form, \
-            e.g. the shipped one) in the training form of ARCH, which may have more convolutions than it. \
-            The added ones start as the identity, so the written network computes what FILE computes.
+            e.g. the shipped one) in the training form of ARCH, which may have more convolutions and more \
+            channels than it. Added convolutions start as the identity, added channels feed nothing FILE \
+            computed, so the written network computes what FILE computes.
             """)
 
     @Option(help: "Architecture (see `inspect --help`).")

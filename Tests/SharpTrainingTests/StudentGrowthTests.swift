@@ -62,6 +62,53 @@ import Testing
         }
     }
 
+    /// The shipped student grown wider (and deeper) computes what it computes; fine-tuning
+    /// then moves the weights from the added channels into the source's off zero.
+    @Test func widenedStudentComputesTheSameAndItsAddedChannelsLearn() throws {
+        let shipped = try DefaultStudent.load()
+        var wider = shipped.spec
+        wider.widths = [shipped.spec.widths[0] + 8]
+        wider.convsPerLevel += 1
+        wider.reparameterizable = true
+        let grown = try StudentGrowth.grown(shipped, to: wider, seed: 3, sourceName: "builtin")
+        #expect(grown.mismatch(for: NetworkGraph(wider)) == nil)
+        let d = Self.difference(grown, shipped, seed: 6)
+        #expect(d < 2e-5, "max |difference| \(d)")
+        #expect(
+            grown.metadata["init"]?.contains("1 identity convolution(s) added, 8 channel(s) added per convolution")
+                == true, "\(grown.metadata)")
+        // The added channels compute something (random start into them)...
+        let w0 = grown["body.conv0.k3.weight"]!
+        let (cout, cin) = (w0.shape[0], w0.shape[1])
+        let old = shipped.spec.widths[0]
+        #expect((old * cin * 9..<cout * cin * 9).contains { w0.data[$0] != 0 })
+
+        let small = ArchitectureSpec.student(widths: [8], convsPerLevel: 2)
+        let base = try Trainer(
+            config: TrainerTests.config(steps: 4, arch: small), photos: TrainerTests.photos, validationPhotos: [],
+            teacher: nil)
+        try base.run { _ in }
+        let big = ArchitectureSpec.student(widths: [16], convsPerLevel: 2)
+        let widened = try StudentGrowth.grown(base.weights, to: big, seed: 4, sourceName: "base.scw")
+        #expect(Self.difference(widened, base.weights, seed: 7) < 2e-5)
+        let tuned = try Trainer(
+            config: TrainerTests.config(steps: 3, arch: big), photos: TrainerTests.photos, validationPhotos: [],
+            teacher: nil, initial: widened, initialName: "widened.scw")
+        try tuned.run { _ in }
+        // ...and the next convolution's weights from them into the source's channels leave zero.
+        let before = widened["body.conv1.k3.weight"]!, after = tuned.weights["body.conv1.k3.weight"]!
+        var moved: Float = 0
+        for o in 0..<8 {
+            for i in 8..<16 {
+                for t in 0..<9 {
+                    #expect(before.data[(o * 16 + i) * 9 + t] == 0)
+                    moved = max(moved, abs(after.data[(o * 16 + i) * 9 + t]))
+                }
+            }
+        }
+        #expect(moved > 1e-5, "weights from the added channels moved \(moved)")
+    }
+
     @Test func refusesWhatItCannotPreserve() throws {
         let shipped = try DefaultStudent.load()
         func changed(_ change: (inout ArchitectureSpec) -> Void) -> ArchitectureSpec {
@@ -71,7 +118,7 @@ import Testing
             return spec
         }
         let cases: [(ArchitectureSpec, String)] = [
-            (changed { $0.widths = [$0.widths[0] + 8] }, "width"),
+            (changed { $0.widths = [$0.widths[0] - 8] }, "narrower"),
             (changed { $0.convsPerLevel -= 1 }, "fewer convolutions"),
             (changed { $0.usesMaps.toggle() }, "inputs"),
             (changed { $0.reparameterizable = false }, "plain"),
