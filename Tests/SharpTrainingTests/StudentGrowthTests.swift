@@ -12,6 +12,20 @@ import Testing
         return Tensor(shape: [c, 48, 64], data: (0..<(c * 48 * 64)).map { _ in Float(rng.uniform()) })
     }
 
+    /// `arch` after `steps` steps of the trainer tests' small recipe (its seed unless `seed` is
+    /// given), from `initial` (named `name`) or from He initialisation.
+    static func trained(
+        _ arch: ArchitectureSpec, steps: Int, seed: UInt64? = nil, from initial: Weights? = nil, named name: String = ""
+    ) throws -> Weights {
+        var config = TrainerTests.config(steps: steps, arch: arch)
+        if let seed { config.seed = seed }
+        let trainer = try Trainer(
+            config: config, photos: TrainerTests.photos, validationPhotos: [], teacher: nil, initial: initial,
+            initialName: name)
+        try trainer.run { _ in }
+        return trainer.weights
+    }
+
     static func difference(_ a: Weights, _ b: Weights, seed: UInt64) -> Float {
         let x = input(channels: a.spec.inputChannels, seed: seed)
         return ReferenceEngine(weights: a.collapsed()).forward(x)
@@ -44,20 +58,13 @@ import Testing
     /// A random training-form student grows too, and fine-tuning moves the added layers off the
     /// identity (their gradients are not zero).
     @Test func addedLayersLearn() throws {
-        let small = ArchitectureSpec.student(widths: [8], convsPerLevel: 1)
-        var other = TrainerTests.config(steps: 6, arch: small)
-        other.seed = 9
-        let base = try Trainer(config: other, photos: TrainerTests.photos, validationPhotos: [], teacher: nil)
-        try base.run { _ in }
+        let base = try Self.trained(.student(widths: [8], convsPerLevel: 1), steps: 6, seed: 9)
         let big = ArchitectureSpec.student(widths: [8], convsPerLevel: 3)
-        let grown = try StudentGrowth.grown(base.weights, to: big, seed: 4, sourceName: "base.scw")
-        #expect(Self.difference(grown, base.weights, seed: 5) < 2e-5)
-        let tuned = try Trainer(
-            config: TrainerTests.config(steps: 3, arch: big), photos: TrainerTests.photos, validationPhotos: [],
-            teacher: nil, initial: grown, initialName: "grown.scw")
-        try tuned.run { _ in }
+        let grown = try StudentGrowth.grown(base, to: big, seed: 4, sourceName: "base.scw")
+        #expect(Self.difference(grown, base, seed: 5) < 2e-5)
+        let tuned = try Self.trained(big, steps: 3, from: grown, named: "grown.scw")
         for name in ["body.conv2.k3.weight", "body.conv2.k1k3.w3", "body.conv2.laplacian.scale"] {
-            let moved = zip(tuned.weights[name]!.data, grown[name]!.data).map { abs($0 - $1) }.max()!
+            let moved = zip(tuned[name]!.data, grown[name]!.data).map { abs($0 - $1) }.max()!
             #expect(moved > 1e-5, "\(name) moved \(moved)")
         }
     }
@@ -83,20 +90,13 @@ import Testing
         let old = shipped.spec.widths[0]
         #expect((old * cin * 9..<cout * cin * 9).contains { w0.data[$0] != 0 })
 
-        let small = ArchitectureSpec.student(widths: [8], convsPerLevel: 2)
-        let base = try Trainer(
-            config: TrainerTests.config(steps: 4, arch: small), photos: TrainerTests.photos, validationPhotos: [],
-            teacher: nil)
-        try base.run { _ in }
+        let base = try Self.trained(.student(widths: [8], convsPerLevel: 2), steps: 4)
         let big = ArchitectureSpec.student(widths: [16], convsPerLevel: 2)
-        let widened = try StudentGrowth.grown(base.weights, to: big, seed: 4, sourceName: "base.scw")
-        #expect(Self.difference(widened, base.weights, seed: 7) < 2e-5)
-        let tuned = try Trainer(
-            config: TrainerTests.config(steps: 3, arch: big), photos: TrainerTests.photos, validationPhotos: [],
-            teacher: nil, initial: widened, initialName: "widened.scw")
-        try tuned.run { _ in }
+        let widened = try StudentGrowth.grown(base, to: big, seed: 4, sourceName: "base.scw")
+        #expect(Self.difference(widened, base, seed: 7) < 2e-5)
+        let tuned = try Self.trained(big, steps: 3, from: widened, named: "widened.scw")
         // ...and the next convolution's weights from them into the source's channels leave zero.
-        let before = widened["body.conv1.k3.weight"]!, after = tuned.weights["body.conv1.k3.weight"]!
+        let before = widened["body.conv1.k3.weight"]!, after = tuned["body.conv1.k3.weight"]!
         var moved: Float = 0
         for o in 0..<8 {
             for i in 8..<16 {
