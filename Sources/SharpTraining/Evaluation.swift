@@ -14,12 +14,18 @@ public struct Evaluation {
     public struct Score: Codable, Sendable {
         public var psnr: Double
         public var ssim: Double
+        /// Luma and chroma PSNR, and the PSNR with the reference's chroma (`components` runs only).
+        public var components: Metrics.Components?
     }
 
     public struct MethodResult: Codable, Sendable {
         public var method: String
         public var mean: Score
         public var perImage: [String: Score]
+        /// Mean RGB PSNR of this method's luma with the Wiener output's chroma (the protocol's K):
+        /// what colour deblurred with the known PSF would add (`components` runs of protocols with
+        /// a PSF, for the methods evaluated; not for the baselines).
+        public var wienerChroma: Double?
     }
 
     public struct ProtocolResult: Codable, Sendable {
@@ -85,9 +91,12 @@ public struct Evaluation {
     }
 
     /// Evaluates `methods` (after identity, classic and Wiener) on the photos; `onImage` sees
-    /// each case and every method's output (for reports).
+    /// each case and every method's output (for reports). With `components`, every score also
+    /// splits into luma and chroma (`Metrics.components`) and each of `methods` gets its
+    /// `wienerChroma`.
     public static func run(
         _ proto: EvaluationProtocol, photos: [(name: String, image: RGBImage)], methods: [Method],
+        components: Bool = false,
         onImage: (EvaluationProtocol.Case, [(String, RGBImage)]) -> Void = { _, _ in }
     ) -> ProtocolResult {
         let cases = photos.compactMap { proto.prepare($0.image, name: $0.name) }
@@ -97,7 +106,9 @@ public struct Evaluation {
         var outputs: [String: [(String, RGBImage)]] = [:]
         for c in cases {
             func score(_ x: RGBImage) -> Score {
-                Score(psnr: Metrics.psnr(x, c.reference), ssim: Metrics.ssim(x, c.reference))
+                Score(
+                    psnr: Metrics.psnr(x, c.reference), ssim: Metrics.ssim(x, c.reference),
+                    components: components ? Metrics.components(x, c.reference) : nil)
             }
             scores["identity", default: [:]][c.name] = score(c.degraded)
             outputs[c.name] = [("identity", c.degraded)]
@@ -116,7 +127,15 @@ public struct Evaluation {
         }
         func mean(_ s: [String: Score]) -> Score {
             let n = Double(max(s.count, 1))
-            return Score(psnr: s.values.map(\.psnr).reduce(0, +) / n, ssim: s.values.map(\.ssim).reduce(0, +) / n)
+            let parts = s.values.compactMap(\.components)
+            let meanParts =
+                parts.count == s.count && !parts.isEmpty
+                ? Metrics.Components(
+                    luma: parts.map(\.luma).reduce(0, +) / n, chroma: parts.map(\.chroma).reduce(0, +) / n,
+                    referenceChroma: parts.map(\.referenceChroma).reduce(0, +) / n) : nil
+            return Score(
+                psnr: s.values.map(\.psnr).reduce(0, +) / n, ssim: s.values.map(\.ssim).reduce(0, +) / n,
+                components: meanParts)
         }
         var result: [MethodResult] = [
             MethodResult(method: "identity", mean: mean(scores["identity"] ?? [:]), perImage: scores["identity"] ?? [:])
@@ -132,7 +151,21 @@ public struct Evaluation {
             for (name, outs) in wienerOutputs { outputs[name]!.insert(("wiener", outs[ki]), at: 2) }
         }
         for m in methods {
-            result.append(MethodResult(method: m.name, mean: mean(scores[m.name]!), perImage: scores[m.name]!))
+            var r = MethodResult(method: m.name, mean: mean(scores[m.name]!), perImage: scores[m.name]!)
+            if components, let k = bestK, let ki = wienerGrid.firstIndex(of: k) {
+                var sum = 0.0, n = 0
+                for c in cases {
+                    guard let own = outputs[c.name]?.first(where: { $0.0 == m.name })?.1,
+                        let wiener = wienerOutputs[c.name]?[ki]
+                    else { continue }
+                    let (y, _, _) = Metrics.ycbcr(own), (_, cb, cr) = Metrics.ycbcr(wiener)
+                    let mixed = Metrics.rgb(luma: y, cb: cb, cr: cr, width: own.width, height: own.height)
+                    sum += Metrics.psnr(mixed, c.reference)
+                    n += 1
+                }
+                if n > 0 { r.wienerChroma = sum / Double(n) }
+            }
+            result.append(r)
         }
         for c in cases { onImage(c, outputs[c.name]!) }
         return ProtocolResult(protocolName: proto.rawValue, images: cases.count, methods: result, wienerK: bestK)

@@ -20,8 +20,8 @@ extension EvaluationReport {
 
     /// `report.md`: where the model came from, then per protocol a per-photo table (identity,
     /// Wiener with the protocol's K, classic, each model method; sorted by the model's gain),
-    /// with links to the best and worst photos' crops, and the extra tables given (temporal,
-    /// halos) as Markdown.
+    /// with links to the best and worst photos' crops, the luma/chroma split where the scores
+    /// have it, and the extra tables given (temporal, halos) as Markdown.
     public static func markdown(
         model: String, architecture: String, macsPerPixel: Double, metadata: [String: String],
         protocols: [Evaluation.ProtocolResult], crops: [String: (best: String, worst: String)], extra: [String]
@@ -80,6 +80,19 @@ extension EvaluationReport {
             mean += " \(String(format: "%+.2f", m.mean.psnr - id.mean.psnr)) |"
             if let wiener { mean += " \(String(format: "%+.2f", m.mean.psnr - wiener.mean.psnr)) |" }
             out.append(mean)
+            if r.methods.allSatisfy({ $0.mean.components != nil }) {
+                out += [
+                    "", "Luma and chroma (means; full-range BT.601 YCbCr):", "",
+                    "| method | PSNR | Y | CbCr | with the reference's chroma | with Wiener's chroma |",
+                    "|---|---|---|---|---|---|",
+                ]
+                for method in r.methods {
+                    let c = method.mean.components!
+                    out.append(
+                        "| \(method.method) | \(f(method.mean.psnr)) | \(f(c.luma)) | \(f(c.chroma)) | "
+                            + "\(f(c.referenceChroma)) | \(f(method.wienerChroma)) |")
+                }
+            }
             if let c = crops[r.protocolName] {
                 out += [
                     "", "Centre crops (original | degraded | \(main)): best gain **\(c.best)**, worst **\(c.worst)**.",

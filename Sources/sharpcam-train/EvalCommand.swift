@@ -64,6 +64,14 @@ struct Eval: TrainToolCommand {
     var halos = false
 
     @Flag(
+        help: """
+            Also split each PSNR into luma (Y) and chroma (Cb, Cr), and score the model's luma with the \
+            reference's chroma (what perfect colour would give) and, where the protocol knows its blur, with \
+            the Wiener output's chroma (docs/TRAINING.md, "Where the remaining decibels are").
+            """)
+    var components = false
+
+    @Flag(
         help:
             """
             Score students with the input's chroma kept as it is (no ChromaTransfer): luma-only sharpening, for \
@@ -142,11 +150,11 @@ struct Eval: TrainToolCommand {
             22, methods.map(\.name.count).max() ?? 0, Evaluation.wienerGrid.map { "wiener (K \($0))".count }.max()!)
         print(
             "protocol       images  " + "method".padding(toLength: methodWidth, withPad: " ", startingAt: 0)
-                + "  PSNR dB  Δ input    SSIM")
+                + "  PSNR dB  Δ input    SSIM" + (components ? "     Y dB  CbCr dB  ref. chroma  Wiener chroma" : ""))
         for p in protocols {
             var written = 0
             var panels: [String: RGBImage] = [:]
-            let r = Evaluation.run(p, photos: photos, methods: methods) { c, outputs in
+            let r = Evaluation.run(p, photos: photos, methods: methods, components: components) { c, outputs in
                 guard let report, let sharpened = outputs.first(where: { $0.0 == "model" })?.1 else { return }
                 panels[c.name] = EvaluationReport.sideBySide(
                     [c.reference, c.degraded, sharpened].map { EvaluationReport.centreCrop($0) })
@@ -175,7 +183,15 @@ struct Eval: TrainToolCommand {
                     String(format: "%7.2f", m.mean.psnr),
                     String(format: "%+7.2f", m.mean.psnr - identity), String(format: "%.4f", m.mean.ssim),
                 ]
-                print(cols.joined(separator: "  "))
+                var parts: [String] = []
+                if let c = m.mean.components {
+                    parts = [
+                        String(format: "%7.2f", c.luma), String(format: "%7.2f", c.chroma),
+                        String(format: "%11.2f", c.referenceChroma),
+                        m.wienerChroma.map { String(format: "%13.2f", $0) } ?? "            –",
+                    ]
+                }
+                print((cols + parts).joined(separator: "  "))
             }
         }
         if halos {

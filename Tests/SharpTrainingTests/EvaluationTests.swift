@@ -24,6 +24,10 @@ import Testing
             [String: Double].self, from: Data(contentsOf: dir.url.appendingPathComponent("oracle.json")))
         #expect(abs(Metrics.psnr(a, b) - oracle["psnr"]!) < 1e-3)
         #expect(abs(Metrics.ssim(a, b) - oracle["ssim"]!) < 1e-4, "\(Metrics.ssim(a, b)) vs \(oracle["ssim"]!)")
+        let parts = Metrics.components(b, a)
+        #expect(abs(parts.luma - oracle["luma_psnr"]!) < 1e-3, "\(parts) vs \(oracle)")
+        #expect(abs(parts.chroma - oracle["chroma_psnr"]!) < 1e-3, "\(parts) vs \(oracle)")
+        #expect(abs(parts.referenceChroma - oracle["reference_chroma_psnr"]!) < 1e-3, "\(parts) vs \(oracle)")
 
         func raw(_ name: String) throws -> [Float] {
             try Data(contentsOf: dir.url.appendingPathComponent(name)).withUnsafeBytes {
@@ -70,6 +74,39 @@ import Testing
         #expect(psnr["wiener"]! > psnr["identity"]! + 1.5, "\(psnr)")
         #expect(psnr["classic"]! > psnr["identity"]!)
         #expect(r.wienerK != nil)
+    }
+
+    /// The luma/chroma split: a grey offset is all luma (chroma exact, and perfect chroma adds
+    /// nothing); the reference's own chroma rebuilds it exactly; in a protocol run every method
+    /// gets the split, and on a colour photo blurred by p256 perfect chroma and Wiener's chroma
+    /// both score above the model's own.
+    @Test func componentsSplitLumaFromChroma() throws {
+        let photo = try RGBImage(contentsOf: try TestEnvironment.photo("skimage_coffee"))
+        var base = photo
+        for i in base.pixels.indices { base.pixels[i] = min(base.pixels[i], 250) }
+        var lifted = base
+        for i in lifted.pixels.indices { lifted.pixels[i] += 2 }
+        let grey = Metrics.components(lifted, base)
+        #expect(abs(grey.luma - 20 * log10(255.0 / 2)) < 1e-9, "\(grey)")
+        #expect(grey.chroma > 99, "\(grey)")
+        #expect(abs(grey.referenceChroma - grey.luma) < 0.01, "\(grey)")
+        let (y, cb, cr) = Metrics.ycbcr(photo)
+        #expect(Metrics.rgb(luma: y, cb: cb, cr: cr, width: photo.width, height: photo.height) == photo)
+
+        let keep = Evaluation.Method(name: "input") { $0 }
+        let r = Evaluation.run(.p256, photos: [("coffee", photo)], methods: [keep], components: true)
+        for m in r.methods {
+            let c = try #require(m.mean.components, "\(m.method) has no split")
+            #expect(c.referenceChroma > m.mean.psnr && c.luma < c.chroma, "\(m.method): \(c)")
+        }
+        let input = try #require(r.methods.first { $0.method == "input" })
+        let identity = try #require(r.methods.first { $0.method == "identity" })
+        #expect(input.mean.components == identity.mean.components)
+        #expect(identity.wienerChroma == nil)
+        let wiener = try #require(input.wienerChroma)
+        #expect(wiener > input.mean.psnr + 0.1 && wiener < input.mean.components!.referenceChroma, "\(wiener)")
+        let plain = Evaluation.run(.p256, photos: [("coffee", photo)], methods: [keep])
+        #expect(plain.methods.allSatisfy { $0.mean.components == nil && $0.wienerChroma == nil })
     }
 
     @Test func fftRoundTripsAndMatchesADirectDFT() {

@@ -201,6 +201,35 @@ import Testing
         #expect(r.status != 0 && r.stderr.contains("unknown kernel set 'sse4'"), "\(r.stderr)")
     }
 
+    /// `eval --components`: the console table, results.json and report.md carry the luma/chroma
+    /// split of every method and the model's score with Wiener's chroma.
+    @Test func componentsSplitLumaAndChroma() throws {
+        try writePhotos(dir.file("parts"), count: 1)
+        let builtin = TestEnvironment.repositoryRoot.appendingPathComponent(
+            "Sources/CDefaultWeights/default-student.scw")
+        let r = try ProcessRunner.run(
+            train,
+            [
+                "eval", "--model", builtin.path, "--data", dir.file("parts"), "--protocol", "p256", "--components",
+                "--pictures", "0", "--report", dir.file("parts-report"),
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdoutText.contains("CbCr dB") && r.stdoutText.contains("Wiener chroma"), "\(r.stdoutText)")
+        let json =
+            try JSONSerialization.jsonObject(
+                with: try Data(contentsOf: URL(fileURLWithPath: dir.file("parts-report/results.json"))))
+            as? [String: Any]
+        let methods = ((json?["protocols"] as? [[String: Any]])?.first?["methods"] as? [[String: Any]]) ?? []
+        let model = try #require(methods.first { $0["method"] as? String == "model" })
+        let mean = try #require(model["mean"] as? [String: Any])
+        let parts = try #require(mean["components"] as? [String: Double], "\(model)")
+        let psnr = try #require(mean["psnr"] as? Double)
+        #expect(parts["referenceChroma"]! > psnr && parts["luma"] != nil && parts["chroma"] != nil, "\(parts)")
+        #expect(model["wienerChroma"] as? Double != nil, "\(model)")
+        let report = try String(contentsOfFile: dir.file("parts-report/report.md"), encoding: .utf8)
+        #expect(report.contains("| method | PSNR | Y | CbCr | with the reference's chroma | with Wiener's chroma |"))
+    }
+
     @Test func trainingErrors() throws {
         var r = try ProcessRunner.run(
             train,
