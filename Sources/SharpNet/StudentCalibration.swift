@@ -50,11 +50,13 @@ public enum StudentCalibration {
     }
 
     /// Chooses the wide layers by measurement: the fused engine in int8 with layers 0..<k wide,
-    /// k = 1 ... hidden layers, against itself in fp32 on the calibration frames; the smallest k
-    /// whose agreement reaches `target` dB (each wide layer doubles its cost), else the best.
-    /// 50 dB (an error MSE of 0.65) adds under 1 % to the error of a 28 dB result: ≤ 0.03 dB.
+    /// k = 1 ... min(hidden layers, `maxLayers`), against itself in fp32 on the calibration
+    /// frames; the smallest k whose agreement reaches `target` dB (each wide layer doubles its
+    /// cost), else the best of those measured. 50 dB (an error MSE of 0.65) adds under 1 % to
+    /// the error of a 28 dB result: ≤ 0.03 dB. `maxLayers` bounds the cost: deeper students
+    /// trained longer can need 4-6 wide layers to reach 50 dB, and on AVX2 each runs twice.
     public static func chooseWideLayers(
-        _ calibrated: Weights, frames: [Frame], target: Double = 50
+        _ calibrated: Weights, frames: [Frame], target: Double = 50, maxLayers: Int? = nil
     ) throws -> WideLayerChoice {
         guard let json = calibrated.metadata[FusedStudentEngine.activationScalesKey],
             let hidden = try? JSONDecoder().decode([[Float]].self, from: Data(json.utf8)).count, hidden > 0
@@ -69,8 +71,12 @@ public enum StudentCalibration {
             fp32.process(f, strength: 1, into: out)
             return out
         }
+        if let maxLayers, maxLayers < 1 {
+            throw SharpCamError("at most \(maxLayers) wide layers: layer 0 is always wide (1 or more)")
+        }
+        let last = min(hidden, maxLayers ?? hidden)
         var agreement: [Double] = [.nan]
-        for k in 1...hidden {
+        for k in 1...last {
             // `quant.wide-layers` belongs to the AVX2 scheme (6-bit weights): measure that scheme,
             // whatever set this CPU would pick (the AVX-512 VNNI set's 8-bit weights hardly need it).
             let int8 = try FusedStudentEngine(
@@ -84,7 +90,7 @@ public enum StudentCalibration {
             }
             agreement.append(total / Double(frames.count))
         }
-        let k = (1...hidden).first { agreement[$0] >= target } ?? (1...hidden).max { agreement[$0] < agreement[$1] }!
+        let k = (1...last).first { agreement[$0] >= target } ?? (1...last).max { agreement[$0] < agreement[$1] }!
         return WideLayerChoice(layers: Array(0..<k), agreement: agreement)
     }
 

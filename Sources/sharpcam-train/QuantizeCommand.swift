@@ -35,10 +35,20 @@ struct Quantize: TrainToolCommand {
             discussion:
                 """
                 Each doubles that layer's int8 cost. auto measures int8 against fp32 on the calibration frames \
-                with layers 0..<k wide and takes the smallest k reaching 50 dB (else the best).
+                with layers 0..<k wide, k up to --max-wide-layers, and takes the smallest k reaching 50 dB (else \
+                the best of those).
                 """
         ))
     var wideLayers: String = "auto"
+
+    @Option(
+        help: ArgumentHelp(
+            "With --wide-layers auto: at most N wide layers.",
+            discussion: """
+                Bounds AVX2's int8 time: each wide layer runs twice there (2, the default, keeps the shipped \
+                student's 720p network within its 15 ms budget on 2 threads).
+                """))
+    var maxWideLayers: Int = 2
 
     func execute() throws {
         do {
@@ -63,6 +73,10 @@ struct Quantize: TrainToolCommand {
                     return yuv
                 }
             }
+            guard maxWideLayers >= 1 else {
+                throw SharpCamError(
+                    "--max-wide-layers: expected 1 or more (layer 0 is always wide), got \(maxWideLayers)")
+            }
             var wide: [Int] = [0]
             if wideLayers == "none" {
                 wide = []
@@ -76,7 +90,8 @@ struct Quantize: TrainToolCommand {
             }
             var calibrated = try StudentCalibration.calibrated(weights.collapsed(), frames: frames, wideLayers: wide)
             if wideLayers == "auto" {
-                let choice = try StudentCalibration.chooseWideLayers(calibrated, frames: frames)
+                let choice = try StudentCalibration.chooseWideLayers(
+                    calibrated, frames: frames, maxLayers: maxWideLayers)
                 let table = choice.agreement.indices.dropFirst().map {
                     "0..<\($0): \(String(format: "%.2f", choice.agreement[$0])) dB"
                 }

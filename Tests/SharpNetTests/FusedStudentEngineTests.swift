@@ -346,6 +346,15 @@ import Testing
         #expect(
             try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 200).layers == Array(0..<best))
         if let k = (1...3).first(where: { choice.agreement[$0] >= 50 }) { #expect(choice.layers == Array(0..<k)) }
+        // A cap measures only up to it and chooses within it.
+        let capped = try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 200, maxLayers: 2)
+        #expect(capped.agreement.count == 3 && capped.agreement[1] == choice.agreement[1])
+        #expect(capped.layers == Array(0..<((1...2).max { choice.agreement[$0] < choice.agreement[$1] }!)))
+        #expect(
+            try StudentCalibration.chooseWideLayers(cal, frames: calibration, target: 200, maxLayers: 1).layers == [0])
+        #expect(throws: SharpCamError.self) {
+            try StudentCalibration.chooseWideLayers(cal, frames: calibration, maxLayers: 0)
+        }
         #expect(throws: SharpCamError.self) { try StudentCalibration.chooseWideLayers(w, frames: calibration) }
     }
 

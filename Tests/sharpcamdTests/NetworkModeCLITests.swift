@@ -108,6 +108,21 @@ import Testing
             r.stdoutText.contains("int8 against fp32 on the calibration frames with wide layers 0..<1: ")
                 && r.stdoutText.contains("0..<2: ") && r.stdoutText.contains("wide int8 weights in layers 0"),
             "\(r.stdoutText)")
+        // --max-wide-layers bounds what auto measures and picks.
+        r = try ProcessRunner.run(
+            train,
+            ["quantize", model, "--data", dir.file("photos"), "--out", dir.file("q-one.scw"), "--max-wide-layers", "1"])
+        #expect(
+            r.status == 0 && r.stdoutText.contains("with wide layers 0..<1: ") && !r.stdoutText.contains("0..<2: ")
+                && r.stdoutText.contains("wide int8 weights in layers 0\n"), "\(r.stdoutText)\(r.stderr)")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "quantize", model, "--data", dir.file("photos"), "--out", dir.file("q-zero.scw"), "--max-wide-layers",
+                "0",
+            ])
+        #expect(r.status == 1 && r.stderr.contains("--max-wide-layers: expected 1 or more"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("q-zero.scw")))
         r = try ProcessRunner.run(
             train,
             [
