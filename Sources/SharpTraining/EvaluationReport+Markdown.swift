@@ -32,10 +32,9 @@ extension EvaluationReport {
             try? JSONDecoder().decode(TrainingConfiguration.self, from: Data($0.utf8))
         }
         if let c = config {
-            let luma = c.quantizedLuma == true ? ", 8-bit luma input" : ""
             out.append(
                 "- trained: \(c.steps) steps of \(c.batchSize) × \(c.cropSize)², recipe `\(c.recipe.rawValue)`"
-                    + "\(c.mixNote), lr \(c.learningRate), seed \(c.seed)\(luma)")
+                    + "\(c.mixNote), lr \(c.learningRate), seed \(c.seed)\(c.inputNote)")
             if let teacher = c.teacher ?? c.teacherPath, c.kdWeight > 0 {
                 out.append("- teacher: \(teacher) (distillation weight \(c.kdWeight))")
             } else {

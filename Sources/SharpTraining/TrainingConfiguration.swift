@@ -75,6 +75,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         return shares.isEmpty ? "" : " (" + shares.joined(separator: ", ") + ")"
     }
 
+    /// ", 8-bit luma input" when the student read 8-bit luma (`--quantized-luma`), else empty.
+    public var inputNote: String { quantizedLuma == true ? ", 8-bit luma input" : "" }
+
     public var validationError: String? {
         if steps < 1 { return "--steps must be at least 1" }
         if batchSize < 1 { return "--batch must be at least 1" }

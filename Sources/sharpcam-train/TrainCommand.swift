@@ -145,7 +145,7 @@ struct Train: TrainToolCommand {
             \(config.steps); \(photos.count) training photos, \(validation.count) validation photos; batch \
             \(config.batchSize) × \(config.cropSize)², \(config.recipe.rawValue) \
             degradation\(config.mixNote), \
-            \(config.loss.rawValue) loss\(config.quantizedLuma == true ? ", 8-bit luma input" : "")\
+            \(config.loss.rawValue) loss\(config.inputNote)\
             \(config.kdWeight > 0 ? ", distillation α \(config.kdWeight)" : "")\n
             """
         )

@@ -149,6 +149,9 @@ import Testing
         #expect(config.mixNote == " (call share 25 %)")
         config.heavyBlurShare = 0.4
         #expect(config.mixNote == " (heavy blur 40 %, call share 25 %)")
+        #expect(config.inputNote == "")
+        config.quantizedLuma = true
+        #expect(config.inputNote == ", 8-bit luma input")
         let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)).callShare == 0.25)
         config.callShare = 1.5
