@@ -8,7 +8,8 @@ public enum ArchitectureKind: String, Codable, Sendable, CaseIterable {
     /// predicted residual, no Tanh. The distillation teacher.
     case teacher
     /// The real-time net: luma (+ optional edge and mask) → space-to-depth ×2 or ×4 → small
-    /// U-Net of 3×3 convs with ReLU → depth-to-space → + luma. Chroma passes through.
+    /// U-Net of 3×3 convs with ReLU → depth-to-space → + luma. Chroma passes through, unless
+    /// the student reads and corrects it too (`usesChroma`).
     case student
 }
 
@@ -32,10 +33,13 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     /// Student: the space-to-depth block size in front of the U-Net (2 or 4); the network
     /// runs at 1/`unshuffle` resolution and predicts `unshuffle`² luma samples per position.
     public var unshuffle: Int
+    /// Student: Cb and Cr are inputs (after luma) and the network predicts their correction
+    /// too (output Y, Cb, Cr); `ChromaTransfer` does not run after it.
+    public var usesChroma: Bool
 
     public init(
         kind: ArchitectureKind, widths: [Int], convsPerLevel: Int, usesMaps: Bool, reparameterizable: Bool,
-        unshuffle: Int = 2
+        unshuffle: Int = 2, usesChroma: Bool = false
     ) {
         self.kind = kind
         self.widths = widths
@@ -43,13 +47,26 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         self.usesMaps = usesMaps
         self.reparameterizable = reparameterizable
         self.unshuffle = unshuffle
+        self.usesChroma = usesChroma
     }
 
     private enum CodingKeys: String, CodingKey {
-        case kind, widths, convsPerLevel, usesMaps, reparameterizable, unshuffle
+        case kind, widths, convsPerLevel, usesMaps, reparameterizable, unshuffle, usesChroma
     }
 
-    /// Files written before `unshuffle` existed decode with 2.
+    /// Luma students encode as before `usesChroma` existed (byte-identical files).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(widths, forKey: .widths)
+        try c.encode(convsPerLevel, forKey: .convsPerLevel)
+        try c.encode(usesMaps, forKey: .usesMaps)
+        try c.encode(reparameterizable, forKey: .reparameterizable)
+        try c.encode(unshuffle, forKey: .unshuffle)
+        if usesChroma { try c.encode(true, forKey: .usesChroma) }
+    }
+
+    /// Files written before `unshuffle` existed decode with 2, before `usesChroma` without it.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -57,7 +74,8 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
             convsPerLevel: try c.decode(Int.self, forKey: .convsPerLevel),
             usesMaps: try c.decode(Bool.self, forKey: .usesMaps),
             reparameterizable: try c.decode(Bool.self, forKey: .reparameterizable),
-            unshuffle: try c.decodeIfPresent(Int.self, forKey: .unshuffle) ?? 2)
+            unshuffle: try c.decodeIfPresent(Int.self, forKey: .unshuffle) ?? 2,
+            usesChroma: try c.decodeIfPresent(Bool.self, forKey: .usesChroma) ?? false)
     }
 
     /// The seed's UNetSmall (widths 32/64/128/256).
@@ -72,12 +90,12 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     /// A student variant.
     public static func student(
         widths: [Int] = [16], convsPerLevel: Int = 3, usesMaps: Bool = false, reparameterizable: Bool = true,
-        unshuffle: Int = 2
+        unshuffle: Int = 2, usesChroma: Bool = false
     ) -> ArchitectureSpec {
         ArchitectureSpec(
             kind: .student, widths: widths, convsPerLevel: convsPerLevel, usesMaps: usesMaps,
             reparameterizable: reparameterizable,
-            unshuffle: unshuffle)
+            unshuffle: unshuffle, usesChroma: usesChroma)
     }
 
     /// The deployment form: re-parameterisable blocks folded into plain 3×3 convs.
@@ -95,6 +113,7 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
         if kind != .student && !usesMaps { return "\(kind.rawValue) always takes the edge and mask maps" }
         if kind != .student && reparameterizable { return "only the student has re-parameterisable blocks" }
         if kind == .student && widths.count > 3 { return "the student has at most 3 levels" }
+        if kind != .student && usesChroma { return "only students take ':chroma'" }
         if kind == .student ? (unshuffle != 2 && unshuffle != 4) : unshuffle != 2 {
             return "space-to-depth must be ×2 or ×4 (students only)"
         }
@@ -105,12 +124,13 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     public var inputChannels: Int {
         switch kind {
         case .seedUNet, .teacher: return 5
-        case .student: return usesMaps ? 3 : 1
+        case .student: return (usesMaps ? 3 : 1) + (usesChroma ? 2 : 0)
         }
     }
 
-    /// Channels of the output: RGB for seed/teacher, luma for the student.
-    public var outputChannels: Int { kind == .student ? 1 : 3 }
+    /// Channels of the output: RGB for seed/teacher, luma (with `usesChroma`: Y, Cb, Cr) for
+    /// the student.
+    public var outputChannels: Int { kind == .student ? (usesChroma ? 3 : 1) : 3 }
 
     /// Frame sizes must be multiples of this (inputs are reflect-padded up to it).
     public var stride: Int { (kind == .student ? unshuffle : 1) << (widths.count - 1) }
@@ -122,7 +142,9 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
             conv\(convsPerLevel == 1 ? "" : "s")/level
             """
         if kind == .student {
-            s += usesMaps ? ", luma+edge+mask" : ", luma only"
+            s +=
+                usesMaps
+                ? ", luma\(usesChroma ? "+chroma" : "")+edge+mask" : usesChroma ? ", luma+chroma" : ", luma only"
             s += ", space-to-depth ×\(unshuffle)"
             s += reparameterizable ? ", re-parameterisable (training form)" : ""
         }
@@ -130,8 +152,8 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
     }
 
     /// Parses the command-line form: `seed-unet`, `teacher[:W1,W2,...]`,
-    /// `student[:W1,...][:cN][:s2|:s4][:maps|:nomaps][:plain]` (e.g. `student:16:c3:nomaps`,
-    /// `student:32:c3:s4:nomaps`).
+    /// `student[:W1,...][:cN][:s2|:s4][:maps|:nomaps][:chroma][:plain]` (e.g.
+    /// `student:16:c3:nomaps`, `student:24:c6:s4:maps:chroma`).
     public init?(argument: String) {
         let parts = argument.split(separator: ":").map(String.init)
         guard let first = parts.first, let kind = ArchitectureKind(rawValue: first) else { return nil }
@@ -154,6 +176,8 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
                 spec.usesMaps = true
             } else if p == "nomaps" {
                 spec.usesMaps = false
+            } else if kind == .student, p == "chroma" {
+                spec.usesChroma = true
             } else if p == "plain" {
                 spec.reparameterizable = false
             } else {
@@ -174,6 +198,7 @@ public struct ArchitectureSpec: Codable, Hashable, Sendable, CustomStringConvert
             return "student:" + widths.map(String.init).joined(separator: ",") + ":c\(convsPerLevel)"
                 + (unshuffle == 2 ? "" : ":s\(unshuffle)")
                 + (usesMaps ? ":maps" : ":nomaps")
+                + (usesChroma ? ":chroma" : "")
                 + (reparameterizable ? "" : ":plain")
         }
     }

@@ -66,6 +66,9 @@ public final class FusedStudentEngine: @unchecked Sendable {
         guard spec.widths.count == 1 else {
             return "the fused engine runs one-level students (this one has \(spec.widths.count) levels)"
         }
+        guard !spec.usesChroma else {
+            return "the fused engine runs luma students (this one corrects chroma too: `sharpcam-train eval` scores it)"
+        }
         guard spec.widths[0] % 8 == 0 else {
             return "the fused engine needs a width that is a multiple of 8 (this one has \(spec.widths[0]))"
         }

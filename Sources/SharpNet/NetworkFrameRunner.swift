@@ -23,6 +23,10 @@ extension ReferenceEngine: TensorEngine {
 ///   plus edge and mask when the architecture uses them (computed from YUV without RGB). The
 ///   network changes luma; `ChromaTransfer` then carries the change into chroma (without it,
 ///   YUV chroma is copied and RGB frames get the luma change added to R, G and B).
+/// - student with `usesChroma`: Y, Cb + 0.5, Cr + 0.5 of the frame's RGB (full-range BT.601, as
+///   the trainer makes them: Y = 0.299 R + 0.587 G + 0.114 B, Cb = 0.564 (B − Y), Cr = 0.713
+///   (R − Y), all / 255) before the maps; the network's Y, Cb, Cr go back to RGB by the exact
+///   inverse and into the frame's layout.
 ///
 /// Invariant: the output frame has the input's format and size, for any size (odd included).
 public final class NetworkFrameRunner {
@@ -32,7 +36,8 @@ public final class NetworkFrameRunner {
 
     public init(engine: TensorEngine, transferChroma: Bool = true) {
         self.engine = engine
-        chromaTransfer = transferChroma && engine.spec.kind == .student ? ChromaTransfer() : nil
+        chromaTransfer =
+            transferChroma && engine.spec.kind == .student && !engine.spec.usesChroma ? ChromaTransfer() : nil
     }
 
     public var spec: ArchitectureSpec { engine.spec }
@@ -50,6 +55,18 @@ public final class NetworkFrameRunner {
                 for x in 0..<w { for c in 0..<3 { t.data[c * plane + y * w + x] = Float(r[3 * x + c]) / 127.5 - 1 } }
             }
             addMaps(of: rgb, into: &t, firstChannel: 3)
+        case .student where spec.usesChroma:
+            let rgb = rgbFrame(frame)
+            for y in 0..<h {
+                for x in 0..<w {
+                    let p = rgb.planes[0].row(y) + 3 * x
+                    let l = (0.299 * Float(p[0]) + 0.587 * Float(p[1]) + 0.114 * Float(p[2])) / 255
+                    t.data[y * w + x] = l
+                    t.data[plane + y * w + x] = 0.564 * (Float(p[2]) / 255 - l) + 0.5
+                    t.data[2 * plane + y * w + x] = 0.713 * (Float(p[0]) / 255 - l) + 0.5
+                }
+            }
+            if spec.usesMaps { addMaps(of: frame, into: &t, firstChannel: 3) }
         case .student:
             for y in 0..<h { for x in 0..<w { t.data[y * w + x] = Self.luma(frame, x, y) } }
             if spec.usesMaps { addMaps(of: frame, into: &t, firstChannel: 1) }
@@ -79,6 +96,25 @@ public final class NetworkFrameRunner {
                         let before = x.data[c * plane + yy * w + xx], after = y.data[c * plane + yy * w + xx]
                         let v = (before + s * (after - before) + 1) * 127.5
                         row[3 * xx + c] = UInt8(min(max(v, 0), 255).rounded())
+                    }
+                }
+            }
+            rgb.colorSpace = input.colorSpace
+            rgb.convert(into: output)
+            output.copyMetadata(from: input)
+        case .student where spec.usesChroma:
+            let rgb = Frame(format: input.format.with(.rgb24), colorSpace: input.colorSpace)
+            for yy in 0..<h {
+                let row = rgb.planes[0].row(yy)
+                for xx in 0..<w {
+                    func blended(_ c: Int) -> Float {
+                        let i = c * plane + yy * w + xx
+                        return x.data[i] + s * (y.data[i] - x.data[i])
+                    }
+                    let l = blended(0), r = l + (blended(2) - 0.5) / 0.713, b = l + (blended(1) - 0.5) / 0.564
+                    let g = (l - 0.299 * r - 0.114 * b) / 0.587
+                    for (c, v) in [r, g, b].enumerated() {
+                        row[3 * xx + c] = UInt8(min(max(v * 255, 0), 255).rounded())
                     }
                 }
             }

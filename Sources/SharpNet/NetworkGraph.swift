@@ -107,10 +107,12 @@ public struct NetworkGraph: Sendable {
             let rgb = add(.slice(0..<3), [input], channels: 3)
             add(.add, [rgb, h], channels: 3)
         case .student:
-            h = conv3x3(h, spec.unshuffle * spec.unshuffle, "out")
-            h = add(.depthToSpace(spec.unshuffle), [h], channels: 1, scale: 0)
-            let luma = add(.slice(0..<1), [input], channels: 1)
-            add(.add, [luma, h], channels: 1)
+            // Output channels Y (Cb, Cr): input channels 0..<outputChannels, the residual's base.
+            let c = spec.outputChannels
+            h = conv3x3(h, spec.unshuffle * spec.unshuffle * c, "out")
+            h = add(.depthToSpace(spec.unshuffle), [h], channels: c, scale: 0)
+            let base = add(.slice(0..<c), [input], channels: c)
+            add(.add, [base, h], channels: c)
         }
     }
 

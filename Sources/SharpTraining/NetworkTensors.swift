@@ -6,7 +6,8 @@ import SharpNet
 /// (the same recipe `NetworkFrameRunner` uses on frames).
 ///
 /// - seed-unet / teacher: input [5, H, W] = RGB·2 − 1, Sobel edge, HSV mask; target RGB·2 − 1.
-/// - student: input [1 or 3, H, W] = BT.601 luma (+ edge, mask); target luma.
+/// - student: input [1 or 3, H, W] = BT.601 luma (+ edge, mask); target luma. A student with
+///   `usesChroma` reads [Y, Cb, Cr (+ edge, mask)] and targets [Y, Cb, Cr] (`chroma`).
 public enum NetworkTensors {
     /// `lumaLevels`: students only — round the luma input to that many steps over [0, 1] (255:
     /// full-range 8-bit Y, 219: limited range), as the real-time engine sees it.
@@ -22,6 +23,11 @@ public enum NetworkTensors {
         case .student:
             var data = ImageOps.luma(rgb, height: h, width: w)
             if let levels = lumaLevels { data = data.map { ($0 * levels).rounded() / levels } }
+            if spec.usesChroma {
+                // 8-bit chroma has 255 (full range) or 224 (limited range) steps.
+                let steps: Float? = lumaLevels.map { $0 == 255 ? 255 : 224 }
+                data += chroma(rgb, height: h, width: w).map { v in steps.map { (v * $0).rounded() / $0 } ?? v }
+            }
             if spec.usesMaps { data += maps(rgb, height: h, width: w) }
             precondition(data.count == spec.inputChannels * plane)
             return Tensor(shape: [spec.inputChannels, h, w], data: data)
@@ -31,8 +37,37 @@ public enum NetworkTensors {
     public static func target(_ spec: ArchitectureSpec, rgb: [Float], height h: Int, width w: Int) -> Tensor {
         switch spec.kind {
         case .seedUNet, .teacher: return Tensor(shape: [3, h, w], data: rgb.map { $0 * 2 - 1 })
-        case .student: return Tensor(shape: [1, h, w], data: ImageOps.luma(rgb, height: h, width: w))
+        case .student:
+            let luma = ImageOps.luma(rgb, height: h, width: w)
+            guard spec.usesChroma else { return Tensor(shape: [1, h, w], data: luma) }
+            return Tensor(shape: [3, h, w], data: luma + chroma(rgb, height: h, width: w))
         }
+    }
+
+    /// Cb and Cr planes of planar RGB in [0, 1]: full-range BT.601 (Cb = 0.564 (B − Y),
+    /// Cr = 0.713 (R − Y)) offset by 0.5 into [0, 1], as 8-bit chroma is by 128.
+    public static func chroma(_ rgb: [Float], height h: Int, width w: Int) -> [Float] {
+        let plane = h * w
+        let y = ImageOps.luma(rgb, height: h, width: w)
+        var out = [Float](repeating: 0, count: 2 * plane)
+        for i in 0..<plane {
+            out[i] = 0.564 * (rgb[2 * plane + i] - y[i]) + 0.5
+            out[plane + i] = 0.713 * (rgb[i] - y[i]) + 0.5
+        }
+        return out
+    }
+
+    /// Planar RGB in [0, 1] from [Y, Cb, Cr] planes as `chroma` makes them (exact inverse).
+    public static func rgb(fromYCbCr t: [Float], height h: Int, width w: Int) -> [Float] {
+        let plane = h * w
+        var out = [Float](repeating: 0, count: 3 * plane)
+        for i in 0..<plane {
+            let y = t[i], r = y + (t[2 * plane + i] - 0.5) / 0.713, b = y + (t[plane + i] - 0.5) / 0.564
+            out[i] = r
+            out[plane + i] = (y - 0.299 * r - 0.114 * b) / 0.587
+            out[2 * plane + i] = b
+        }
+        return out
     }
 
     /// Edge map and HSV mask of an 8-bit-level RGB image, each in [0, 1].
@@ -46,6 +81,6 @@ public enum NetworkTensors {
 
     /// Output in [0, 1] for losses and metrics: RGB outputs live in [−1, 1].
     public static func unitRange(_ spec: ArchitectureSpec, _ t: Tensor) -> (tensor: Tensor, scale: Float) {
-        spec.outputChannels == 3 ? (Tensor(shape: t.shape, data: t.data.map { ($0 + 1) / 2 }), 0.5) : (t, 1)
+        spec.kind != .student ? (Tensor(shape: t.shape, data: t.data.map { ($0 + 1) / 2 }), 0.5) : (t, 1)
     }
 }

@@ -15,6 +15,9 @@ import SharpSupport
 /// input through a random He start (zero bias), and every convolution's weights from them to
 /// the source's channels start at zero: they compute something from the first step, so the
 /// weights that read them have gradients, but nothing the source computed depends on them.
+/// A luma student grows into a `:chroma` one the same way: its first convolution reads Cb and
+/// Cr through zero weights, and its last predicts their correction from zero weights and bias,
+/// so chroma passes through unchanged until training moves them.
 ///
 /// Invariant: `ReferenceEngine(weights: grown(…))` computes what the source computes, up to
 /// float rounding (tested).
@@ -31,6 +34,9 @@ public enum StudentGrowth {
         }
         guard target.widths[0] >= source.widths[0] else {
             return "the target is narrower (\(target.widths[0]) channels) than the file (\(source.widths[0]))"
+        }
+        guard !source.usesChroma || target.usesChroma else {
+            return "the target \(target) drops the chroma the file corrects (add ':chroma')"
         }
         guard source.usesMaps == target.usesMaps, source.unshuffle == target.unshuffle else {
             return
@@ -56,22 +62,42 @@ public enum StudentGrowth {
         }
         var w = Weights.heInitialized(target, seed: seed)
         let width = target.widths[0]
+        // Space-to-depth and depth-to-space interleave channels (index = offset · C + c): where
+        // the target has chroma and the source not, the first convolution's inputs and the last
+        // one's outputs move to their new places.
+        let (cs, ct) = (source.spec.inputChannels, target.inputChannels)
+        let (os, ot) = (source.spec.outputChannels, target.outputChannels)
+        func inputPlace(_ i: Int) -> Int {
+            let c = i % cs
+            return (i / cs) * ct + (c == 0 ? 0 : c + (ct - cs))
+        }
+        func outputPlace(_ o: Int) -> Int { (o / os) * ot + o % os }
+        var first = true
         for n in NetworkGraph(target).nodes {
             guard case .repConv(let p) = n.op else { continue }
+            defer { first = false }
+            let last = p == "out"
             var weight = w["\(p).k3.weight"]!
             var bias = Tensor(zeros: [weight.shape[0]])
             if let kept = folded["\(p).weight"], let keptBias = folded["\(p).bias"] {
-                // The source's taps in the corner of the target's; the added outputs keep the
-                // random start in every input, the source's outputs read nothing added.
+                // The source's taps in the corner of the target's (in their new places); the
+                // added outputs keep the random start in every input, the source's outputs read
+                // nothing added, and added outputs of the last convolution (chroma) start at zero.
                 let (cout, cin) = (kept.shape[0], kept.shape[1])
-                let targetIn = weight.shape[1]
-                for o in 0..<cout {
-                    for i in 0..<targetIn {
-                        for t in 0..<9 {
-                            weight.data[(o * targetIn + i) * 9 + t] = i < cin ? kept.data[(o * cin + i) * 9 + t] : 0
-                        }
+                let (targetOut, targetIn) = (weight.shape[0], weight.shape[1])
+                var fromSource = [Int?](repeating: nil, count: targetOut)
+                for o in 0..<cout { fromSource[last ? outputPlace(o) : o] = o }
+                for to in 0..<targetOut {
+                    guard let o = fromSource[to] else {
+                        if last { for k in 0..<(targetIn * 9) { weight.data[to * targetIn * 9 + k] = 0 } }
+                        continue
                     }
-                    bias.data[o] = keptBias.data[o]
+                    for k in 0..<(targetIn * 9) { weight.data[to * targetIn * 9 + k] = 0 }
+                    for i in 0..<cin {
+                        let ti = first ? inputPlace(i) : i
+                        for t in 0..<9 { weight.data[(to * targetIn + ti) * 9 + t] = kept.data[(o * cin + i) * 9 + t] }
+                    }
+                    bias.data[to] = keptBias.data[o]
                 }
             } else {
                 // An added hidden convolution: the identity on `width` channels.
@@ -91,6 +117,7 @@ public enum StudentGrowth {
         var how = [String]()
         if added > 0 { how.append("\(added) identity convolution(s) added") }
         if widened > 0 { how.append("\(widened) channel(s) added per convolution") }
+        if target.usesChroma && !source.spec.usesChroma { how.append("Cb and Cr added as inputs and outputs") }
         w.metadata = [
             "init": how.isEmpty
                 ? "training form of \(sourceName) (\(source.spec))"

@@ -88,6 +88,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if cropSize < 11 && loss == .seed { return "the seed loss (SSIM) needs crops of at least 11 pixels" }
         if kdWeight > 0 && teacherPath == nil { return "--kd-weight needs --teacher" }
         if kdWeight > 0 && architecture.kind != .student { return "distillation trains a student" }
+        if kdWeight > 0 && architecture.usesChroma { return "distillation trains luma students (not ':chroma')" }
         if learningRate <= 0 { return "--lr must be positive" }
         if let h = heavyBlurShare, !(0...(1 - PairGenerator.cleanShare)).contains(h) {
             return "--heavy-blur-share must be between 0 and \(1 - PairGenerator.cleanShare)"

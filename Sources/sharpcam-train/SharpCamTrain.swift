@@ -85,7 +85,8 @@ struct Inspect: TrainToolCommand {
             to multiples of \(spec.stride)
             """
         )
-        print("output:       \(spec.outputChannels == 3 ? "RGB" : "luma")")
+        print(
+            "output:       \(spec.kind != .student ? "RGB" : spec.usesChroma ? "luma and chroma (Y, Cb, Cr)" : "luma")")
         if spec.reparameterizable {
             print("parameters:   \(graph.parameterCount) (training form), \(deploy.parameterCount) (deployment form)")
         } else {

@@ -152,6 +152,11 @@ import Testing
         #expect(config.inputNote == "")
         config.quantizedLuma = true
         #expect(config.inputNote == ", 8-bit luma input")
+        var colour = config
+        colour.architecture.usesChroma = true
+        colour.kdWeight = 1
+        colour.teacherPath = "teacher.scw"
+        #expect(colour.validationError?.contains("distillation trains luma students") == true)
         let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)).callShare == 0.25)
         config.callShare = 1.5

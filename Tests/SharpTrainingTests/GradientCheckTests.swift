@@ -111,6 +111,8 @@ import Testing
     @Test(arguments: [
         ArchitectureSpec.student(widths: [8], convsPerLevel: 2, reparameterizable: false),
         .student(widths: [8], convsPerLevel: 1, usesMaps: true, reparameterizable: false, unshuffle: 4),
+        .student(
+            widths: [8], convsPerLevel: 1, usesMaps: true, reparameterizable: false, unshuffle: 4, usesChroma: true),
         .student(widths: [4, 8], convsPerLevel: 1, reparameterizable: false),
         .teacher(widths: [4, 8]),
         ArchitectureSpec(kind: .seedUNet, widths: [4, 8], convsPerLevel: 1, usesMaps: true, reparameterizable: false),

@@ -1,6 +1,8 @@
 import Foundation
+import SharpFrames
 import SharpNet
 import SharpSupport
+import TestSupport
 import Testing
 
 @testable import SharpTraining
@@ -109,6 +111,67 @@ import Testing
         #expect(moved > 1e-5, "weights from the added channels moved \(moved)")
     }
 
+    /// The shipped student grown into one that reads and corrects chroma computes the same luma
+    /// and passes Cb and Cr through; on an RGB frame it writes what the luma student writes
+    /// without `ChromaTransfer` (±1 level of rounding); fine-tuning moves its chroma outputs.
+    @Test func chromaStudentStartsAsTheLumaStudent() throws {
+        let shipped = try DefaultStudent.load()
+        var colour = shipped.spec
+        colour.usesChroma = true
+        colour.reparameterizable = true
+        #expect(colour.inputChannels == 5 && colour.outputChannels == 3)
+        #expect(ArchitectureSpec(argument: colour.argument) == colour && colour.argument.hasSuffix(":maps:chroma"))
+        // Luma students encode as they did before chroma students existed; chroma ones round-trip.
+        #expect(!String(decoding: try JSONEncoder().encode(shipped.spec), as: UTF8.self).contains("usesChroma"))
+        #expect(try JSONDecoder().decode(ArchitectureSpec.self, from: try JSONEncoder().encode(colour)) == colour)
+        #expect(ArchitectureSpec(argument: "teacher:8,16:chroma") == nil)
+        let grown = try StudentGrowth.grown(shipped, to: colour, seed: 3, sourceName: "builtin")
+        #expect(grown.mismatch(for: NetworkGraph(colour)) == nil)
+        #expect(grown.metadata["init"]?.contains("Cb and Cr added as inputs and outputs") == true)
+        let x = Self.input(channels: 5, seed: 8)
+        let plane = 48 * 64
+        // The luma student reads Y, edge, mask: channels 0, 3 and 4 of the chroma student's input.
+        let lumaInput = Tensor(
+            shape: [3, 48, 64],
+            data: Array(x.data[0..<plane]) + Array(x.data[(3 * plane)..<(5 * plane)]))
+        let mine = ReferenceEngine(weights: grown.collapsed()).forward(x)
+        let theirs = ReferenceEngine(weights: shipped).forward(lumaInput)
+        #expect(mine.shape == [3, 48, 64])
+        let lumaDifference = (0..<plane).map { abs(mine.data[$0] - theirs.data[$0]) }.max()!
+        let chromaDifference = (plane..<(3 * plane)).map { abs(mine.data[$0] - x.data[$0]) }.max()!
+        #expect(lumaDifference < 2e-5 && chromaDifference < 1e-6, "\(lumaDifference) \(chromaDifference)")
+
+        let photo = try RGBImage(contentsOf: try TestEnvironment.photo("skimage_coffee"))
+        let frame = photo.cropped(x: 0, y: 0, width: 96, height: 64).frame()
+        func run(_ w: Weights) -> [UInt8] {
+            let out = Frame(format: frame.format, colorSpace: frame.colorSpace)
+            NetworkFrameRunner(engine: ReferenceEngine(weights: w.collapsed()), transferChroma: false)
+                .process(frame, strength: 1, into: out)
+            return RGBImage(frame: out).pixels
+        }
+        let (a, b) = (run(grown), run(shipped))
+        #expect(zip(a, b).map { abs(Int($0) - Int($1)) }.max()! <= 1 && a != RGBImage(frame: frame).pixels)
+
+        let rgb = photo.cropped(x: 0, y: 0, width: 32, height: 32).planar
+        let ycc = NetworkTensors.target(colour, rgb: rgb, height: 32, width: 32)
+        let back = NetworkTensors.rgb(fromYCbCr: ycc.data, height: 32, width: 32)
+        #expect(zip(back, rgb).map { abs($0 - $1) }.max()! < 1e-5)
+
+        let small = ArchitectureSpec.student(widths: [8], convsPerLevel: 1, usesMaps: true, unshuffle: 4)
+        let base = try Self.trained(small, steps: 3, seed: 5)
+        var smallColour = small
+        smallColour.usesChroma = true
+        let start = try StudentGrowth.grown(base, to: smallColour, seed: 4, sourceName: "base.scw")
+        let tuned = try Self.trained(smallColour, steps: 3, from: start, named: "start.scw")
+        // Output channel k·3 + 1 (Cb) and k·3 + 2 (Cr) of the last convolution start at zero.
+        let before = start["out.k3.weight"]!, after = tuned["out.k3.weight"]!
+        let perOutput = before.shape[1] * 9
+        let chromaRows = (0..<before.shape[0]).filter { $0 % 3 != 0 }
+        #expect(chromaRows.allSatisfy { o in (0..<perOutput).allSatisfy { before.data[o * perOutput + $0] == 0 } })
+        let moved = chromaRows.map { o in (0..<perOutput).map { abs(after.data[o * perOutput + $0]) }.max()! }.max()!
+        #expect(moved > 1e-5, "chroma outputs moved \(moved)")
+    }
+
     @Test func refusesWhatItCannotPreserve() throws {
         let shipped = try DefaultStudent.load()
         func changed(_ change: (inout ArchitectureSpec) -> Void) -> ArchitectureSpec {
@@ -124,6 +187,12 @@ import Testing
             (changed { $0.reparameterizable = false }, "plain"),
             (.teacher(), "not a student"),
         ]
+        var colour = shipped.spec
+        colour.usesChroma = true
+        let grown = try StudentGrowth.grown(shipped, to: changed { $0.usesChroma = true }, seed: 1, sourceName: "a")
+        let why = StudentGrowth.obstacle(from: grown.spec, to: changed { _ in })
+        #expect(why?.contains("drops the chroma") == true, "\(String(describing: why))")
+        #expect(FusedStudentEngine.supportError(colour)?.contains("luma students") == true)
         for (target, words) in cases {
             do {
                 _ = try StudentGrowth.grown(shipped, to: target, seed: 1, sourceName: "shipped.scw")

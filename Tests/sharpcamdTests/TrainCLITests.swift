@@ -164,6 +164,44 @@ import Testing
             train, ["init", "--from", dir.file("missing.scw"), "--arch", "student:24:c8:s4:maps", "--out", grown])
         #expect(r.status == 1 && r.stderr.contains("missing.scw"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("narrow.scw")))
+        // A student that corrects chroma too: grown, fine-tuned and scored in float; the
+        // real-time engine (int8, sharpcamd) refuses it by name.
+        let colour = dir.file("colour.scw")
+        r = try ProcessRunner.run(
+            train, ["init", "--from", "builtin", "--arch", "student:24:c6:s4:maps:chroma", "--out", colour])
+        #expect(r.status == 0 && r.stdoutText.contains("Cb and Cr added"), "\(r.stdoutText)\(r.stderr)")
+        r = try ProcessRunner.run(train, ["inspect", colour])
+        #expect(r.stdoutText.contains("output:       luma and chroma (Y, Cb, Cr)"), "\(r.stdoutText)")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "train", "--arch", "student:24:c6:s4:maps:chroma", "--data", dir.file("gtrain"), "--out",
+                dir.file("colour-tuned.scw"), "--init", colour, "--steps", "2", "--batch", "2", "--crop", "32",
+                "--quantized-luma", "--quiet",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "eval", "--model", dir.file("colour-tuned.scw"), "--data", dir.file("gtrain"), "--protocol", "p256",
+                "--components", "--pictures", "0",
+            ])
+        #expect(r.status == 0 && r.stdoutText.contains("model "), "\(r.stdoutText)\(r.stderr)")
+        r = try ProcessRunner.run(
+            train,
+            [
+                "eval", "--model", dir.file("colour-tuned.scw"), "--data", dir.file("gtrain"), "--protocol", "p256",
+                "--precision", "int8",
+            ])
+        #expect(r.status == 1 && r.stderr.contains("colour-tuned.scw") && r.stderr.contains("luma students"))
+        // sharpcamd runs it on the reference engine (not real time), YUV clips included.
+        let clip = dir.file("colour.y4m")
+        try Fixtures.clip(clip, width: 33, height: 19, frames: 2)
+        r = try ProcessRunner.run(
+            TestEnvironment.executable("sharpcamd"),
+            ["--input", clip, "--output", dir.file("colour-out.y4m"), "--model", dir.file("colour-tuned.scw")])
+        #expect(r.status == 0 && r.stderr.contains("reference fp32"), "\(r.stderr)")
+        #expect(try Fixtures.probe(dir.file("colour-out.y4m")).width == 33)
     }
 
     /// `eval --int8-as`: int8 as each kernel set computes it, on any CPU (sets it lacks run on the
