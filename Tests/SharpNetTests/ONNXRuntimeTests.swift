@@ -11,6 +11,7 @@ import Testing
         .seedUNet, .teacher(),
         .student(widths: [16], convsPerLevel: 3),
         .student(widths: [16], convsPerLevel: 2, usesMaps: true, unshuffle: 4),
+        .student(widths: [16], convsPerLevel: 2, usesMaps: true, unshuffle: 4, usesChroma: true),
         .student(widths: [12, 24], convsPerLevel: 1, usesMaps: true),
         .student(widths: [8, 8, 8], convsPerLevel: 1, usesMaps: false, reparameterizable: false),
     ]
