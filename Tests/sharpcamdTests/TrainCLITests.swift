@@ -21,6 +21,19 @@ import Testing
         }
     }
 
+    /// The shipped student's weights file.
+    var builtin: URL {
+        TestEnvironment.repositoryRoot.appendingPathComponent("Sources/CDefaultWeights/default-student.scw")
+    }
+
+    /// The methods of the first protocol in an `eval --report` folder's results.json.
+    func reportMethods(_ report: String) throws -> [[String: Any]] {
+        let json =
+            try JSONSerialization.jsonObject(
+                with: try Data(contentsOf: URL(fileURLWithPath: "\(report)/results.json"))) as? [String: Any]
+        return ((json?["protocols"] as? [[String: Any]])?.first?["methods"] as? [[String: Any]]) ?? []
+    }
+
     func writePNG(_ frame: Frame, _ path: String) throws {
         let rgb = Frame(format: frame.format.with(.rgb24))
         frame.convert(into: rgb)
@@ -94,8 +107,6 @@ import Testing
             "\(r.stdoutText)")
 
         // Behaviour over time only (--protocol none --temporal), with the built-in student.
-        let builtin = TestEnvironment.repositoryRoot.appendingPathComponent(
-            "Sources/CDefaultWeights/default-student.scw")
         r = try ProcessRunner.run(
             train,
             [
@@ -210,8 +221,6 @@ import Testing
     /// are refused by name.
     @Test func int8AsEveryKernelSet() throws {
         try writePhotos(dir.file("isa"), count: 1)
-        let builtin = TestEnvironment.repositoryRoot.appendingPathComponent(
-            "Sources/CDefaultWeights/default-student.scw")
         var r = try ProcessRunner.run(
             train,
             [
@@ -219,10 +228,7 @@ import Testing
                 "--int8-as", "avx2,avxvnni,avx512vnni", "--pictures", "0", "--report", dir.file("isa-report"),
             ])
         #expect(r.status == 0, "\(r.stderr)")
-        let json =
-            try JSONSerialization.jsonObject(
-                with: try Data(contentsOf: URL(fileURLWithPath: dir.file("isa-report/results.json")))) as? [String: Any]
-        let methods = ((json?["protocols"] as? [[String: Any]])?.first?["methods"] as? [[String: Any]]) ?? []
+        let methods = try reportMethods(dir.file("isa-report"))
         func psnr(_ name: String) -> Double? {
             (methods.first { $0["method"] as? String == name }?["mean"] as? [String: Any])?["psnr"] as? Double
         }
@@ -243,8 +249,6 @@ import Testing
     /// split of every method and the model's score with Wiener's chroma.
     @Test func componentsSplitLumaAndChroma() throws {
         try writePhotos(dir.file("parts"), count: 1)
-        let builtin = TestEnvironment.repositoryRoot.appendingPathComponent(
-            "Sources/CDefaultWeights/default-student.scw")
         let r = try ProcessRunner.run(
             train,
             [
@@ -253,11 +257,7 @@ import Testing
             ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdoutText.contains("CbCr dB") && r.stdoutText.contains("Wiener chroma"), "\(r.stdoutText)")
-        let json =
-            try JSONSerialization.jsonObject(
-                with: try Data(contentsOf: URL(fileURLWithPath: dir.file("parts-report/results.json"))))
-            as? [String: Any]
-        let methods = ((json?["protocols"] as? [[String: Any]])?.first?["methods"] as? [[String: Any]]) ?? []
+        let methods = try reportMethods(dir.file("parts-report"))
         let model = try #require(methods.first { $0["method"] as? String == "model" })
         let mean = try #require(model["mean"] as? [String: Any])
         let parts = try #require(mean["components"] as? [String: Double], "\(model)")
