@@ -23,10 +23,9 @@ extension ReferenceEngine: TensorEngine {
 ///   plus edge and mask when the architecture uses them (computed from YUV without RGB). The
 ///   network changes luma; `ChromaTransfer` then carries the change into chroma (without it,
 ///   YUV chroma is copied and RGB frames get the luma change added to R, G and B).
-/// - student with `usesChroma`: Y, Cb + 0.5, Cr + 0.5 of the frame's RGB (full-range BT.601, as
-///   the trainer makes them: Y = 0.299 R + 0.587 G + 0.114 B, Cb = 0.564 (B − Y), Cr = 0.713
-///   (R − Y), all / 255) before the maps; the network's Y, Cb, Cr go back to RGB by the exact
-///   inverse and into the frame's layout.
+/// - student with `usesChroma`: Y, Cb, Cr of the frame's RGB (`StudentYCbCr`, as the trainer
+///   makes them) before the maps; the network's Y, Cb, Cr go back to RGB by its inverse and
+///   into the frame's layout.
 ///
 /// Invariant: the output frame has the input's format and size, for any size (odd included).
 public final class NetworkFrameRunner {
@@ -60,10 +59,10 @@ public final class NetworkFrameRunner {
             for y in 0..<h {
                 for x in 0..<w {
                     let p = rgb.planes[0].row(y) + 3 * x
-                    let l = (0.299 * Float(p[0]) + 0.587 * Float(p[1]) + 0.114 * Float(p[2])) / 255
-                    t.data[y * w + x] = l
-                    t.data[plane + y * w + x] = 0.564 * (Float(p[2]) / 255 - l) + 0.5
-                    t.data[2 * plane + y * w + x] = 0.713 * (Float(p[0]) / 255 - l) + 0.5
+                    let c = StudentYCbCr.forward(r: Float(p[0]) / 255, g: Float(p[1]) / 255, b: Float(p[2]) / 255)
+                    t.data[y * w + x] = c.y
+                    t.data[plane + y * w + x] = c.cb
+                    t.data[2 * plane + y * w + x] = c.cr
                 }
             }
             if spec.usesMaps { addMaps(of: frame, into: &t, firstChannel: 3) }
@@ -111,11 +110,11 @@ public final class NetworkFrameRunner {
                         let i = c * plane + yy * w + xx
                         return x.data[i] + s * (y.data[i] - x.data[i])
                     }
-                    let l = blended(0), r = l + (blended(2) - 0.5) / 0.713, b = l + (blended(1) - 0.5) / 0.564
-                    let g = (l - 0.299 * r - 0.114 * b) / 0.587
-                    for (c, v) in [r, g, b].enumerated() {
-                        row[3 * xx + c] = UInt8(min(max(v * 255, 0), 255).rounded())
-                    }
+                    func byte(_ v: Float) -> UInt8 { UInt8(min(max(v * 255, 0), 255).rounded()) }
+                    let c = StudentYCbCr.inverse(y: blended(0), cb: blended(1), cr: blended(2))
+                    row[3 * xx] = byte(c.r)
+                    row[3 * xx + 1] = byte(c.g)
+                    row[3 * xx + 2] = byte(c.b)
                 }
             }
             rgb.colorSpace = input.colorSpace

@@ -44,28 +44,27 @@ public enum NetworkTensors {
         }
     }
 
-    /// Cb and Cr planes of planar RGB in [0, 1]: full-range BT.601 (Cb = 0.564 (B − Y),
-    /// Cr = 0.713 (R − Y)) offset by 0.5 into [0, 1], as 8-bit chroma is by 128.
+    /// Cb and Cr planes of planar RGB in [0, 1] (`StudentYCbCr`).
     public static func chroma(_ rgb: [Float], height h: Int, width w: Int) -> [Float] {
         let plane = h * w
-        let y = ImageOps.luma(rgb, height: h, width: w)
         var out = [Float](repeating: 0, count: 2 * plane)
         for i in 0..<plane {
-            out[i] = 0.564 * (rgb[2 * plane + i] - y[i]) + 0.5
-            out[plane + i] = 0.713 * (rgb[i] - y[i]) + 0.5
+            let c = StudentYCbCr.forward(r: rgb[i], g: rgb[plane + i], b: rgb[2 * plane + i])
+            out[i] = c.cb
+            out[plane + i] = c.cr
         }
         return out
     }
 
-    /// Planar RGB in [0, 1] from [Y, Cb, Cr] planes as `chroma` makes them (exact inverse).
+    /// Planar RGB in [0, 1] from [Y, Cb, Cr] planes as `chroma` makes them (`StudentYCbCr`).
     public static func rgb(fromYCbCr t: [Float], height h: Int, width w: Int) -> [Float] {
         let plane = h * w
         var out = [Float](repeating: 0, count: 3 * plane)
         for i in 0..<plane {
-            let y = t[i], r = y + (t[2 * plane + i] - 0.5) / 0.713, b = y + (t[plane + i] - 0.5) / 0.564
-            out[i] = r
-            out[plane + i] = (y - 0.299 * r - 0.114 * b) / 0.587
-            out[2 * plane + i] = b
+            let c = StudentYCbCr.inverse(y: t[i], cb: t[plane + i], cr: t[2 * plane + i])
+            out[i] = c.r
+            out[plane + i] = c.g
+            out[2 * plane + i] = c.b
         }
         return out
     }
