@@ -150,15 +150,23 @@ public struct Evaluation {
             let ki = wienerGrid.firstIndex(of: k)!
             for (name, outs) in wienerOutputs { outputs[name]!.insert(("wiener", outs[ki]), at: 2) }
         }
+        // Wiener's colour at the chosen K, per photo (converted once for every method).
+        var wienerColour: [String: (cb: [Double], cr: [Double])] = [:]
+        if components, let k = bestK, let ki = wienerGrid.firstIndex(of: k) {
+            for (name, outs) in wienerOutputs {
+                let (_, cb, cr) = Metrics.ycbcr(outs[ki])
+                wienerColour[name] = (cb, cr)
+            }
+        }
         for m in methods {
             var r = MethodResult(method: m.name, mean: mean(scores[m.name]!), perImage: scores[m.name]!)
-            if components, let k = bestK, let ki = wienerGrid.firstIndex(of: k) {
+            if !wienerColour.isEmpty {
                 var sum = 0.0, n = 0
                 for c in cases {
                     guard let own = outputs[c.name]?.first(where: { $0.0 == m.name })?.1,
-                        let wiener = wienerOutputs[c.name]?[ki]
+                        let (cb, cr) = wienerColour[c.name]
                     else { continue }
-                    let (y, _, _) = Metrics.ycbcr(own), (_, cb, cr) = Metrics.ycbcr(wiener)
+                    let (y, _, _) = Metrics.ycbcr(own)
                     let mixed = Metrics.rgb(luma: y, cb: cb, cr: cr, width: own.width, height: own.height)
                     sum += Metrics.psnr(mixed, c.reference)
                     n += 1

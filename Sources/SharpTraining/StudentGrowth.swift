@@ -88,11 +88,10 @@ public enum StudentGrowth {
                 var fromSource = [Int?](repeating: nil, count: targetOut)
                 for o in 0..<cout { fromSource[last ? outputPlace(o) : o] = o }
                 for to in 0..<targetOut {
-                    guard let o = fromSource[to] else {
-                        if last { for k in 0..<(targetIn * 9) { weight.data[to * targetIn * 9 + k] = 0 } }
-                        continue
-                    }
+                    // Added hidden outputs keep their random start; every other row starts at zero.
+                    if fromSource[to] == nil && !last { continue }
                     for k in 0..<(targetIn * 9) { weight.data[to * targetIn * 9 + k] = 0 }
+                    guard let o = fromSource[to] else { continue }
                     for i in 0..<cin {
                         let ti = first ? inputPlace(i) : i
                         for t in 0..<9 { weight.data[(to * targetIn + ti) * 9 + t] = kept.data[(o * cin + i) * 9 + t] }
